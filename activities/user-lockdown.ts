@@ -1,0 +1,125 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isProtectedAccount } from '../domain/accounts';
+import { targetsActorMayNotLock } from '../domain/permissions';
+import { unusablePasswordHash } from '../lib/credentials';
+import type { Db } from '../lib/db';
+import type { Logger } from '../lib/logger';
+import type { LockdownActions, UserLockdownResult } from '../workflows/types';
+
+export const PROTECTED_ACCOUNT_MESSAGE = 'Protected accounts (the anonymous user and internal service accounts) cannot be locked.';
+export const NO_PERMISSION_MESSAGE = 'You do not have permission to lock this user.';
+const VERIFY_ROUNDS = 5;
+
+interface TargetStep {
+  lockdownId: string;
+  userId: string;
+}
+
+/**
+ * The per-user steps of a lockdown. Each is idempotent: running it twice has the effect
+ * of running it once, and the counts of what it removed are committed in the same
+ * transaction as the removal.
+ */
+export function createUserLockdownActivities(db: Db, logger: Logger) {
+  const target = ({ lockdownId, userId }: TargetStep) => ({ lockdownId_userId: { lockdownId, userId } });
+
+  return {
+    /** Re-checks, at execution time, what the API checked at request time. */
+    async checkLockdownTarget(input: TargetStep & { actorId: string; bulk: boolean }): Promise<void> {
+      const [user, actor] = await Promise.all([
+        db.user.findUnique({ where: { id: input.userId } }),
+        db.user.findUnique({ where: { id: input.actorId } }),
+      ]);
+      if (!user) throw ApplicationFailure.nonRetryable('User not found.', 'UserNotFound');
+      if (isProtectedAccount(user)) throw ApplicationFailure.nonRetryable(PROTECTED_ACCOUNT_MESSAGE, 'ProtectedAccount');
+      if (!actor) throw ApplicationFailure.nonRetryable('The user who requested the lockdown no longer exists.', 'PermissionDenied');
+      const denied = await targetsActorMayNotLock(db, actor, [user.id], input.bulk);
+      if (denied.length > 0) throw ApplicationFailure.nonRetryable(NO_PERMISSION_MESSAGE, 'PermissionDenied');
+      await db.lockdownTarget.update({ where: target(input), data: { status: 'running' } });
+      logger.info({ lockdownId: input.lockdownId, userId: input.userId }, 'lockdown target checked');
+    },
+
+    async deactivateUser(input: TargetStep): Promise<void> {
+      await db.user.update({ where: { id: input.userId }, data: { isActive: false } });
+    },
+
+    async setUnusablePassword(input: TargetStep): Promise<void> {
+      await db.user.update({ where: { id: input.userId }, data: { passwordHash: unusablePasswordHash() } });
+    },
+
+    /** Deletes every session of the user, expired ones included. */
+    async deleteSessions(input: TargetStep): Promise<number> {
+      const [{ count }] = await db.$transaction(async (tx) => {
+        const deleted = await tx.session.deleteMany({ where: { userId: input.userId } });
+        await tx.lockdownTarget.update({ where: target(input), data: { sessionsRevoked: { increment: deleted.count } } });
+        return [deleted];
+      });
+      return count;
+    },
+
+    /** Revokes every token of the user, of every intent, expired ones included. */
+    async revokeTokens(input: TargetStep): Promise<number> {
+      const [{ count }] = await db.$transaction(async (tx) => {
+        const deleted = await tx.token.deleteMany({ where: { userId: input.userId } });
+        await tx.lockdownTarget.update({ where: target(input), data: { tokensRevoked: { increment: deleted.count } } });
+        return [deleted];
+      });
+      return count;
+    },
+
+    /**
+     * Re-reads the user's credentials and removes any that appeared meanwhile (a stolen
+     * credential minting a new one during the lockdown). Bounded; fails loudly if they
+     * keep coming back.
+     */
+    async verifyLockdown(input: TargetStep & { actions: LockdownActions }): Promise<void> {
+      const { actions } = input;
+      for (let round = 1; round <= VERIFY_ROUNDS; round++) {
+        const removed = await db.$transaction(async (tx) => {
+          const reactivated = actions.deactivateUser
+            ? (await tx.user.updateMany({ where: { id: input.userId, isActive: true }, data: { isActive: false } })).count
+            : 0;
+          const sessions = actions.deleteSessions ? (await tx.session.deleteMany({ where: { userId: input.userId } })).count : 0;
+          const tokens = actions.revokeTokens ? (await tx.token.deleteMany({ where: { userId: input.userId } })).count : 0;
+          if (sessions + tokens > 0) {
+            await tx.lockdownTarget.update({
+              where: target(input),
+              data: { sessionsRevoked: { increment: sessions }, tokensRevoked: { increment: tokens } },
+            });
+          }
+          return reactivated + sessions + tokens;
+        });
+        if (removed === 0) return;
+        logger.warn({ lockdownId: input.lockdownId, userId: input.userId, round, removed }, 'credentials reappeared during lockdown; removed again');
+        await sleep(100 * round);
+      }
+      throw ApplicationFailure.nonRetryable(
+        `Sessions or tokens kept reappearing after ${VERIFY_ROUNDS} verification rounds; the account may still be in use.`,
+        'VerificationFailed',
+      );
+    },
+
+    async recordTargetResult(input: TargetStep & { success: boolean; error: string | null; actions: LockdownActions }): Promise<UserLockdownResult> {
+      const row = await db.lockdownTarget.update({
+        where: target(input),
+        data: {
+          status: input.success ? 'locked' : 'failed',
+          error: input.error,
+          actions: { ...input.actions },
+          completedAt: new Date(),
+        },
+      });
+      logger.info({ lockdownId: input.lockdownId, userId: input.userId, success: input.success }, 'lockdown target finished');
+      return {
+        userId: row.userId,
+        username: row.username,
+        success: input.success,
+        error: input.error,
+        actions: input.actions,
+        sessionsRevoked: row.sessionsRevoked,
+        tokensRevoked: row.tokensRevoked,
+      };
+    },
+  };
+}

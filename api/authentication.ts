@@ -1,0 +1,68 @@
+import type { Request } from 'express';
+import { digestsEqual, hashKey } from '../lib/credentials';
+import type { Db } from '../lib/db';
+import type { AuthContext, AuthUser } from './http/route';
+
+/**
+ * Who is calling. Accepted credentials: `Authorization: Bearer <session key | API token>`,
+ * the `lockdown_session` cookie, or HTTP Basic `username:<app password>`.
+ * Any credential of an inactive user, or an expired or deleted one, is refused.
+ */
+export const SESSION_COOKIE = 'lockdown_session';
+
+const userFields = { id: true, username: true, name: true, email: true, isActive: true, isSuperuser: true, type: true } as const;
+
+export function createAuthenticator(db: Db) {
+  async function bySessionKey(key: string): Promise<AuthContext | null> {
+    const session = await db.session.findUnique({ where: { keyHash: hashKey(key) }, include: { user: { select: userFields } } });
+    if (!session || session.expiresAt <= new Date()) return null;
+    return { user: session.user, sessionId: session.id };
+  }
+
+  async function byApiToken(key: string): Promise<AuthContext | null> {
+    const token = await db.token.findUnique({ where: { keyHash: hashKey(key) }, include: { user: { select: userFields } } });
+    if (!token || token.intent !== 'api' || isExpired(token.expiresAt)) return null;
+    return { user: token.user, sessionId: null };
+  }
+
+  async function byAppPassword(username: string, secret: string): Promise<AuthContext | null> {
+    const user = await db.user.findUnique({
+      where: { username },
+      select: { ...userFields, tokens: { where: { intent: 'app_password' }, select: { keyHash: true, expiresAt: true } } },
+    });
+    const digest = hashKey(secret);
+    // Compare against every app password of the user in constant time; no early exit.
+    let matched = false;
+    for (const token of user?.tokens ?? []) {
+      if (digestsEqual(token.keyHash, digest) && !isExpired(token.expiresAt)) matched = true;
+    }
+    if (!user || !matched) return null;
+    const { tokens: _tokens, ...rest } = user;
+    return { user: rest, sessionId: null };
+  }
+
+  return async function authenticate(req: Request): Promise<AuthContext | null> {
+    const header = req.headers.authorization ?? '';
+    let auth: AuthContext | null = null;
+    const [scheme, value] = [header.slice(0, header.indexOf(' ')).toLowerCase(), header.slice(header.indexOf(' ') + 1).trim()];
+    if (scheme === 'bearer' && value) {
+      auth = (await bySessionKey(value)) ?? (await byApiToken(value));
+    } else if (scheme === 'basic' && value) {
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      const separator = decoded.indexOf(':');
+      if (separator > 0) auth = await byAppPassword(decoded.slice(0, separator), decoded.slice(separator + 1));
+    } else {
+      const cookie = req.cookies?.[SESSION_COOKIE];
+      if (typeof cookie === 'string' && cookie) auth = await bySessionKey(cookie);
+    }
+    return auth && isActiveUser(auth.user) ? auth : null;
+  };
+}
+
+function isExpired(expiresAt: Date | null): boolean {
+  return expiresAt !== null && expiresAt <= new Date();
+}
+
+function isActiveUser(user: AuthUser): boolean {
+  return user.isActive;
+}

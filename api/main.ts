@@ -1,0 +1,36 @@
+import { loadConfig, publicUrl } from '../lib/config';
+import { createDb } from '../lib/db';
+import { createLogger } from '../lib/logger';
+import { createTemporalClient } from '../lib/temporal';
+import { createApp } from './app';
+
+/** `npm run api`: serves the HTTP API against the configured Temporal and PostgreSQL. */
+export async function startApi() {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'api');
+  const db = createDb(config.DATABASE_URL);
+  const temporal = await createTemporalClient(config);
+  const app = createApp({ config, db, temporal, logger });
+  const server = app.listen(config.PORT, config.HOST);
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  logger.info({ url: publicUrl(config) }, 'api listening');
+  const stop = async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await temporal.connection.close();
+    await db.$disconnect();
+  };
+  return { server, stop, logger };
+}
+
+if (require.main === module) {
+  startApi()
+    .then(({ stop, logger }) => {
+      const shutdown = () => void stop().then(() => { logger.info('api stopped'); process.exit(0); });
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    })
+    .catch((err) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,68 @@
+import type { Router } from 'express';
+import { z } from 'zod';
+import type { ApiDeps, Route } from '../app';
+import { badRequest } from '../http/errors';
+import { CreateLockdownBody, IdParams, Lockdown } from '../schemas';
+
+const IdempotencyKey = z.string().min(1).max(255);
+
+export function lockdownRoutes(_router: Router, route: Route, { lockdowns }: ApiDeps) {
+  route({
+    method: 'post',
+    path: '/api/v1/lockdowns',
+    tag: 'lockdowns',
+    summary:
+      'Lock one user (`user`), several (`users`), or yourself (neither). With a `reason` the run proceeds at once; ' +
+      'without, it waits at the prompt. Optional `Idempotency-Key` header.',
+    auth: 'required',
+    body: CreateLockdownBody,
+    responses: {
+      201: { description: 'Started.', schema: Lockdown },
+      200: { description: 'Same Idempotency-Key and body: the earlier lockdown.', schema: Lockdown },
+      403: { description: 'change_user missing for a target.' },
+      409: { description: 'Idempotency-Key reused with another body.' },
+      503: { description: 'No worker answered in time.' },
+    },
+    handler: async ({ auth, body, req, clientIp }) => {
+      const header = req.get('idempotency-key');
+      const key = header === undefined ? undefined : IdempotencyKey.safeParse(header);
+      if (key && !key.success) throw badRequest('Idempotency-Key must be 1 to 255 characters.', [{ field: 'headers.idempotency-key', message: 'invalid' }]);
+      const { created, view } = await lockdowns.create(auth.user, body, { idempotencyKey: key?.data, clientIp });
+      return { status: created ? 201 : 200, body: view };
+    },
+  });
+
+  route({
+    method: 'get',
+    path: '/api/v1/lockdowns/:id',
+    tag: 'lockdowns',
+    summary: 'A lockdown: status, progress, first page of results, current stage, self-service ending.',
+    auth: 'required',
+    params: IdParams,
+    responses: { 200: { description: 'The lockdown.', schema: Lockdown }, 404: { description: 'Unknown or not visible.' } },
+    handler: async ({ auth, params }) => ({ status: 200, body: await lockdowns.get(auth.user, params.id) }),
+  });
+
+  route({
+    method: 'post',
+    path: '/api/v1/lockdowns/:id/stage',
+    tag: 'lockdowns',
+    summary: 'Submit the current prompt’s fields; 400 with per-field details when a required field is missing.',
+    auth: 'required',
+    params: IdParams,
+    body: z.record(z.string().max(100), z.unknown()).openapi('StageSubmission'),
+    responses: { 200: { description: 'Accepted; the lockdown as it is now.', schema: Lockdown }, 409: { description: 'Not waiting for input.' } },
+    handler: async ({ auth, params, body }) => ({ status: 200, body: await lockdowns.submitStage(auth.user, params.id, body) }),
+  });
+
+  route({
+    method: 'post',
+    path: '/api/v1/lockdowns/:id/cancel',
+    tag: 'lockdowns',
+    summary: 'Cancel: a waiting lockdown ends; a running bulk lockdown starts no more users.',
+    auth: 'required',
+    params: IdParams,
+    responses: { 200: { description: 'The lockdown.', schema: Lockdown }, 409: { description: 'Already finished.' } },
+    handler: async ({ auth, params }) => ({ status: 200, body: await lockdowns.cancel(auth.user, params.id) }),
+  });
+}

@@ -1,0 +1,48 @@
+import type { Router } from 'express';
+import { Prisma } from '../../generated/prisma/client';
+import { hasPermission } from '../../domain/permissions';
+import { generateKey, hashKey } from '../../lib/credentials';
+import { isUuid } from '../../lib/ids';
+import { badRequest, conflict, forbidden } from '../http/errors';
+import type { ApiDeps, Route } from '../app';
+import { CreatedToken, CreateTokenBody } from '../schemas';
+
+const SELF_SERVICE_INTENTS = new Set(['api', 'app_password']);
+
+export function tokenRoutes(_router: Router, route: Route, { db }: ApiDeps) {
+  route({
+    method: 'post',
+    path: '/api/v1/tokens',
+    tag: 'tokens',
+    summary: 'Create a token. The key is returned once and stored only hashed.',
+    auth: 'required',
+    body: CreateTokenBody,
+    responses: { 201: { description: 'Created; `key` is shown only now.', schema: CreatedToken }, 409: { description: 'Identifier taken.' } },
+    handler: async ({ auth, body, req }) => {
+      const userId = body.userId ?? auth.user.id;
+      if (!isUuid(userId)) throw badRequest('Unknown user.', [{ field: 'body.userId', message: 'No user with this id.' }]);
+      const ownBasicToken = userId === auth.user.id && SELF_SERVICE_INTENTS.has(body.intent);
+      if (!ownBasicToken && !(await hasPermission(db, auth.user, 'change_user', userId))) {
+        throw forbidden('You can create only your own api and app_password tokens.');
+      }
+      const owner = await db.user.findUnique({ where: { id: userId }, select: { id: true } });
+      if (!owner) throw badRequest('Unknown user.', [{ field: 'body.userId', message: 'No user with this id.' }]);
+      const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
+      if (expiresAt && expiresAt <= new Date()) throw badRequest('expiresAt must be in the future.', [{ field: 'body.expiresAt', message: 'must be in the future' }]);
+      const key = generateKey();
+      try {
+        const token = await db.token.create({
+          data: { identifier: body.identifier, intent: body.intent, userId, keyHash: hashKey(key), description: body.description ?? '', expiresAt },
+        });
+        req.log?.info({ tokenId: token.id, intent: token.intent, userId }, 'token created');
+        return {
+          status: 201,
+          body: { id: token.id, identifier: token.identifier, intent: token.intent, key, expiresAt: token.expiresAt?.toISOString() ?? null },
+        };
+      } catch (err) {
+        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw conflict('A token with this identifier already exists.', 'identifier_taken');
+        throw err;
+      }
+    },
+  });
+}

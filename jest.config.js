@@ -1,0 +1,12 @@
+/** Tests run against a real Temporal dev server and PostgreSQL started by scripts/test.ts. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  // The generated Prisma client uses `.js` specifiers for its own TS files.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testTimeout: 120_000,
+  // Each file starts its own in-process worker; two at a time is what 2 cores sustain.
+  maxWorkers: 2,
+};

@@ -1,0 +1,17 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from './config';
+
+export async function createTemporalClient(config: Config): Promise<Client> {
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+}
+
+/** gRPC says the deadline passed: nothing answered in time (typically: no worker polling). */
+export function isDeadlineExceeded(err: unknown): boolean {
+  for (let current: unknown = err; current; current = (current as { cause?: unknown }).cause) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (code === 4 || (typeof message === 'string' && /deadline exceeded/i.test(message))) return true;
+    if (typeof current !== 'object') break;
+  }
+  return false;
+}

@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { ANONYMOUS_USERNAME } from '../domain/accounts';
+import { hashPassword, unusablePasswordHash } from '../lib/credentials';
+import type { Db } from '../lib/db';
+
+/**
+ * What a new installation has, like the identity provider's own defaults: the `admin`
+ * superuser, the protected anonymous user, the default brand, and the default lockdown
+ * and completion flows. Idempotent: running it again changes nothing an operator set.
+ */
+export const DEFAULT_LOCKDOWN_FLOW = 'default-account-lockdown';
+export const DEFAULT_COMPLETION_FLOW = 'default-account-lockdown-complete';
+
+export const DEFAULT_SELF_SERVICE_TITLE = 'Your account has been locked';
+export const DEFAULT_SELF_SERVICE_MESSAGE =
+  '<p>You have been logged out of all sessions and your password has been invalidated.</p>' +
+  '<p>To regain access to your account, please contact your IT administrator or security team.</p>';
+
+// Liquid. `lockdown_target_users` is always the full list; `lockdown_target_user` exists only for one target.
+const WARNING_TEMPLATE = `{% if lockdown_self_service %}<p><strong>You are about to lock your own account.</strong> This will immediately:</p>
+<ul><li>deactivate your account, so you can no longer log in</li><li>invalidate your password</li><li>log you out of every device and application</li><li>revoke all your tokens and app passwords</li></ul>
+<p>You will not be able to log in again until an administrator restores your access.</p>
+{% else %}{% assign count = lockdown_target_users | size %}<p><strong>You are about to lock down {% if count == 1 %}{{ lockdown_target_users.first.username }}{% else %}{{ count }} users{% endif %}.</strong> This will immediately:</p>
+<ul><li>deactivate {% if count == 1 %}the account{% else %}each account{% endif %}</li><li>invalidate {% if count == 1 %}its password{% else %}their passwords{% endif %}</li><li>end every session on every device and application</li><li>revoke every API token, app password, recovery and verification token</li></ul>
+{% if count > 1 %}<p>Users: {% for target in lockdown_target_users limit: 50 %}{{ target.username }}{% unless forloop.last %}, {% endunless %}{% endfor %}{% if count > 50 %} and {{ count | minus: 50 }} more{% endif %}</p>{% endif %}
+{% endif %}`;
+
+const WHEN_TO_USE = `<p>Use account lockdown when an account is suspected to be compromised: unexpected logins, leaked credentials, or unusual activity. Access can be restored later by an administrator (activate the user, set a password or send a recovery link, and re-enrol MFA devices).</p>`;
+
+const RESULTS_TEMPLATE = `{% assign count = lockdown_results | size %}{% if count == 1 %}{% assign result = lockdown_results.first %}{% if result.success %}Successfully locked down {{ result.username }}.{% else %}Failed to lock down {{ result.username }}: {{ result.error }}{% endif %}{% else %}<ul>{% for result in lockdown_results %}<li>{% if result.success %}Successfully locked down {{ result.username }}{% else %}Failed to lock down {{ result.username }}: {{ result.error }}{% endif %}</li>{% endfor %}</ul>{% endif %}`;
+
+const COMPLETION_MESSAGE = `<p><strong>Your account has been locked.</strong></p><p>You have been logged out everywhere and your password no longer works. To regain access, contact your IT administrator or security team.</p>`;
+
+export interface SeedResult {
+  adminCreated: boolean;
+  /** Set only when the admin was created with a generated password: show it once. */
+  generatedAdminPassword: string | null;
+}
+
+export async function seed(db: Db, options: { adminPassword?: string } = {}): Promise<SeedResult> {
+  let generatedAdminPassword: string | null = null;
+  let adminCreated = false;
+  if (!(await db.user.findUnique({ where: { username: 'admin' } }))) {
+    const password = options.adminPassword || (generatedAdminPassword = randomBytes(18).toString('base64url'));
+    await db.user.create({
+      data: { username: 'admin', name: 'Administrator', isSuperuser: true, type: 'internal', passwordHash: await hashPassword(password) },
+    });
+    adminCreated = true;
+  }
+  await db.user.upsert({
+    where: { username: ANONYMOUS_USERNAME },
+    update: {},
+    create: { username: ANONYMOUS_USERNAME, name: 'Anonymous User', type: 'internal', passwordHash: unusablePasswordHash() },
+  });
+
+  const completionFlow = await upsertFlow(DEFAULT_COMPLETION_FLOW, 'Account locked', 'none');
+  const completionPrompt = await upsertPromptStage('default-account-lockdown-complete-prompt', [
+    { fieldKey: 'lockdown_complete', label: 'Account locked', type: 'alert_warning', order: 0, initialValue: COMPLETION_MESSAGE },
+  ]);
+  await bind(completionFlow.id, completionPrompt.id, 0, 'always');
+
+  const lockdownFlow = await upsertFlow(DEFAULT_LOCKDOWN_FLOW, 'Account lockdown', 'require_authenticated');
+  const warningPrompt = await upsertPromptStage('default-account-lockdown-prompt', [
+    { fieldKey: 'lockdown_warning', label: 'Warning', type: 'alert_danger', order: 0, initialValue: WARNING_TEMPLATE },
+    { fieldKey: 'lockdown_info', label: 'When to use this', type: 'alert_info', order: 10, initialValue: WHEN_TO_USE },
+    {
+      fieldKey: 'reason',
+      label: 'Reason',
+      type: 'text_area',
+      order: 20,
+      required: true,
+      placeholder: 'Why is this account being locked?',
+      subText: 'This explanation will be recorded in the audit log.',
+    },
+  ]);
+  const lockdownStage = await db.stage.upsert({
+    where: { name: 'default-account-lockdown-stage' },
+    update: {},
+    create: {
+      name: 'default-account-lockdown-stage',
+      kind: 'account_lockdown',
+      accountLockdown: {
+        create: {
+          selfServiceMessageTitle: DEFAULT_SELF_SERVICE_TITLE,
+          selfServiceMessage: DEFAULT_SELF_SERVICE_MESSAGE,
+          completionFlowId: completionFlow.id,
+        },
+      },
+    },
+  });
+  const resultsPrompt = await upsertPromptStage('default-account-lockdown-results', [
+    { fieldKey: 'lockdown_results', label: 'Results', type: 'alert_info', order: 0, initialValue: RESULTS_TEMPLATE },
+  ]);
+  await bind(lockdownFlow.id, warningPrompt.id, 0, 'always');
+  await bind(lockdownFlow.id, lockdownStage.id, 10, 'always');
+  await bind(lockdownFlow.id, resultsPrompt.id, 20, 'admin_only');
+
+  // The brand points at the default flow when it is created; an operator may unset it later.
+  await db.brand.upsert({
+    where: { domain: 'default' },
+    update: {},
+    create: { domain: 'default', isDefault: true, flowLockdownId: lockdownFlow.id },
+  });
+  return { adminCreated, generatedAdminPassword };
+
+  function upsertFlow(slug: string, title: string, authentication: 'none' | 'require_authenticated') {
+    return db.flow.upsert({
+      where: { slug },
+      update: {},
+      create: { slug, name: title, title, designation: 'stage_configuration', authentication },
+    });
+  }
+
+  async function upsertPromptStage(
+    name: string,
+    fields: { fieldKey: string; label: string; type: 'alert_info' | 'alert_warning' | 'alert_danger' | 'text_area'; order: number; initialValue?: string; required?: boolean; placeholder?: string; subText?: string }[],
+  ) {
+    const existing = await db.stage.findUnique({ where: { name } });
+    if (existing) return existing;
+    return db.stage.create({ data: { name, kind: 'prompt', promptFields: { create: fields } } });
+  }
+
+  async function bind(flowId: string, stageId: string, order: number, condition: 'always' | 'admin_only') {
+    await db.flowStageBinding.upsert({
+      where: { flowId_order: { flowId, order } },
+      update: {},
+      create: { flowId, stageId, order, condition },
+    });
+  }
+}

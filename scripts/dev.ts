@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { prepareDatabase } from './lib/database';
+import { log } from './lib/log';
+import { isPortInUse } from './lib/ports';
+import { startLocalPostgres, type LocalPostgres } from './lib/postgres';
+import { startTemporalDevServer, stopProcess, type DevServer } from './lib/temporal-cli';
+
+const ROOT = path.resolve(__dirname, '..');
+
+const program = new Command('npm run dev')
+  .description(
+    'Start everything on embedded defaults: the Temporal dev server (SQLite file), a private PostgreSQL ' +
+      'cluster, migrations and seed, the worker and the API on 127.0.0.1.',
+  )
+  .addHelpText(
+    'after',
+    `
+Environment:
+  PORT                       API port (default 3000)
+  LOCKDOWN_DATA_DIR          where data persists (default ./.data)
+  LOCKDOWN_ADMIN_PASSWORD    password of the seeded "admin" (default: generated, printed once)
+  DATABASE_URL               use this PostgreSQL instead of the private cluster
+  TEMPORAL_ADDRESS           use this Temporal instead of the dev server
+  TEMPORAL_PORT, TEMPORAL_UI_PORT, LOCKDOWN_PG_PORT   ports of the embedded services (7233, 8233, 54329)`,
+  )
+  .parse();
+
+async function main() {
+  program.opts();
+  const dataDir = path.resolve(process.env.LOCKDOWN_DATA_DIR ?? path.join(ROOT, '.data'));
+  mkdirSync(dataDir, { recursive: true });
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const shutdown = async (code: number) => {
+    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  try {
+    let temporalAddress = process.env.TEMPORAL_ADDRESS;
+    let temporalUi = process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233';
+    if (!temporalAddress) {
+      const port = Number(process.env.TEMPORAL_PORT ?? 7233);
+      if (await isPortInUse(port)) throw new Error(`Port ${port} is taken; is another Temporal running? Set TEMPORAL_ADDRESS to use it, or TEMPORAL_PORT.`);
+      log('Starting the Temporal dev server…');
+      const server: DevServer = await startTemporalDevServer({
+        dbFile: path.join(dataDir, 'temporal', 'temporal.db'),
+        port,
+        uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
+        logFile: path.join(dataDir, 'temporal', 'server.log'),
+      });
+      cleanups.push(() => server.stop());
+      temporalAddress = server.address;
+      temporalUi = server.uiUrl;
+    }
+
+    let databaseUrl = process.env.DATABASE_URL;
+    let databaseDescription = databaseUrl ? 'DATABASE_URL' : '';
+    if (!databaseUrl) {
+      log('Starting the private PostgreSQL cluster…');
+      const postgres: LocalPostgres = await startLocalPostgres(path.join(dataDir, 'postgres'), Number(process.env.LOCKDOWN_PG_PORT ?? 54329));
+      cleanups.push(() => postgres.stop());
+      databaseUrl = postgres.url('lockdown');
+      databaseDescription = `local PostgreSQL cluster in ${path.join(dataDir, 'postgres')}`;
+    }
+
+    log('Applying migrations and seeding…');
+    const seeded = await prepareDatabase(databaseUrl, { adminPassword: process.env.LOCKDOWN_ADMIN_PASSWORD, quiet: true });
+
+    const env = { LOG_FORMAT: 'pretty', ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_UI_URL: temporalUi };
+    const children: ChildProcess[] = [];
+    for (const entry of ['worker/main.ts', 'api/main.ts']) {
+      const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, entry)], { env, stdio: 'inherit' });
+      child.once('exit', (code, signal) => {
+        log(`${entry} exited (${signal ?? code}); stopping.`);
+        void shutdown(code ?? 1);
+      });
+      children.push(child);
+      cleanups.push(() => stopProcess(child));
+    }
+
+    const api = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+    const adminPassword = seeded.generatedAdminPassword
+      ? `generated, shown once: ${seeded.generatedAdminPassword}`
+      : seeded.adminCreated
+        ? 'from LOCKDOWN_ADMIN_PASSWORD'
+        : 'unchanged (set when the data directory was created)';
+    process.stderr.write(`
+  Account Lockdown is starting
+    API              ${api}
+    API docs         ${api}/api/docs   (OpenAPI: ${api}/api/v1/schema)
+    Temporal Web UI  ${temporalUi}
+    Temporal         ${temporalAddress}
+    Database         ${databaseDescription}
+    Data directory   ${dataDir}
+    Admin login      admin / ${adminPassword}
+  Ctrl-C stops everything; data persists in the data directory.
+
+`);
+  } catch (err) {
+    log(err instanceof Error ? err.message : String(err));
+    await shutdown(1);
+  }
+}
+
+void main();

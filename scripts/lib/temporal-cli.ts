@@ -1,0 +1,148 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection } from '@temporalio/client';
+import { log } from './log';
+
+/**
+ * The Temporal CLI (it contains the dev server). Found, in order: TEMPORAL_CLI_PATH, a
+ * `temporal` on PATH, this machine's cache; else built once from the official Go module
+ * into the cache (outside the repo). Releases after v1.5.1 cannot be `go install`ed.
+ */
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
+
+function cacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
+  return path.join(base, 'account-lockdown', `temporal-cli-${TEMPORAL_CLI_VERSION}`);
+}
+
+function onPath(command: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, command);
+    if (dir && existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return null;
+}
+
+export async function resolveTemporalCli(): Promise<string> {
+  const configured = process.env.TEMPORAL_CLI_PATH;
+  if (configured) {
+    if (!existsSync(configured)) throw new Error(`TEMPORAL_CLI_PATH points to ${configured}, which does not exist.`);
+    return configured;
+  }
+  const fromPath = onPath('temporal');
+  if (fromPath) return fromPath;
+  const cached = path.join(cacheDir(), 'temporal');
+  if (existsSync(cached)) return cached;
+  return buildTemporalCli(cached);
+}
+
+async function buildTemporalCli(target: string): Promise<string> {
+  const go = onPath('go');
+  if (!go) {
+    throw new Error(
+      'The Temporal CLI was not found. Install it (https://docs.temporal.io/cli) and put `temporal` on PATH, ' +
+        'set TEMPORAL_CLI_PATH, or install Go so this script can build it.',
+    );
+  }
+  const dir = path.dirname(target);
+  mkdirSync(dir, { recursive: true });
+  // One build per machine even when several processes ask at once.
+  const lock = path.join(dir, '.build.lock');
+  let lockFd: number | null = null;
+  while (lockFd === null) {
+    try {
+      lockFd = openSync(lock, 'wx');
+    } catch {
+      if (existsSync(target)) return target;
+      // A build killed midway leaves its lock behind; a real build takes minutes, not half an hour.
+      if (Date.now() - statSync(lock).mtimeMs > 30 * 60_000) rmSync(lock, { force: true });
+      await sleep(2000);
+    }
+  }
+  try {
+    if (existsSync(target)) return target;
+    log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (once per machine, about 3-5 minutes)…`);
+    const started = Date.now();
+    execFileSync(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
+      env: { ...process.env, GOBIN: dir, CGO_ENABLED: '0' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    log(`Temporal CLI built in ${Math.round((Date.now() - started) / 1000)} s.`);
+    return target;
+  } finally {
+    closeSync(lockFd);
+    rmSync(lock, { force: true });
+  }
+}
+
+export interface DevServerOptions {
+  dbFile: string;
+  port: number;
+  uiPort: number;
+  logFile?: string;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `temporal server start-dev` on 127.0.0.1 with a persistent SQLite file. */
+export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
+  const cli = await resolveTemporalCli();
+  mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(options.port),
+    '--ui-port', String(options.uiPort),
+    '--db-filename', options.dbFile,
+    '--log-level', 'warn',
+    // What Temporal's own stress runs use: the dev server's SQLite is the throughput ceiling.
+    '--sqlite-pragma', 'journal_mode=WAL',
+    '--sqlite-pragma', 'synchronous=OFF',
+  ];
+  const logFd = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
+  const child = spawn(cli, args, { stdio: ['ignore', logFd, logFd] });
+  const address = `127.0.0.1:${options.port}`;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error(`The Temporal dev server exited at start (see ${options.logFile ?? 'its output'}).`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      await connection.workflowService.getSystemInfo({});
+      await connection.close();
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`The Temporal dev server did not answer on ${address} within 60 s: ${(err as Error).message}`);
+      }
+      await sleep(250);
+    }
+  }
+  return {
+    address,
+    uiUrl: `http://127.0.0.1:${options.uiPort}`,
+    process: child,
+    stop: () => stopProcess(child),
+  };
+}
+
+export async function stopProcess(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,79 @@
+import type { Db } from '../lib/db';
+import type { FlowSnapshot, StageSnapshot } from '../workflows/types';
+
+export const NO_LOCKDOWN_FLOW_MESSAGE = 'No lockdown flow configured.';
+
+type Condition = 'always' | 'admin_only' | 'self_service_only';
+
+/** Whether a stage binding applies to a run — decided here only. */
+export function bindingApplies(condition: Condition, selfService: boolean): boolean {
+  if (condition === 'admin_only') return !selfService;
+  if (condition === 'self_service_only') return selfService;
+  return true;
+}
+
+/**
+ * The default brand's lockdown flow as the workflow will run it: stages in binding order,
+ * conditions evaluated for this run. Null when the brand has no lockdown flow.
+ */
+export async function snapshotLockdownFlow(db: Db, selfService: boolean): Promise<FlowSnapshot | null> {
+  const brand = await db.brand.findFirst({
+    where: { isDefault: true },
+    include: {
+      flowLockdown: {
+        include: {
+          bindings: {
+            orderBy: { order: 'asc' },
+            include: {
+              stage: {
+                include: {
+                  promptFields: { orderBy: { order: 'asc' } },
+                  accountLockdown: { include: { completionFlow: { select: { slug: true } } } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  });
+  const flow = brand?.flowLockdown;
+  if (!flow) return null;
+  const stages: StageSnapshot[] = [];
+  for (const binding of flow.bindings) {
+    if (!bindingApplies(binding.condition, selfService)) continue;
+    const { stage } = binding;
+    if (stage.kind === 'prompt') {
+      stages.push({
+        kind: 'prompt',
+        name: stage.name,
+        fields: stage.promptFields.map((field) => ({
+          fieldKey: field.fieldKey,
+          label: field.label,
+          type: field.type,
+          required: field.required,
+          order: field.order,
+          placeholder: field.placeholder,
+          subText: field.subText,
+          initialValue: field.initialValue,
+        })),
+      });
+    } else if (stage.accountLockdown) {
+      const config = stage.accountLockdown;
+      stages.push({
+        kind: 'account_lockdown',
+        name: stage.name,
+        actions: {
+          deactivateUser: config.deactivateUser,
+          setUnusablePassword: config.setUnusablePassword,
+          deleteSessions: config.deleteSessions,
+          revokeTokens: config.revokeTokens,
+        },
+        selfServiceMessageTitle: config.selfServiceMessageTitle,
+        selfServiceMessage: config.selfServiceMessage,
+        completionFlowSlug: config.completionFlow?.slug ?? null,
+      });
+    }
+  }
+  return { slug: flow.slug, title: flow.title, stages };
+}

@@ -1,0 +1,101 @@
+import type { Config } from '../lib/config';
+import type { Db } from '../lib/db';
+import { renderFields, type PromptContext, type TemplateUser } from '../domain/templates';
+import type { Completion, FlowSnapshot, LockdownStatus } from '../workflows/types';
+import type { Lockdown as LockdownRow, LockdownTarget } from '../generated/prisma/client';
+
+/** How a lockdown is shown to API clients: built from PostgreSQL only, so it outlives Temporal history. */
+export const RESULTS_PAGE_SIZE = 50;
+// Templates see at most this many results; the full list is paged at /results.
+const TEMPLATE_RESULTS_LIMIT = 1_000;
+
+export function resultOf(target: LockdownTarget) {
+  return {
+    userId: target.userId,
+    username: target.username,
+    status: target.status,
+    success: target.status === 'locked',
+    error: target.error,
+    sessionsRevoked: target.sessionsRevoked,
+    tokensRevoked: target.tokensRevoked,
+  };
+}
+
+export function createLockdownViews(db: Db, config: Config) {
+  const temporalUiUrl = (workflowId: string) =>
+    `${config.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
+
+  async function progressOf(lockdownId: string) {
+    const groups = await db.lockdownTarget.groupBy({ by: ['status'], where: { lockdownId }, _count: { _all: true } });
+    const count = (status: string) => groups.find((group) => group.status === status)?._count._all ?? 0;
+    const total = groups.reduce((sum, group) => sum + group._count._all, 0);
+    const [locked, failed, cancelled] = [count('locked'), count('failed'), count('cancelled')];
+    return { total, locked, failed, cancelled, pending: total - locked - failed - cancelled };
+  }
+
+  /** The prompt a client should show now: the waiting prompt, or the results after an admin run. */
+  async function stageOf(lockdown: LockdownRow) {
+    const flow = lockdown.flowSnapshot as unknown as FlowSnapshot;
+    const stage = lockdown.stageIndex === null ? undefined : flow.stages[lockdown.stageIndex];
+    const finished = ['completed', 'failed', 'cancelled'].includes(lockdown.status);
+    if (stage?.kind !== 'prompt' || !(lockdown.status === 'awaiting_input' || (finished && !lockdown.selfService))) return null;
+    return { name: stage.name, fields: await renderFields(stage.fields, await promptContext(lockdown)) };
+  }
+
+  async function promptContext(lockdown: LockdownRow): Promise<PromptContext> {
+    const [targets, actor] = await Promise.all([
+      db.lockdownTarget.findMany({
+        where: { lockdownId: lockdown.id },
+        orderBy: { position: 'asc' },
+        include: { user: { select: { id: true, username: true, name: true, email: true } } },
+      }),
+      lockdown.actorId ? db.user.findUnique({ where: { id: lockdown.actorId }, select: { id: true, username: true, name: true, email: true } }) : null,
+    ]);
+    const users: TemplateUser[] = targets.map((target) => target.user);
+    const results = targets
+      .filter((target) => target.status === 'locked' || target.status === 'failed')
+      .slice(0, TEMPLATE_RESULTS_LIMIT)
+      .map((target) => ({
+        user: target.user,
+        username: target.username,
+        success: target.status === 'locked',
+        error: target.error,
+        sessions_revoked: target.sessionsRevoked,
+        tokens_revoked: target.tokensRevoked,
+      }));
+    return {
+      lockdown_target_user: users.length === 1 ? users[0] : null,
+      lockdown_target_users: users,
+      lockdown_self_service: lockdown.selfService,
+      lockdown_results: results,
+      lockdown_reason: lockdown.reason,
+      user: actor ?? { id: lockdown.actorId ?? '', username: lockdown.actorUsername, name: '', email: '' },
+    };
+  }
+
+  return async function viewOf(lockdown: LockdownRow) {
+    const [progress, firstResults, stage] = await Promise.all([
+      progressOf(lockdown.id),
+      db.lockdownTarget.findMany({ where: { lockdownId: lockdown.id }, orderBy: { position: 'asc' }, take: RESULTS_PAGE_SIZE }),
+      stageOf(lockdown),
+    ]);
+    const self = `/api/v1/lockdowns/${lockdown.id}`;
+    return {
+      id: lockdown.id,
+      status: lockdown.status as LockdownStatus,
+      selfService: lockdown.selfService,
+      actor: { id: lockdown.actorId, username: lockdown.actorUsername },
+      reason: lockdown.reason,
+      createdAt: lockdown.createdAt.toISOString(),
+      completedAt: lockdown.completedAt?.toISOString() ?? null,
+      progress,
+      results: firstResults.map(resultOf),
+      stage,
+      completion: (lockdown.completion as Completion | null) ?? null,
+      workflowId: lockdown.workflowId,
+      links: { self, results: `${self}/results`, history: `${self}/history`, temporalUi: temporalUiUrl(lockdown.workflowId) },
+    };
+  };
+}
+
+export type LockdownView = Awaited<ReturnType<ReturnType<typeof createLockdownViews>>>;

@@ -1,0 +1,244 @@
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isProtectedAccount } from '../domain/accounts';
+import { canViewLockdown, targetsActorMayNotLock } from '../domain/permissions';
+import { resolveTargets, type TargetRequest } from '../domain/targets';
+import { badRequest, conflict, forbidden, HttpError, notFound, unavailable } from '../api/http/errors';
+import type { AuthUser } from '../api/http/route';
+import type { Config } from '../lib/config';
+import type { Db } from '../lib/db';
+import type { Logger } from '../lib/logger';
+import { isUuid } from '../lib/ids';
+import { isDeadlineExceeded } from '../lib/temporal';
+import { lockdownWorkflowId } from '../workflows/ids';
+import type { lockdownFlow } from '../workflows/lockdown-flow';
+import { cancelSignal, submitPromptUpdate } from '../workflows/messages';
+import type { FieldError, LockdownFlowInput, LockdownStatus } from '../workflows/types';
+import { NO_LOCKDOWN_FLOW_MESSAGE, snapshotLockdownFlow } from './flow-snapshot';
+import { createLockdownViews } from './lockdown-view';
+import type { Lockdown as LockdownRow } from '../generated/prisma/client';
+
+export interface LockdownServiceDeps {
+  db: Db;
+  temporal: Client;
+  config: Config;
+  logger: Logger;
+}
+
+export interface CreateLockdownRequest extends TargetRequest {
+  reason?: string;
+}
+
+const FINISHED: LockdownStatus[] = ['completed', 'cancelled', 'failed'];
+const NO_WORKER_MESSAGE =
+  'No lockdown worker answered in time. The lockdown is recorded and will run as soon as a worker is available; check the worker process.';
+
+/** Lockdown use cases behind the HTTP API: validate, record, start the workflow, report. */
+export function createLockdownService({ db, temporal, config, logger }: LockdownServiceDeps) {
+  const viewOf = createLockdownViews(db, config);
+
+  async function create(actor: AuthUser, request: CreateLockdownRequest, meta: { idempotencyKey?: string; clientIp: string | null }) {
+    const requestHash = hashRequest(request);
+    if (meta.idempotencyKey) {
+      const earlier = await db.lockdown.findUnique({ where: { actorId_idempotencyKey: { actorId: actor.id, idempotencyKey: meta.idempotencyKey } } });
+      if (earlier) {
+        if (earlier.requestHash !== requestHash) throw conflict('This Idempotency-Key was used with a different request body.', 'idempotency_conflict');
+        await startWorkflow(earlier); // in case the first request died between recording and starting
+        return { created: false, view: await viewOf(earlier) };
+      }
+    }
+
+    const resolved = resolveTargets(request, actor.id);
+    if (!resolved.ok) throw badRequest(resolved.message, [{ field: 'body.users', message: resolved.message }]);
+    if (resolved.targetIds.length > config.LOCKDOWN_MAX_TARGETS) {
+      throw badRequest(`At most ${config.LOCKDOWN_MAX_TARGETS} users can be locked in one request.`, [
+        { field: 'body.users', message: `more than ${config.LOCKDOWN_MAX_TARGETS} users` },
+      ]);
+    }
+    const flow = await snapshotLockdownFlow(db, resolved.selfService);
+    if (!flow) throw badRequest(NO_LOCKDOWN_FLOW_MESSAGE, undefined, 'no_lockdown_flow');
+    if (!flow.stages.some((stage) => stage.kind === 'account_lockdown')) {
+      throw badRequest(`The lockdown flow "${flow.slug}" has no Account Lockdown stage.`, undefined, 'no_lockdown_flow');
+    }
+
+    const targets = await loadTargets(resolved.targetIds);
+    const denied = await targetsActorMayNotLock(db, actor, resolved.targetIds, resolved.bulk);
+    if (denied.length > 0) {
+      throw forbidden(resolved.bulk ? 'You need the change_user permission on every user of a bulk lockdown.' : 'You do not have permission to lock this user.');
+    }
+
+    const lockdownId = randomUUID();
+    const initialValues: Record<string, string> = request.reason ? { reason: request.reason } : {};
+    const lockdown = await db.$transaction(async (tx) => {
+      const row = await tx.lockdown.create({
+        data: {
+          id: lockdownId,
+          actorId: actor.id,
+          actorUsername: actor.username,
+          reason: request.reason ?? null,
+          selfService: resolved.selfService,
+          flowSlug: flow.slug,
+          flowSnapshot: flow as object,
+          workflowId: lockdownWorkflowId(lockdownId),
+          clientIp: meta.clientIp,
+          idempotencyKey: meta.idempotencyKey ?? null,
+          requestHash,
+          status: 'pending',
+        },
+      });
+      await tx.lockdownTarget.createMany({
+        data: targets.map((target, position) => ({ lockdownId, userId: target.id, username: target.username, position })),
+      });
+      return row;
+    });
+
+    const input: LockdownFlowInput = {
+      lockdownId,
+      actor: { id: actor.id, username: actor.username },
+      targetUserIds: targets.map((target) => target.id),
+      selfService: resolved.selfService,
+      bulk: resolved.bulk,
+      flow,
+      initialValues,
+      clientIp: meta.clientIp,
+      settings: { window: config.LOCKDOWN_BULK_WINDOW, continueAsNewAfter: config.LOCKDOWN_CONTINUE_AS_NEW_AFTER },
+    };
+    try {
+      await startWorkflow(lockdown, input);
+    } catch (err) {
+      // Nothing half-written: without a workflow the record would promise work nobody does.
+      await db.lockdown.delete({ where: { id: lockdownId } });
+      throw err;
+    }
+    logger.info({ lockdownId, targets: targets.length, selfService: resolved.selfService, actorId: actor.id }, 'lockdown started');
+
+    const settled = await waitFor(lockdownId, (status) =>
+      resolved.selfService && request.reason ? FINISHED.includes(status) : status !== 'pending',
+    resolved.selfService && request.reason ? config.SELF_SERVICE_WAIT_MS : config.API_WORKFLOW_DEADLINE_MS);
+    if (settled.status === 'pending') throw unavailable(NO_WORKER_MESSAGE, 'worker_unavailable');
+    return { created: true, view: await viewOf(settled) };
+  }
+
+  /** Starts the lockdown's workflow; a second start of the same lockdown is a no-op. */
+  async function startWorkflow(lockdown: LockdownRow, input?: LockdownFlowInput) {
+    if (!input) {
+      // Re-start after an interrupted request: only possible while the workflow never started.
+      const exists = await temporal.workflow.getHandle(lockdown.workflowId).describe().then(() => true, () => false);
+      if (exists) return;
+      throw unavailable('This lockdown was recorded but its workflow did not start; submit a new request.', 'workflow_not_started');
+    }
+    try {
+      await temporal.withDeadline(Date.now() + config.API_WORKFLOW_DEADLINE_MS, () =>
+        temporal.workflow.start<typeof lockdownFlow>('lockdownFlow', {
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          workflowId: lockdown.workflowId,
+          args: [input],
+        }),
+      );
+    } catch (err) {
+      logger.error({ err, lockdownId: lockdown.id }, 'could not start lockdown workflow');
+      throw unavailable('Temporal did not accept the lockdown. Try again shortly.', 'temporal_unavailable');
+    }
+  }
+
+  async function loadTargets(targetIds: string[]) {
+    const users = await db.user.findMany({
+      where: { id: { in: targetIds.filter((id) => isUuid(id)) } },
+      select: { id: true, username: true, type: true },
+    });
+    const byId = new Map(users.map((user) => [user.id, user]));
+    const invalid: { id: string; reason: 'not_found' | 'protected' }[] = [];
+    for (const id of targetIds) {
+      const user = byId.get(id);
+      if (!user) invalid.push({ id, reason: 'not_found' });
+      else if (isProtectedAccount(user)) invalid.push({ id, reason: 'protected' });
+    }
+    if (invalid.length > 0) {
+      const names = invalid.map((entry) => `${entry.id} (${entry.reason === 'protected' ? 'protected account' : 'not found'})`);
+      throw badRequest(`These users cannot be locked: ${names.join(', ')}.`, invalid, 'invalid_users');
+    }
+    return targetIds.map((id) => byId.get(id)!);
+  }
+
+  async function visibleLockdown(actor: AuthUser, lockdownId: string): Promise<LockdownRow> {
+    const lockdown = isUuid(lockdownId) ? await db.lockdown.findUnique({ where: { id: lockdownId } }) : null;
+    if (!lockdown || !(await canViewLockdown(db, actor, lockdown))) throw notFound('Lockdown');
+    return lockdown;
+  }
+
+  async function waitFor(lockdownId: string, done: (status: LockdownStatus) => boolean, timeoutMs: number): Promise<LockdownRow> {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
+      const lockdown = await db.lockdown.findUniqueOrThrow({ where: { id: lockdownId } });
+      if (done(lockdown.status) || Date.now() >= deadline) return lockdown;
+      await sleep(delay);
+    }
+  }
+
+  async function submitStage(actor: AuthUser, lockdownId: string, values: Record<string, unknown>) {
+    const lockdown = await visibleLockdown(actor, lockdownId);
+    if (lockdown.actorId !== actor.id) throw forbidden('Only the person who started this lockdown can answer its prompts.');
+    if (lockdown.status !== 'awaiting_input') throw conflict('This lockdown is not waiting for input.', 'not_awaiting_input');
+    const handle = temporal.workflow.getHandle(lockdown.workflowId);
+    try {
+      await temporal.withDeadline(Date.now() + config.API_WORKFLOW_DEADLINE_MS, () => handle.executeUpdate(submitPromptUpdate, { args: [values] }));
+    } catch (err) {
+      throw updateError(err);
+    }
+    const stageIndex = lockdown.stageIndex;
+    const settled = await waitFor(
+      lockdownId,
+      lockdown.selfService ? (status) => FINISHED.includes(status) : (status) => status !== 'awaiting_input',
+      lockdown.selfService ? config.SELF_SERVICE_WAIT_MS : config.API_WORKFLOW_DEADLINE_MS,
+    );
+    logger.info({ lockdownId, stageIndex }, 'lockdown prompt submitted');
+    return viewOf(settled);
+  }
+
+  async function cancel(actor: AuthUser, lockdownId: string) {
+    const lockdown = await visibleLockdown(actor, lockdownId);
+    if (lockdown.actorId !== actor.id && !actor.isSuperuser) throw forbidden('Only the person who started this lockdown can cancel it.');
+    if (FINISHED.includes(lockdown.status)) throw conflict(`This lockdown is already ${lockdown.status}.`, 'already_finished');
+    try {
+      await temporal.withDeadline(Date.now() + config.API_WORKFLOW_DEADLINE_MS, () =>
+        temporal.workflow.getHandle(lockdown.workflowId).signal(cancelSignal),
+      );
+    } catch (err) {
+      if (isDeadlineExceeded(err)) throw unavailable('Temporal did not answer in time. Try again shortly.', 'temporal_unavailable');
+      throw err;
+    }
+    logger.info({ lockdownId }, 'lockdown cancel requested');
+    return viewOf(await waitFor(lockdownId, (status) => FINISHED.includes(status), config.API_WORKFLOW_DEADLINE_MS));
+  }
+
+  async function get(actor: AuthUser, lockdownId: string) {
+    return viewOf(await visibleLockdown(actor, lockdownId));
+  }
+
+  return { create, submitStage, cancel, get, visibleLockdown };
+}
+
+export type LockdownService = ReturnType<typeof createLockdownService>;
+
+function hashRequest(request: CreateLockdownRequest): string {
+  const canonical = JSON.stringify({ user: request.user ?? null, users: request.users ?? null, reason: request.reason ?? null });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** Turns a rejected `submitPrompt` update into the API's answer. */
+function updateError(err: unknown): HttpError {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    if (err.cause.type === 'ValidationError') {
+      const fieldErrors = (err.cause.details?.[0] ?? []) as FieldError[];
+      return badRequest(
+        fieldErrors.map((fieldError) => fieldError.message).join(' '),
+        fieldErrors.map((fieldError) => ({ field: `body.${fieldError.field}`, message: fieldError.message })),
+      );
+    }
+    return conflict(err.cause.message, 'not_awaiting_input');
+  }
+  if (isDeadlineExceeded(err)) return unavailable(NO_WORKER_MESSAGE, 'worker_unavailable');
+  throw err;
+}

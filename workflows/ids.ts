@@ -1,0 +1,8 @@
+/** Workflow ids are derived from the lockdown, so every start is deterministic and deduplicated. */
+export function lockdownWorkflowId(lockdownId: string): string {
+  return `lockdown-${lockdownId}`;
+}
+
+export function userLockdownWorkflowId(lockdownId: string, userId: string): string {
+  return `lockdown-${lockdownId}-user-${userId}`;
+}

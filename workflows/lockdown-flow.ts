@@ -1,0 +1,196 @@
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { LockdownActivities } from '../activities';
+import { acceptedValues, inputFields, missingRequiredFields } from '../domain/prompt';
+import { selfServiceEnding } from '../domain/self-service';
+import { ACTIVITY_OPTIONS } from './activity-options';
+import { userLockdownWorkflowId } from './ids';
+import { lockdownUser } from './lockdown-user';
+import { cancelSignal, lockdownStateQuery, submitPromptUpdate, userFinishedSignal } from './messages';
+import type {
+  AccountLockdownStageSnapshot,
+  Completion,
+  LockdownFlowInput,
+  LockdownFlowState,
+  LockdownStatus,
+  PromptStageSnapshot,
+} from './types';
+
+const activities = proxyActivities<LockdownActivities>(ACTIVITY_OPTIONS);
+
+/**
+ * One lockdown: walks the flow's stages in order.
+ * - prompt before the lockdown stage: waits for `submitPrompt` (or uses the values given
+ *   at start); prompts after it only display (results).
+ * - account lockdown stage: one child workflow per user through a sliding window,
+ *   continuing as new every `continueAsNewAfter` children so bulk runs of any size stay
+ *   within Temporal's history and pending-children limits.
+ */
+export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFlowState> {
+  const { lockdownId, flow, settings, targetUserIds } = input;
+  const resume = input.resume;
+
+  let status: LockdownStatus = resume ? 'running' : 'pending';
+  let stageIndex = resume?.stageIndex ?? 0;
+  let values: Record<string, string> = resume?.values ?? {};
+  let submission: Record<string, string> | null = null;
+  let cancelRequested = resume?.cancelRequested ?? false;
+  let nextTargetIndex = resume?.nextTargetIndex ?? 0;
+  let locked = resume?.locked ?? 0;
+  let failed = resume?.failed ?? 0;
+  let cancelled = 0;
+  let completion: Completion | null = null;
+  const inFlight = new Set<string>(resume?.inFlight ?? []);
+
+  const state = (): LockdownFlowState => ({
+    status,
+    stageIndex,
+    progress: {
+      total: targetUserIds.length,
+      locked,
+      failed,
+      cancelled,
+      pending: targetUserIds.length - locked - failed - cancelled,
+    },
+    completion,
+    error: null,
+  });
+  const currentPrompt = (): PromptStageSnapshot | null => {
+    const stage = flow.stages[stageIndex];
+    return status === 'awaiting_input' && stage?.kind === 'prompt' ? stage : null;
+  };
+
+  setHandler(lockdownStateQuery, state);
+  setHandler(cancelSignal, () => {
+    cancelRequested = true;
+  });
+  setHandler(userFinishedSignal, ({ userId, success }) => {
+    // Delete-then-count makes a duplicated report harmless.
+    if (!inFlight.delete(userId)) return;
+    if (success) locked++;
+    else failed++;
+  });
+  setHandler(
+    submitPromptUpdate,
+    (submitted) => {
+      submission = acceptedValues(currentPrompt()!, submitted);
+      return state();
+    },
+    {
+      validator: (submitted) => {
+        const prompt = currentPrompt();
+        if (!prompt) throw ApplicationFailure.nonRetryable('This lockdown is not waiting for input.', 'NotAwaitingInput');
+        const errors = missingRequiredFields(prompt, submitted);
+        if (errors.length > 0) throw ApplicationFailure.nonRetryable('Some fields are invalid.', 'ValidationError', errors);
+      },
+    },
+  );
+
+  const record = (extra: { completion?: Completion | null; finished?: boolean } = {}) =>
+    activities.recordLockdownState({ lockdownId, status, stageIndex, reason: values.reason ?? null, ...extra });
+
+  const lockdownStageIndex = flow.stages.findIndex((stage) => stage.kind === 'account_lockdown');
+
+  for (; stageIndex < flow.stages.length; stageIndex++) {
+    const stage = flow.stages[stageIndex];
+    if (stage.kind === 'prompt') {
+      if (stageIndex > lockdownStageIndex && lockdownStageIndex >= 0) continue; // display only
+      const suppliedAtStart = Object.keys(input.initialValues).length > 0;
+      if (suppliedAtStart && missingRequiredFields(stage, input.initialValues).length === 0) {
+        values = { ...values, ...acceptedValues(stage, input.initialValues) };
+        continue;
+      }
+      status = 'awaiting_input';
+      await record();
+      await condition(() => submission !== null || cancelRequested);
+      if (submission === null) {
+        status = 'cancelled';
+        await record({ finished: true });
+        return state();
+      }
+      values = { ...values, ...(submission as Record<string, string>) };
+      submission = null;
+      continue;
+    }
+
+    if (status !== 'running') {
+      status = 'running';
+      await record();
+    }
+    const outcome = await lockAllTargets(stage);
+    if (outcome === 'continued-as-new') return state(); // unreachable: continueAsNew throws
+    if (input.selfService) completion = selfServiceEnding(stage, failed === 0 && cancelled === 0);
+  }
+
+  status = cancelRequested ? 'cancelled' : locked === 0 && failed > 0 ? 'failed' : 'completed';
+  // The results prompt (admin runs) is the last stage shown; self-service runs end on `completion`.
+  stageIndex = Math.min(stageIndex, flow.stages.length - 1);
+  await record({ completion, finished: true });
+  return state();
+
+  async function lockAllTargets(stage: AccountLockdownStageSnapshot): Promise<'done' | 'continued-as-new'> {
+    let startedThisRun = 0;
+    const canStartMore = () =>
+      !cancelRequested && nextTargetIndex < targetUserIds.length && startedThisRun < settings.continueAsNewAfter;
+
+    for (;;) {
+      while (canStartMore() && inFlight.size < settings.window) {
+        const userId = targetUserIds[nextTargetIndex++];
+        // Added before starting: the child's report may arrive in the same activation.
+        inFlight.add(userId);
+        startedThisRun++;
+        await startUserLockdown(stage, userId);
+      }
+      const moreToStart = !cancelRequested && nextTargetIndex < targetUserIds.length;
+      if (!moreToStart && inFlight.size === 0) break;
+      if (moreToStart && (startedThisRun >= settings.continueAsNewAfter || workflowInfo().continueAsNewSuggested)) {
+        await condition(allHandlersFinished);
+        log.info('continuing as new', { lockdownId, nextTargetIndex, inFlight: inFlight.size });
+        await continueAsNew<typeof lockdownFlow>({
+          ...input,
+          resume: { stageIndex, values, nextTargetIndex, inFlight: [...inFlight], locked, failed, cancelRequested },
+        });
+      }
+      await condition(() => inFlight.size === 0 || (canStartMore() && inFlight.size < settings.window));
+    }
+    if (cancelRequested) cancelled = await activities.cancelPendingTargets({ lockdownId });
+    return 'done';
+  }
+
+  async function startUserLockdown(stage: AccountLockdownStageSnapshot, userId: string): Promise<void> {
+    try {
+      await startChild(lockdownUser, {
+        workflowId: userLockdownWorkflowId(lockdownId, userId),
+        // Children outlive their parent's continue-as-new and report to the next run.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        args: [
+          {
+            lockdownId,
+            parentWorkflowId: workflowInfo().workflowId,
+            userId,
+            actor: input.actor,
+            bulk: input.bulk,
+            selfService: input.selfService,
+            reason: values.reason ?? '',
+            actions: stage.actions,
+            clientIp: input.clientIp,
+          },
+        ],
+      });
+    } catch (err) {
+      // Already started by an earlier run of this lockdown: it will report when done.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+}

@@ -1,0 +1,14 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { LockdownFlowState } from './types';
+
+/** Live state of a lockdown: status, current stage, progress, ending. */
+export const lockdownStateQuery = defineQuery<LockdownFlowState>('lockdownState');
+
+/** Submits the current prompt's fields; the validator rejects missing required fields. */
+export const submitPromptUpdate = defineUpdate<LockdownFlowState, [Record<string, unknown>]>('submitPrompt');
+
+/** Cancels a lockdown waiting at a prompt, or stops a bulk run from starting more users. */
+export const cancelSignal = defineSignal('cancel');
+
+/** Sent by each per-user child to its parent (by workflow id, so it reaches the current run). */
+export const userFinishedSignal = defineSignal<[{ userId: string; success: boolean }]>('userFinished');

@@ -1,0 +1,133 @@
+/**
+ * Types shared by the workflows, their activities and the API.
+ * Plain data only: everything here crosses Temporal's payload boundary.
+ */
+
+export interface LockdownActions {
+  deactivateUser: boolean;
+  setUnusablePassword: boolean;
+  deleteSessions: boolean;
+  revokeTokens: boolean;
+}
+
+export interface PromptFieldSnapshot {
+  fieldKey: string;
+  label: string;
+  type: string;
+  required: boolean;
+  order: number;
+  placeholder: string;
+  subText: string;
+  initialValue: string;
+}
+
+export interface PromptStageSnapshot {
+  kind: 'prompt';
+  name: string;
+  fields: PromptFieldSnapshot[];
+}
+
+export interface AccountLockdownStageSnapshot {
+  kind: 'account_lockdown';
+  name: string;
+  actions: LockdownActions;
+  selfServiceMessageTitle: string;
+  selfServiceMessage: string;
+  completionFlowSlug: string | null;
+}
+
+export type StageSnapshot = PromptStageSnapshot | AccountLockdownStageSnapshot;
+
+/** The brand's lockdown flow as it was when the lockdown was requested, conditions applied. */
+export interface FlowSnapshot {
+  slug: string;
+  title: string;
+  stages: StageSnapshot[];
+}
+
+export interface ActorRef {
+  id: string;
+  username: string;
+}
+
+export type LockdownStatus = 'pending' | 'awaiting_input' | 'running' | 'completed' | 'cancelled' | 'failed';
+
+export interface Completion {
+  redirect?: string;
+  message?: { title: string; body: string };
+}
+
+export interface BulkSettings {
+  /** Per-user children running at once. */
+  window: number;
+  /** Children started by one run before it continues as new. */
+  continueAsNewAfter: number;
+}
+
+export interface Progress {
+  total: number;
+  locked: number;
+  failed: number;
+  cancelled: number;
+  pending: number;
+}
+
+/** What a parent run hands to the next one when it continues as new. */
+export interface FlowResumeState {
+  stageIndex: number;
+  values: Record<string, string>;
+  nextTargetIndex: number;
+  inFlight: string[];
+  locked: number;
+  failed: number;
+  cancelRequested: boolean;
+}
+
+export interface LockdownFlowInput {
+  lockdownId: string;
+  actor: ActorRef;
+  targetUserIds: string[];
+  selfService: boolean;
+  bulk: boolean;
+  flow: FlowSnapshot;
+  /** Prompt values supplied with the request (e.g. `reason`), so API callers need one call. */
+  initialValues: Record<string, string>;
+  clientIp: string | null;
+  settings: BulkSettings;
+  resume?: FlowResumeState;
+}
+
+export interface LockdownUserInput {
+  lockdownId: string;
+  parentWorkflowId: string;
+  userId: string;
+  actor: ActorRef;
+  bulk: boolean;
+  selfService: boolean;
+  reason: string;
+  actions: LockdownActions;
+  clientIp: string | null;
+}
+
+export interface UserLockdownResult {
+  userId: string;
+  username: string;
+  success: boolean;
+  error: string | null;
+  actions: LockdownActions;
+  sessionsRevoked: number;
+  tokensRevoked: number;
+}
+
+export interface LockdownFlowState {
+  status: LockdownStatus;
+  stageIndex: number | null;
+  progress: Progress;
+  completion: Completion | null;
+  error: string | null;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
