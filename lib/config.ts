@@ -19,6 +19,8 @@ const configSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: positiveInt(12),
+  /** Login attempts per minute, per client IP and per username. */
+  LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt(10),
   /** Largest bulk lockdown accepted by the API. */
   LOCKDOWN_MAX_TARGETS: positiveInt(10_000),
   /** Per-user child workflows running at once in a bulk lockdown. */

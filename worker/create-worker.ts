@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
@@ -12,8 +12,20 @@ export interface WorkerDeps {
   workflowBundlePath?: string;
 }
 
+let runtimeInstalled = false;
+
+/** Routes the Temporal SDK's own logs (warnings and errors only) into our logger; once per process. */
+export function installTemporalRuntime(logger: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({
+    logger: new DefaultLogger('WARN', ({ level, message, meta }) => logger[level === 'ERROR' ? 'error' : 'warn']({ ...meta }, message)),
+  });
+}
+
 /** The worker that runs lockdown workflows and their activities. */
 export async function createLockdownWorker({ config, db, logger, workflowBundlePath }: WorkerDeps) {
+  installTemporalRuntime(logger);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = workflowBundlePath
     ? { workflowBundle: { codePath: workflowBundlePath } }

@@ -14,7 +14,7 @@ export function authRoutes(router: Router, route: Route, { db, config }: ApiDeps
   const limit = (keyOf: (req: { ip?: string; body?: { username?: unknown } }) => string) =>
     rateLimit({
       windowMs: 60_000,
-      limit: 10,
+      limit: config.LOGIN_RATE_LIMIT_PER_MINUTE,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       keyGenerator: keyOf,

@@ -1,0 +1,141 @@
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import supertest from 'supertest';
+import { createApp } from '../../api/app';
+import { loadConfig, type Config } from '../../lib/config';
+import { generateKey, hashKey, hashPassword } from '../../lib/credentials';
+import { createDb, type Db } from '../../lib/db';
+import { createLogger } from '../../lib/logger';
+import { createTemporalClient } from '../../lib/temporal';
+import { createLockdownWorker } from '../../worker/create-worker';
+
+/**
+ * The real stack for one test file: the API on a random port, a worker on its own task
+ * queue, both against the Temporal dev server and PostgreSQL that scripts/test.ts started.
+ */
+export const ADMIN_PASSWORD = 'admin-password-for-tests';
+
+export interface Stack {
+  config: Config;
+  db: Db;
+  temporal: Client;
+  worker: Worker;
+  http: ReturnType<typeof supertest>;
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(env: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<Stack> {
+  const config = loadConfig({
+    ...process.env,
+    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+    API_WORKFLOW_DEADLINE_MS: '15000',
+    ...env,
+  });
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 'test');
+  const db = createDb(config.DATABASE_URL);
+  const temporal = await createTemporalClient(config);
+  const { worker, connection } = await createLockdownWorker({ config, db, logger, workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH });
+  const running = options.worker === false ? null : worker.run();
+  const server: Server = createApp({ config, db, temporal, logger }).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    config,
+    db,
+    temporal,
+    worker,
+    baseUrl,
+    http: supertest(baseUrl),
+    async stop() {
+      await new Promise((resolve) => server.close(resolve));
+      if (running) {
+        worker.shutdown();
+        await running;
+      }
+      await connection.close();
+      await temporal.connection.close();
+      await db.$disconnect();
+    },
+  };
+}
+
+export const uniqueName = (prefix = 'user') => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+export async function createUser(
+  db: Db,
+  options: { username?: string; password?: string; isSuperuser?: boolean; type?: 'internal' | 'internal_service_account' | 'service_account' } = {},
+) {
+  return db.user.create({
+    data: {
+      username: options.username ?? uniqueName(),
+      email: `${randomUUID().slice(0, 8)}@example.test`,
+      passwordHash: options.password ? await hashPassword(options.password) : null,
+      isSuperuser: options.isSuperuser ?? false,
+      type: options.type ?? 'internal',
+    },
+  });
+}
+
+/** A session key of `userId`, written directly (for users that never log in through the API). */
+export async function addSession(db: Db, userId: string, options: { expired?: boolean } = {}): Promise<string> {
+  const key = generateKey();
+  const expiresAt = new Date(Date.now() + (options.expired ? -3_600_000 : 3_600_000));
+  await db.session.create({ data: { userId, keyHash: hashKey(key), expiresAt } });
+  return key;
+}
+
+export async function addToken(
+  db: Db,
+  userId: string,
+  intent: 'api' | 'app_password' | 'recovery' | 'verification',
+  options: { expired?: boolean } = {},
+): Promise<string> {
+  const key = generateKey();
+  await db.token.create({
+    data: {
+      userId,
+      intent,
+      identifier: uniqueName(intent),
+      keyHash: hashKey(key),
+      expiresAt: options.expired ? new Date(Date.now() - 3_600_000) : null,
+    },
+  });
+  return key;
+}
+
+export async function login(stack: Stack, username: string, password: string): Promise<string> {
+  const response = await stack.http.post('/api/v1/auth/login').send({ username, password });
+  if (response.status !== 200) throw new Error(`login of ${username} failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.sessionKey;
+}
+
+export const adminSession = (stack: Stack) => login(stack, 'admin', ADMIN_PASSWORD);
+export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+
+/** Polls GET /lockdowns/:id until the lockdown has finished. */
+export async function waitForLockdown(stack: Stack, key: string, id: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await stack.http.get(`/api/v1/lockdowns/${id}`).set(bearer(key));
+    if (response.status !== 200) throw new Error(`GET lockdown ${id}: ${response.status} ${JSON.stringify(response.body)}`);
+    if (['completed', 'cancelled', 'failed'].includes(response.body.status)) return response.body;
+    if (Date.now() > deadline) throw new Error(`lockdown ${id} still ${response.body.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Waits on the database record (for lockdowns whose actor lost their session). */
+export async function waitForLockdownRecord(db: Db, id: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const lockdown = await db.lockdown.findUniqueOrThrow({ where: { id } });
+    if (['completed', 'cancelled', 'failed'].includes(lockdown.status)) return lockdown;
+    if (Date.now() > deadline) throw new Error(`lockdown ${id} still ${lockdown.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
