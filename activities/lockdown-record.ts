@@ -10,6 +10,7 @@ export function createLockdownRecordActivities(db: Db) {
       status: LockdownStatus;
       stageIndex: number;
       reason: string | null;
+      error?: string | null;
       completion?: Completion | null;
       finished?: boolean;
     }): Promise<void> {
@@ -19,6 +20,7 @@ export function createLockdownRecordActivities(db: Db) {
           status: input.status,
           stageIndex: input.stageIndex,
           ...(input.reason !== null ? { reason: input.reason } : {}),
+          ...(input.error ? { error: input.error } : {}),
           ...(input.completion !== undefined ? { completion: input.completion ? { ...input.completion } : Prisma.DbNull } : {}),
           ...(input.finished ? { completedAt: new Date() } : {}),
         },

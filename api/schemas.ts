@@ -112,6 +112,7 @@ export const Lockdown = z
     results: z.array(LockdownResult),
     stage: RenderedStage.nullable(),
     completion: Completion.nullable(),
+    error: z.string().nullable(),
     workflowId: z.string(),
     links: z.object({ self: z.string(), results: z.string(), history: z.string(), temporalUi: z.string() }),
   })

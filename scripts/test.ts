@@ -62,7 +62,7 @@ async function main(): Promise<number> {
         DATABASE_URL: databaseUrl,
         TEMPORAL_ADDRESS: temporalAddress,
         WORKFLOW_BUNDLE_PATH: bundlePath,
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
       },
     });
     return await new Promise<number>((resolve) => jest.once('exit', (exitCode) => resolve(exitCode ?? 1)));

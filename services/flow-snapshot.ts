@@ -12,13 +12,21 @@ export function bindingApplies(condition: Condition, selfService: boolean): bool
   return true;
 }
 
+/** The brand serving a request: the one whose domain is the request's host, else the default brand. */
+export async function brandFor(db: Db, host: string | undefined) {
+  const byDomain = host ? await db.brand.findUnique({ where: { domain: host.toLowerCase() }, select: { id: true } }) : null;
+  return byDomain ?? (await db.brand.findFirst({ where: { isDefault: true }, select: { id: true } }));
+}
+
 /**
- * The default brand's lockdown flow as the workflow will run it: stages in binding order,
+ * The brand's lockdown flow as the workflow will run it: stages in binding order,
  * conditions evaluated for this run. Null when the brand has no lockdown flow.
  */
-export async function snapshotLockdownFlow(db: Db, selfService: boolean): Promise<FlowSnapshot | null> {
-  const brand = await db.brand.findFirst({
-    where: { isDefault: true },
+export async function snapshotLockdownFlow(db: Db, selfService: boolean, host?: string): Promise<FlowSnapshot | null> {
+  const brandRef = await brandFor(db, host);
+  if (!brandRef) return null;
+  const brand = await db.brand.findUnique({
+    where: { id: brandRef.id },
     include: {
       flowLockdown: {
         include: {

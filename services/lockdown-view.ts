@@ -92,6 +92,7 @@ export function createLockdownViews(db: Db, config: Config) {
       results: firstResults.map(resultOf),
       stage,
       completion: (lockdown.completion as Completion | null) ?? null,
+      error: lockdown.error,
       workflowId: lockdown.workflowId,
       links: { self, results: `${self}/results`, history: `${self}/history`, temporalUi: temporalUiUrl(lockdown.workflowId) },
     };

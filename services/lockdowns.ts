@@ -39,7 +39,7 @@ const NO_WORKER_MESSAGE =
 export function createLockdownService({ db, temporal, config, logger }: LockdownServiceDeps) {
   const viewOf = createLockdownViews(db, config);
 
-  async function create(actor: AuthUser, request: CreateLockdownRequest, meta: { idempotencyKey?: string; clientIp: string | null }) {
+  async function create(actor: AuthUser, request: CreateLockdownRequest, meta: { idempotencyKey?: string; clientIp: string | null; host?: string }) {
     const requestHash = hashRequest(request);
     if (meta.idempotencyKey) {
       const earlier = await db.lockdown.findUnique({ where: { actorId_idempotencyKey: { actorId: actor.id, idempotencyKey: meta.idempotencyKey } } });
@@ -57,7 +57,7 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
         { field: 'body.users', message: `more than ${config.LOCKDOWN_MAX_TARGETS} users` },
       ]);
     }
-    const flow = await snapshotLockdownFlow(db, resolved.selfService);
+    const flow = await snapshotLockdownFlow(db, resolved.selfService, meta.host);
     if (!flow) throw badRequest(NO_LOCKDOWN_FLOW_MESSAGE, undefined, 'no_lockdown_flow');
     if (!flow.stages.some((stage) => stage.kind === 'account_lockdown')) {
       throw badRequest(`The lockdown flow "${flow.slug}" has no Account Lockdown stage.`, undefined, 'no_lockdown_flow');

@@ -29,6 +29,8 @@ import type {
 
 const activities = proxyActivities<LockdownActivities>(ACTIVITY_OPTIONS);
 
+export const NO_TARGET_MESSAGE = 'No user to lock: the lockdown has no target.';
+
 /**
  * One lockdown: walks the flow's stages in order.
  * - prompt before the lockdown stage: waits for `submitPrompt` (or uses the values given
@@ -51,6 +53,7 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
   let failed = resume?.failed ?? 0;
   let cancelled = 0;
   let completion: Completion | null = null;
+  let error: string | null = null;
   const inFlight = new Set<string>(resume?.inFlight ?? []);
 
   const state = (): LockdownFlowState => ({
@@ -64,7 +67,7 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
       pending: targetUserIds.length - locked - failed - cancelled,
     },
     completion,
-    error: null,
+    error,
   });
   const currentPrompt = (): PromptStageSnapshot | null => {
     const stage = flow.stages[stageIndex];
@@ -98,7 +101,7 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
   );
 
   const record = (extra: { completion?: Completion | null; finished?: boolean } = {}) =>
-    activities.recordLockdownState({ lockdownId, status, stageIndex, reason: values.reason ?? null, ...extra });
+    activities.recordLockdownState({ lockdownId, status, stageIndex, reason: values.reason ?? null, error, ...extra });
 
   const lockdownStageIndex = flow.stages.findIndex((stage) => stage.kind === 'account_lockdown');
 
@@ -124,6 +127,12 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
       continue;
     }
 
+    if (targetUserIds.length === 0) {
+      status = 'failed';
+      error = NO_TARGET_MESSAGE;
+      await record({ finished: true });
+      return state();
+    }
     if (status !== 'running') {
       status = 'running';
       await record();

@@ -27,7 +27,7 @@ export function lockdownRoutes(_router: Router, route: Route, { lockdowns }: Api
       const header = req.get('idempotency-key');
       const key = header === undefined ? undefined : IdempotencyKey.safeParse(header);
       if (key && !key.success) throw badRequest('Idempotency-Key must be 1 to 255 characters.', [{ field: 'headers.idempotency-key', message: 'invalid' }]);
-      const { created, view } = await lockdowns.create(auth.user, body, { idempotencyKey: key?.data, clientIp });
+      const { created, view } = await lockdowns.create(auth.user, body, { idempotencyKey: key?.data, clientIp, host: req.hostname });
       return { status: created ? 201 : 200, body: view };
     },
   });
