@@ -21,7 +21,7 @@ export interface Stack {
   config: Config;
   db: Db;
   temporal: Client;
-  worker: Worker;
+  worker: Worker | null;
   http: ReturnType<typeof supertest>;
   baseUrl: string;
   stop(): Promise<void>;
@@ -38,8 +38,9 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 'test');
   const db = createDb(config.DATABASE_URL);
   const temporal = await createTemporalClient(config);
-  const { worker, connection } = await createLockdownWorker({ config, db, logger, workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH });
-  const running = options.worker === false ? null : worker.run();
+  // Without an in-process worker the test runs its own (e.g. as a process it can kill).
+  const inProcess = options.worker === false ? null : await createLockdownWorker({ config, db, logger, workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH });
+  const running = inProcess?.worker.run();
   const server: Server = createApp({ config, db, temporal, logger }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as { port: number };
@@ -48,16 +49,16 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
     config,
     db,
     temporal,
-    worker,
+    worker: inProcess?.worker ?? null,
     baseUrl,
     http: supertest(baseUrl),
     async stop() {
       await new Promise((resolve) => server.close(resolve));
-      if (running) {
-        worker.shutdown();
+      if (inProcess) {
+        inProcess.worker.shutdown();
         await running;
+        await inProcess.connection.close();
       }
-      await connection.close();
       await temporal.connection.close();
       await db.$disconnect();
     },
@@ -116,6 +117,18 @@ export async function login(stack: Stack, username: string, password: string): P
 
 export const adminSession = (stack: Stack) => login(stack, 'admin', ADMIN_PASSWORD);
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+
+/** `count` users created in one statement, each with one live session and one API token. */
+export async function createManyUsers(db: Db, count: number, prefix = uniqueName('bulk')): Promise<string[]> {
+  const ids = Array.from({ length: count }, () => randomUUID());
+  await db.user.createMany({ data: ids.map((id, index) => ({ id, username: `${prefix}-${index}`, passwordHash: null })) });
+  const expiresAt = new Date(Date.now() + 3_600_000);
+  await db.session.createMany({ data: ids.map((userId) => ({ userId, keyHash: hashKey(generateKey()), expiresAt })) });
+  await db.token.createMany({
+    data: ids.map((userId, index) => ({ userId, intent: 'api' as const, identifier: `${prefix}-token-${index}`, keyHash: hashKey(generateKey()) })),
+  });
+  return ids;
+}
 
 /** Polls GET /lockdowns/:id until the lockdown has finished. */
 export async function waitForLockdown(stack: Stack, key: string, id: string, timeoutMs = 60_000) {
