@@ -6,7 +6,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { prepareDatabase } from './lib/database';
 import { log } from './lib/log';
 import { freePort } from './lib/ports';
-import { startLocalPostgres } from './lib/postgres';
+import { dropDatabase, startLocalPostgres } from './lib/postgres';
 import { startTemporalDevServer, type DevServer } from './lib/temporal-cli';
 
 /**
@@ -44,7 +44,10 @@ async function main(): Promise<number> {
     if (!databaseUrl) {
       const postgres = await startLocalPostgres(path.join(ROOT, '.data', 'test-postgres'), Number(process.env.LOCKDOWN_TEST_PG_PORT ?? 54330));
       cleanups.push(() => postgres.stop());
-      databaseUrl = postgres.url('lockdown_test');
+      // One database per run, so two runs on one machine never share state.
+      databaseUrl = postgres.url(`lockdown_test_${process.pid}`);
+      const url = databaseUrl;
+      cleanups.push(() => dropDatabase(url));
     }
     await prepareDatabase(databaseUrl, { recreate: true, adminPassword: 'admin-password-for-tests', quiet: true });
     log(`PostgreSQL test database ready (${new URL(databaseUrl).host}${new URL(databaseUrl).pathname})`);

@@ -91,20 +91,32 @@ function gidOf(user: string): number {
   return Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
 }
 
-/** Creates `database` on the server of `url` if it does not exist (optionally dropping it first). */
-export async function ensureDatabase(url: string, options: { recreate?: boolean } = {}): Promise<void> {
-  const target = new URL(url);
-  const database = decodeURIComponent(target.pathname.slice(1));
+/** Runs `work` on the `postgres` maintenance database of the server of `url`, with the database name. */
+async function withServer(url: string, work: (client: Client, database: string) => Promise<void>): Promise<void> {
+  const database = decodeURIComponent(new URL(url).pathname.slice(1));
   if (!/^[A-Za-z0-9_]+$/.test(database)) throw new Error(`Unsupported database name "${database}".`);
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new Client({ connectionString: admin.toString() });
   await client.connect();
   try {
-    if (options.recreate) await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
+    await work(client, database);
   } finally {
     await client.end();
   }
+}
+
+/** Creates the database of `url` if it does not exist (optionally dropping it first). */
+export function ensureDatabase(url: string, options: { recreate?: boolean } = {}): Promise<void> {
+  return withServer(url, async (client, database) => {
+    if (options.recreate) await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
+  });
+}
+
+export function dropDatabase(url: string): Promise<void> {
+  return withServer(url, async (client, database) => {
+    await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  });
 }

@@ -1,0 +1,84 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { userLockdownWorkflowId } from '../workflows/ids';
+import { createBrand } from './support/flows';
+import { adminSession, bearer, createManyUsers, createUser, login, startStack, waitForLockdown, waitForLockdownRecord, type Stack } from './support/stack';
+
+/**
+ * Records the Temporal histories that test/replay.test.ts replays. Run it when a workflow
+ * change is *meant* to be incompatible (then version it) or to add scenarios:
+ *   RECORD_HISTORIES=1 npm test -- test/record-histories.test.ts
+ */
+const HISTORIES = path.join(__dirname, 'histories');
+const recording = process.env.RECORD_HISTORIES === '1';
+const maybe = recording ? describe : describe.skip;
+
+let stack: Stack;
+let admin: string;
+let host: string;
+
+maybe('recording workflow histories for replay tests', () => {
+  beforeAll(async () => {
+    stack = await startStack({ LOCKDOWN_BULK_WINDOW: '3', LOCKDOWN_CONTINUE_AS_NEW_AFTER: '5' });
+    admin = await adminSession(stack);
+    ({ host } = await createBrand(stack.db));
+    mkdirSync(HISTORIES, { recursive: true });
+  });
+  afterAll(() => stack?.stop());
+
+  const lock = (key: string, body: object) => stack.http.post('/api/v1/lockdowns').set('Host', host).set(bearer(key)).send(body);
+
+  /** Every run of the parent (continue-as-new included), plus the named children. */
+  async function save(name: string, workflowId: string, childIds: string[] = []) {
+    const histories: { workflowId: string; history: unknown }[] = [];
+    const runs: string[] = [];
+    for await (const execution of stack.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(execution.runId);
+    for (const id of [...runs.map((runId) => ({ workflowId, runId })), ...childIds.map((childId) => ({ workflowId: childId, runId: undefined }))]) {
+      const history = await stack.temporal.workflow.getHandle(id.workflowId, id.runId).fetchHistory();
+      histories.push({ workflowId: id.workflowId, history: JSON.parse(historyToJSON(history)) });
+    }
+    writeFileSync(path.join(HISTORIES, `${name}.json`), JSON.stringify(histories, null, 1) + '\n');
+  }
+
+  it('single lockdown with the prompt answered through the update', async () => {
+    const victim = await createUser(stack.db);
+    const started = await lock(admin, { user: victim.id });
+    await stack.http.post(`/api/v1/lockdowns/${started.body.id}/stage`).set(bearer(admin)).send({});
+    await stack.http.post(`/api/v1/lockdowns/${started.body.id}/stage`).set(bearer(admin)).send({ reason: 'recorded' });
+    await waitForLockdown(stack, admin, started.body.id);
+    await save('single-prompt', started.body.workflowId, [userLockdownWorkflowId(started.body.id, victim.id)]);
+  });
+
+  it('bulk lockdown that continues as new', async () => {
+    const ids = await createManyUsers(stack.db, 12);
+    const started = await lock(admin, { users: ids, reason: 'recorded bulk' });
+    await waitForLockdown(stack, admin, started.body.id);
+    await new Promise((resolve) => setTimeout(resolve, 2000)); // visibility catches up
+    await save('bulk-continue-as-new', started.body.workflowId, [userLockdownWorkflowId(started.body.id, ids[0])]);
+  });
+
+  it('self-service lockdown', async () => {
+    const user = await createUser(stack.db, { password: 'recorded-password' });
+    const session = await login(stack, user.username, 'recorded-password');
+    const started = await lock(session, { reason: 'recorded self-service' });
+    await waitForLockdownRecord(stack.db, started.body.id);
+    await save('self-service', started.body.workflowId);
+  });
+
+  it('lockdown cancelled at its prompt, and a bulk lockdown cancelled midway', async () => {
+    const victim = await createUser(stack.db);
+    const waiting = await lock(admin, { user: victim.id });
+    await stack.http.post(`/api/v1/lockdowns/${waiting.body.id}/cancel`).set(bearer(admin));
+    await save('cancelled-at-prompt', waiting.body.workflowId);
+
+    const ids = await createManyUsers(stack.db, 9);
+    const running = await lock(admin, { users: ids.slice(0, 4), reason: 'recorded cancel' });
+    await stack.http.post(`/api/v1/lockdowns/${running.body.id}/cancel`).set(bearer(admin));
+    await waitForLockdownRecord(stack.db, running.body.id);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await save('cancelled-bulk', running.body.workflowId);
+  });
+});
+
+if (!recording) it.skip('records histories only with RECORD_HISTORIES=1', () => undefined);

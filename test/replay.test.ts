@@ -1,0 +1,32 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+
+/**
+ * Determinism guard: every recorded history (test/histories, made by
+ * test/record-histories.test.ts) must replay against today's workflow code. A change to a
+ * workflow's shape that would break runs in flight fails here; version it with `patched()`.
+ */
+const HISTORIES = path.join(__dirname, 'histories');
+
+const fixtures = readdirSync(HISTORIES).filter((file) => file.endsWith('.json'));
+
+it('has recorded histories to replay', () => {
+  expect(fixtures).toEqual(
+    expect.arrayContaining(['single-prompt.json', 'bulk-continue-as-new.json', 'self-service.json', 'cancelled-at-prompt.json', 'cancelled-bulk.json']),
+  );
+});
+
+it.each(fixtures)('when %s is replayed against the current workflow code, then it is deterministic', async (file) => {
+  const entries = JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8')) as { workflowId: string; history: unknown }[];
+  const histories = entries.map((entry) => ({ workflowId: entry.workflowId, history: historyFromJSON(entry.history) }));
+  const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
+  const source = bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') };
+  let replayed = 0;
+  for await (const result of Worker.runReplayHistories({ ...source, replayName: file }, histories)) {
+    expect(result.error).toBeUndefined();
+    replayed++;
+  }
+  expect(replayed).toBe(entries.length);
+});

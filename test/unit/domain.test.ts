@@ -1,0 +1,117 @@
+import { classifyFailure, isTransientError } from '../../activities/failures';
+import { isProtectedAccount } from '../../domain/accounts';
+import { missingRequiredFields } from '../../domain/prompt';
+import { SELF_SERVICE_FAILURE_TITLE, selfServiceEnding } from '../../domain/self-service';
+import { EMPTY_TARGETS_MESSAGE, resolveTargets } from '../../domain/targets';
+import { renderTemplate, type PromptContext } from '../../domain/templates';
+import { bindingApplies } from '../../services/flow-snapshot';
+import type { AccountLockdownStageSnapshot, PromptStageSnapshot } from '../../workflows/types';
+
+describe('resolveTargets', () => {
+  it('when no target is named, then the caller locks themself', () => {
+    expect(resolveTargets({}, 'me')).toEqual({ ok: true, targetIds: ['me'], selfService: true, bulk: false });
+  });
+  it('when the only target is the caller, then it is self-service', () => {
+    expect(resolveTargets({ user: 'me' }, 'me')).toMatchObject({ selfService: true, bulk: false });
+  });
+  it('when a list repeats ids, then they are deduplicated in first-seen order', () => {
+    expect(resolveTargets({ users: ['b', 'a', 'b', 'c', 'a'] }, 'me')).toMatchObject({ targetIds: ['b', 'a', 'c'], bulk: true, selfService: false });
+  });
+  it('when a list includes the caller, then the whole run is self-service', () => {
+    expect(resolveTargets({ users: ['a', 'me'] }, 'me')).toMatchObject({ selfService: true, bulk: true });
+  });
+  it('when both are given, then the list wins', () => {
+    expect(resolveTargets({ user: 'a', users: ['b'] }, 'me')).toMatchObject({ targetIds: ['b'] });
+  });
+  it('when the list is empty, then it is refused', () => {
+    expect(resolveTargets({ users: [] }, 'me')).toEqual({ ok: false, message: EMPTY_TARGETS_MESSAGE });
+  });
+});
+
+describe('protected accounts', () => {
+  it('the anonymous user and internal service accounts are protected; others are not', () => {
+    expect(isProtectedAccount({ username: 'AnonymousUser', type: 'internal' })).toBe(true);
+    expect(isProtectedAccount({ username: 'ak-outpost', type: 'internal_service_account' })).toBe(true);
+    expect(isProtectedAccount({ username: 'robot', type: 'service_account' })).toBe(false);
+    expect(isProtectedAccount({ username: 'alice', type: 'internal' })).toBe(false);
+  });
+});
+
+describe('binding conditions', () => {
+  it('admin_only shows for admin runs, self_service_only for self-service, always for both', () => {
+    expect([bindingApplies('admin_only', false), bindingApplies('admin_only', true)]).toEqual([true, false]);
+    expect([bindingApplies('self_service_only', false), bindingApplies('self_service_only', true)]).toEqual([false, true]);
+    expect([bindingApplies('always', false), bindingApplies('always', true)]).toEqual([true, true]);
+  });
+});
+
+describe('self-service ending', () => {
+  const stage: AccountLockdownStageSnapshot = {
+    kind: 'account_lockdown',
+    name: 's',
+    actions: { deactivateUser: true, setUnusablePassword: true, deleteSessions: true, revokeTokens: true },
+    selfServiceMessageTitle: 'Locked',
+    selfServiceMessage: 'Call us',
+    completionFlowSlug: 'done',
+  };
+  it('success with a completion flow redirects to it', () => {
+    expect(selfServiceEnding(stage, true)).toEqual({ redirect: '/flows/done' });
+  });
+  it('success without one shows the stage message', () => {
+    expect(selfServiceEnding({ ...stage, completionFlowSlug: null }, true)).toEqual({ message: { title: 'Locked', body: 'Call us' } });
+  });
+  it('any failure shows the failure message', () => {
+    expect(selfServiceEnding(stage, false).message?.title).toBe(SELF_SERVICE_FAILURE_TITLE);
+  });
+});
+
+describe('prompt validation', () => {
+  const stage: PromptStageSnapshot = {
+    kind: 'prompt',
+    name: 'p',
+    fields: [
+      { fieldKey: 'warning', label: 'Warning', type: 'alert_danger', required: true, order: 0, placeholder: '', subText: '', initialValue: '' },
+      { fieldKey: 'reason', label: 'Reason', type: 'text_area', required: true, order: 1, placeholder: '', subText: '', initialValue: '' },
+    ],
+  };
+  it('names each missing required input field, ignoring display-only fields', () => {
+    expect(missingRequiredFields(stage, {})).toEqual([{ field: 'reason', message: 'Reason is required.' }]);
+    expect(missingRequiredFields(stage, { reason: 42 })).toHaveLength(1);
+    expect(missingRequiredFields(stage, { reason: 'ok' })).toEqual([]);
+  });
+});
+
+describe('prompt templates', () => {
+  const user = { id: '1', username: '<script>x</script>', name: '', email: '' };
+  const context: PromptContext = {
+    lockdown_target_user: user,
+    lockdown_target_users: [user, { ...user, username: 'bob' }],
+    lockdown_self_service: false,
+    lockdown_results: [],
+    lockdown_reason: null,
+    user,
+  };
+  it('escapes values as HTML by default', async () => {
+    expect(await renderTemplate('<b>{{ lockdown_target_user.username }}</b>', context)).toBe('<b>&lt;script&gt;x&lt;/script&gt;</b>');
+  });
+  it('sees the full target list for bulk runs', async () => {
+    expect(await renderTemplate('{{ lockdown_target_users | size }}', context)).toBe('2');
+  });
+  it('cannot read files or call unknown filters; errors are shown, not thrown', async () => {
+    expect(await renderTemplate('{% include "/etc/passwd" %}', context)).toMatch(/^\[template error/);
+    expect(await renderTemplate('{{ user | nope }}', context)).toMatch(/^\[template error/);
+  });
+});
+
+describe('activity failure classification', () => {
+  it('connection problems are transient and retried without limit', () => {
+    expect(isTransientError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(isTransientError(new Error('wrapped', { cause: { code: '57P01', message: 'terminating connection' } }))).toBe(true);
+    expect(classifyFailure(new Error('Connection terminated unexpectedly'), 50)).toBeInstanceOf(Error);
+  });
+  it('other errors become non-retryable after three attempts', () => {
+    const failure = new Error('raise exception');
+    expect(classifyFailure(failure, 1)).toBe(failure);
+    expect(classifyFailure(failure, 3)).toMatchObject({ nonRetryable: true, message: 'raise exception' });
+  });
+});
