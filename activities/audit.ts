@@ -2,6 +2,7 @@ import { ACCOUNT_LOCKDOWN_TRIGGERED, lockdownEventDedupKey } from '../domain/eve
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import type { ActorRef, LockdownActions } from '../workflows/types';
+import { anyRuleTriggered } from './notifications';
 
 export interface LockdownAuditInput {
   lockdownId: string;
@@ -17,16 +18,24 @@ export interface LockdownAuditInput {
   parentWorkflowId: string;
 }
 
+export interface AuditEventWritten {
+  eventId: string;
+  /** A notification rule triggers on the event: only then is a notification workflow started. */
+  notify: boolean;
+}
+
 export function createAuditActivities(db: Db, logger: Logger) {
   return {
     /**
-     * Writes the `account_lockdown_triggered` event of one locked user. The dedup key is
-     * unique, so a retried activity never writes a second event.
+     * Writes the `account_lockdown_triggered` event of one locked user; returns its id and
+     * whether it notifies anyone. The dedup key is unique, so a retried activity never
+     * writes a second event.
      */
-    async writeLockdownAuditEvent(input: LockdownAuditInput): Promise<void> {
+    async writeLockdownAuditEvent(input: LockdownAuditInput): Promise<AuditEventWritten> {
       const target = await db.lockdownTarget.findUniqueOrThrow({
         where: { lockdownId_userId: { lockdownId: input.lockdownId, userId: input.userId } },
       });
+      const dedupKey = lockdownEventDedupKey(input.lockdownId, input.userId);
       const { count } = await db.event.createMany({
         skipDuplicates: true,
         data: {
@@ -36,7 +45,7 @@ export function createAuditActivities(db: Db, logger: Logger) {
           clientIp: input.clientIp,
           lockdownId: input.lockdownId,
           workflowId: input.parentWorkflowId,
-          dedupKey: lockdownEventDedupKey(input.lockdownId, input.userId),
+          dedupKey,
           context: {
             reason: input.reason,
             affected_user: target.username,
@@ -52,7 +61,19 @@ export function createAuditActivities(db: Db, logger: Logger) {
           },
         },
       });
-      logger.info({ lockdownId: input.lockdownId, userId: input.userId, written: count === 1 }, 'lockdown audit event');
+      const event = await db.event.findUniqueOrThrow({ where: { dedupKey }, select: { id: true } });
+      logger.info({ lockdownId: input.lockdownId, userId: input.userId, eventId: event.id, written: count === 1 }, 'lockdown audit event');
+      return { eventId: event.id, notify: await notifies(event.id, input.clientIp) };
     },
   };
+
+  /** Whether the event triggers a notification rule; never fails the lockdown: when in doubt, the notification workflow decides. */
+  async function notifies(eventId: string, clientIp: string | null): Promise<boolean> {
+    try {
+      return await anyRuleTriggered(db, { action: ACCOUNT_LOCKDOWN_TRIGGERED, clientIp });
+    } catch (err) {
+      logger.warn({ eventId, err }, 'could not check the notification rules; the notification workflow will');
+      return true;
+    }
+  }
 }

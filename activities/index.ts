@@ -1,16 +1,19 @@
+import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { createAuditActivities } from './audit';
 import { withFailureClassification } from './failures';
 import { createLockdownRecordActivities } from './lockdown-record';
+import { createNotificationActivities } from './notifications';
 import { createUserLockdownActivities } from './user-lockdown';
 
 /** Every activity the worker registers, with its dependencies injected. */
-export function createActivities(db: Db, logger: Logger) {
+export function createActivities(db: Db, config: Config, logger: Logger) {
   return withFailureClassification({
     ...createUserLockdownActivities(db, logger),
     ...createAuditActivities(db, logger),
     ...createLockdownRecordActivities(db),
+    ...createNotificationActivities(db, config, logger),
   });
 }
 

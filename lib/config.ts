@@ -19,6 +19,8 @@ const configSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: positiveInt(12),
+  /** Lifetime of a recovery link. */
+  RECOVERY_LINK_TTL_MINUTES: positiveInt(60),
   /** Login attempts per minute, per client IP and per username. */
   LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt(10),
   /** Largest bulk lockdown accepted by the API. */
@@ -33,6 +35,20 @@ const configSchema = z.object({
   SELF_SERVICE_WAIT_MS: positiveInt(30_000),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(50),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt(20),
+  /** SMTP server of the email transport; without SMTP_HOST, email deliveries fail with a clear error. */
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+  /** true: TLS from the start (port 465); false: STARTTLS when the server offers it. */
+  SMTP_SECURE: z.stringbool().default(false),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().min(1).optional(),
+  SMTP_FROM: z.string().min(3).default('account-lockdown@localhost'),
+  /** Notification delivery retries: exponential backoff from the initial interval, doubling up to the maximum. */
+  NOTIFICATION_MAX_ATTEMPTS: positiveInt(15),
+  NOTIFICATION_RETRY_INITIAL_MS: positiveInt(1_000),
+  NOTIFICATION_RETRY_MAX_INTERVAL_MS: positiveInt(60_000),
+  /** How long a webhook receiver has to answer one delivery attempt. */
+  NOTIFICATION_WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,14 +1,29 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { userLockdownWorkflowId } from '../workflows/ids';
+import { ACCOUNT_LOCKDOWN_TRIGGERED } from '../domain/events';
+import { notificationWorkflowId, userLockdownWorkflowId } from '../workflows/ids';
 import { createBrand } from './support/flows';
-import { adminSession, bearer, createManyUsers, createUser, login, startStack, waitForLockdown, waitForLockdownRecord, type Stack } from './support/stack';
+import { closedPort } from './support/receivers';
+import {
+  adminSession,
+  bearer,
+  createManyUsers,
+  createUser,
+  login,
+  startStack,
+  uniqueName,
+  waitForLockdown,
+  waitForLockdownRecord,
+  waitForWorkflowResult,
+  type Stack,
+} from './support/stack';
 
 /**
  * Records the Temporal histories that test/replay.test.ts replays. Run it when a workflow
  * change is *meant* to be incompatible (then version it) or to add scenarios:
  *   RECORD_HISTORIES=1 npm test -- test/record-histories.test.ts
+ * Add `-t '<scenario name>'` to record one scenario and leave the other fixtures as they are.
  */
 const HISTORIES = path.join(__dirname, 'histories');
 const recording = process.env.RECORD_HISTORIES === '1';
@@ -20,7 +35,12 @@ let host: string;
 
 maybe('recording workflow histories for replay tests', () => {
   beforeAll(async () => {
-    stack = await startStack({ LOCKDOWN_BULK_WINDOW: '3', LOCKDOWN_CONTINUE_AS_NEW_AFTER: '5' });
+    stack = await startStack({
+      LOCKDOWN_BULK_WINDOW: '3',
+      LOCKDOWN_CONTINUE_AS_NEW_AFTER: '5',
+      NOTIFICATION_MAX_ATTEMPTS: '2',
+      NOTIFICATION_RETRY_INITIAL_MS: '100',
+    });
     admin = await adminSession(stack);
     ({ host } = await createBrand(stack.db));
     mkdirSync(HISTORIES, { recursive: true });
@@ -78,6 +98,36 @@ maybe('recording workflow histories for replay tests', () => {
     await waitForLockdownRecord(stack.db, running.body.id);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     await save('cancelled-bulk', running.body.workflowId);
+  });
+
+  it('lockdown whose event a notification rule matches', async () => {
+    const [victim, member] = [await createUser(stack.db), await createUser(stack.db)];
+    const group = await stack.db.group.create({ data: { name: uniqueName('recorded-team'), members: { create: { userId: member.id } } } });
+    const policy = await stack.db.eventMatcherPolicy.create({ data: { name: uniqueName('recorded-policy'), action: ACCOUNT_LOCKDOWN_TRIGGERED } });
+    const local = await stack.db.notificationTransport.create({ data: { name: uniqueName('recorded-local'), mode: 'local' } });
+    // A receiver that is down: the history holds the retries and the delivery given up.
+    const webhook = await stack.db.notificationTransport.create({
+      data: { name: uniqueName('recorded-webhook'), mode: 'webhook', webhookUrl: `http://127.0.0.1:${await closedPort()}/hook` },
+    });
+    const rule = await stack.db.notificationRule.create({
+      data: {
+        name: uniqueName('recorded-rule'),
+        severity: 'alert',
+        destinationGroupId: group.id,
+        transports: { connect: [{ id: local.id }, { id: webhook.id }] },
+        policies: { connect: { id: policy.id } },
+      },
+    });
+    try {
+      const started = await lock(admin, { user: victim.id, reason: 'recorded notifications' });
+      await waitForLockdown(stack, admin, started.body.id);
+      const event = await stack.db.event.findFirstOrThrow({ where: { lockdownId: started.body.id } });
+      await waitForWorkflowResult(stack, notificationWorkflowId(event.id));
+      await save('notifications', started.body.workflowId, [userLockdownWorkflowId(started.body.id, victim.id), notificationWorkflowId(event.id)]);
+    } finally {
+      // Rules match every later lockdown: leave none behind for other scenarios.
+      await stack.db.notificationRule.delete({ where: { id: rule.id } });
+    }
   });
 });
 

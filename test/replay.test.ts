@@ -14,7 +14,14 @@ const fixtures = readdirSync(HISTORIES).filter((file) => file.endsWith('.json'))
 
 it('has recorded histories to replay', () => {
   expect(fixtures).toEqual(
-    expect.arrayContaining(['single-prompt.json', 'bulk-continue-as-new.json', 'self-service.json', 'cancelled-at-prompt.json', 'cancelled-bulk.json']),
+    expect.arrayContaining([
+      'single-prompt.json',
+      'bulk-continue-as-new.json',
+      'self-service.json',
+      'cancelled-at-prompt.json',
+      'cancelled-bulk.json',
+      'notifications.json',
+    ]),
   );
 });
 

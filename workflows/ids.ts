@@ -6,3 +6,8 @@ export function lockdownWorkflowId(lockdownId: string): string {
 export function userLockdownWorkflowId(lockdownId: string, userId: string): string {
   return `lockdown-${lockdownId}-user-${userId}`;
 }
+
+/** One notification workflow per audit event. */
+export function notificationWorkflowId(eventId: string): string {
+  return `notify-${eventId}`;
+}

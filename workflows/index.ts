@@ -1,3 +1,4 @@
 // The worker's workflow bundle entry point.
+export { deliverNotifications } from './deliver-notifications';
 export { lockdownFlow } from './lockdown-flow';
 export { lockdownUser } from './lockdown-user';

@@ -1,6 +1,19 @@
-import { ApplicationFailure, getExternalWorkflowHandle, isCancellation, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ParentClosePolicy,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { LockdownActivities } from '../activities';
+import type { AuditEventWritten } from '../activities/audit';
 import { ACTIVITY_OPTIONS } from './activity-options';
+import { deliverNotifications } from './deliver-notifications';
+import { failureMessage } from './failures';
+import { notificationWorkflowId } from './ids';
 import { userFinishedSignal } from './messages';
 import type { LockdownUserInput, UserLockdownResult } from './types';
 
@@ -10,11 +23,14 @@ const activities = proxyActivities<LockdownActivities>(ACTIVITY_OPTIONS);
  * Locks one user, in the order of the spec: re-check, deactivate, unusable password,
  * delete sessions, revoke tokens, verify, audit. The result is written to PostgreSQL
  * before the parent is told, so the lockdown record is complete even if history expires.
+ * Then the audit event's notifications start in a workflow of their own, which this one
+ * neither waits for nor depends on.
  */
 export async function lockdownUser(input: LockdownUserInput): Promise<UserLockdownResult> {
   const { lockdownId, userId, actions } = input;
   const step = { lockdownId, userId };
   let result: UserLockdownResult;
+  let audit: AuditEventWritten | null = null;
   try {
     await activities.checkLockdownTarget({ ...step, actorId: input.actor.id, bulk: input.bulk });
     if (actions.deactivateUser) await activities.deactivateUser(step);
@@ -22,7 +38,7 @@ export async function lockdownUser(input: LockdownUserInput): Promise<UserLockdo
     if (actions.deleteSessions) await activities.deleteSessions(step);
     if (actions.revokeTokens) await activities.revokeTokens(step);
     await activities.verifyLockdown({ ...step, actions });
-    await activities.writeLockdownAuditEvent({
+    audit = await activities.writeLockdownAuditEvent({
       ...step,
       actor: input.actor,
       reason: input.reason,
@@ -46,13 +62,24 @@ export async function lockdownUser(input: LockdownUserInput): Promise<UserLockdo
     // The parent is gone (terminated by an operator): the result is in PostgreSQL already.
     log.warn('could not report to parent', { lockdownId, userId, error: failureMessage(err) });
   }
+  // Histories recorded before notifications existed have no such command here (and no audit result).
+  if (patched('notify-after-audit') && audit?.notify) await startNotifications(audit.eventId);
   return result;
 }
 
-/** The innermost human-readable message of an activity failure. */
-function failureMessage(err: unknown): string {
-  let current: unknown = err;
-  while (current instanceof Error && 'cause' in current && current.cause instanceof Error) current = current.cause;
-  if (current instanceof ApplicationFailure || current instanceof Error) return current.message;
-  return String(current);
+/** Starts the event's notification workflow; a failure to start is logged, never the lockdown's failure. */
+async function startNotifications(eventId: string): Promise<void> {
+  try {
+    await startChild(deliverNotifications, {
+      workflowId: notificationWorkflowId(eventId),
+      args: [{ eventId }],
+      // It outlives this workflow, which completes right after starting it.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    // Already started (e.g. by an earlier run of this workflow) or refused: the lockdown is done either way.
+    log.warn('notifications not started', { eventId, error: failureMessage(err) });
+  }
 }

@@ -131,3 +131,28 @@ export interface FieldError {
   field: string;
   message: string;
 }
+
+export type NotificationMode = 'local' | 'webhook' | 'email';
+
+export interface PlannedDelivery {
+  id: string;
+  mode: NotificationMode;
+}
+
+/** Retries of one delivery: exponential backoff, doubling, bounded (from the worker's configuration). */
+export interface DeliveryRetry {
+  initialIntervalMs: number;
+  maximumIntervalMs: number;
+  maximumAttempts: number;
+}
+
+export interface NotificationPlan {
+  /** The event's deliveries still pending. */
+  deliveries: PlannedDelivery[];
+  retry: DeliveryRetry;
+}
+
+export interface NotificationSummary {
+  delivered: number;
+  failed: number;
+}

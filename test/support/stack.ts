@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -150,5 +150,18 @@ export async function waitForLockdownRecord(db: Db, id: string, timeoutMs = 60_0
     if (['completed', 'cancelled', 'failed'].includes(lockdown.status)) return lockdown;
     if (Date.now() > deadline) throw new Error(`lockdown ${id} still ${lockdown.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The result of a workflow that may not have been started yet (e.g. one a child starts as it ends). */
+export async function waitForWorkflowResult<T>(stack: Stack, workflowId: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await stack.temporal.workflow.getHandle(workflowId).result();
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 }

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import '../http/openapi';
+import { Pagination } from '../schemas';
+
+/** Request and response shapes of groups, event matcher policies, notification transports, rules and deliveries. */
+
+export const PageQuery = z.object(Pagination);
+
+const name = z.string().trim().min(1).max(150);
+/** Ids are checked against the database by the handler, which names the field of an unknown one. */
+const id = z.string().min(1).max(100);
+
+const GroupMember = z.object({ id: z.string(), username: z.string() });
+
+export const Group = z
+  .object({ id: z.string(), name: z.string(), members: z.array(GroupMember), createdAt: z.string() })
+  .openapi('Group');
+
+export const CreateGroupBody = z.object({ name }).strict().openapi('CreateGroupRequest');
+
+export const AddGroupMemberBody = z.object({ userId: id }).strict().openapi('AddGroupMemberRequest');
+
+export const EventMatcherPolicy = z
+  .object({ id: z.string(), name: z.string(), action: z.string().nullable(), clientIp: z.string().nullable(), createdAt: z.string() })
+  .openapi('EventMatcherPolicy');
+
+export const CreateEventMatcherPolicyBody = z
+  .object({
+    name,
+    action: z
+      .string()
+      .max(100)
+      .regex(/^[a-z][a-z0-9_]*$/, 'An event action such as account_lockdown_triggered.')
+      .optional(),
+    clientIp: z.union([z.ipv4(), z.ipv6()], { error: 'An IPv4 or IPv6 address.' }).optional(),
+  })
+  .strict()
+  .refine((policy) => policy.action !== undefined || policy.clientIp !== undefined, {
+    message: 'Set action, clientIp or both: a policy without criteria would match every event.',
+    path: ['action'],
+  })
+  .openapi('CreateEventMatcherPolicyRequest', { description: 'Matches an event when every criterion given matches.' });
+
+export const TransportMode = z.enum(['local', 'webhook', 'email']);
+
+export const NotificationTransport = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    mode: TransportMode,
+    webhookUrl: z.string().nullable(),
+    /** The secret itself is write-only. */
+    hasSecret: z.boolean(),
+    email: z.object({ to: z.string().nullable() }).nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('NotificationTransport');
+
+export const CreateNotificationTransportBody = z
+  .discriminatedUnion('mode', [
+    z.object({ name, mode: z.literal('local') }).strict(),
+    z
+      .object({
+        name,
+        mode: z.literal('webhook'),
+        webhookUrl: z.url({ protocol: /^https?$/, error: 'An http(s) URL.' }).max(2000),
+        webhookSecret: z.string().min(16, 'At least 16 characters.').max(500).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        name,
+        mode: z.literal('email'),
+        email: z.object({ to: z.email().max(254).optional() }).strict().optional(),
+      })
+      .strict(),
+  ])
+  .openapi('CreateNotificationTransportRequest', {
+    description: '`webhookSecret` is write-only: it signs webhook bodies (X-Lockdown-Signature) and is never returned.',
+  });
+
+export const Severity = z.enum(['notice', 'warning', 'alert']);
+
+export const NotificationRule = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    severity: Severity,
+    destinationGroupId: z.string().nullable(),
+    transportIds: z.array(z.string()),
+    policyIds: z.array(z.string()),
+    createdAt: z.string(),
+  })
+  .openapi('NotificationRule');
+
+export const CreateNotificationRuleBody = z
+  .object({
+    name,
+    severity: Severity,
+    destinationGroupId: id.nullable().optional(),
+    transportIds: z.array(id).max(50).default([]),
+    policyIds: z.array(id).max(50).default([]),
+  })
+  .strict()
+  .openapi('CreateNotificationRuleRequest', { description: 'Triggers when any bound policy matches; with no policy it never triggers.' });
+
+export const DeliveryStatus = z.enum(['pending', 'delivered', 'failed']);
+
+export const NotificationDelivery = z
+  .object({
+    id: z.string(),
+    eventId: z.string(),
+    lockdownId: z.string().nullable(),
+    ruleId: z.string(),
+    ruleName: z.string(),
+    transportId: z.string(),
+    transportName: z.string(),
+    mode: TransportMode,
+    recipient: z.string(),
+    status: DeliveryStatus,
+    attempts: z.number().int(),
+    lastError: z.string().nullable(),
+    deliveredAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('NotificationDelivery');
+
+export const DeliveriesQuery = z.object({
+  status: DeliveryStatus.optional(),
+  eventId: z.guid().optional(),
+  lockdownId: z.guid().optional(),
+  ...Pagination,
+});
+
+export const Notification = z
+  .object({
+    id: z.string(),
+    eventId: z.string(),
+    severity: Severity,
+    title: z.string(),
+    body: z.string(),
+    seen: z.boolean(),
+    createdAt: z.string(),
+  })
+  .openapi('Notification');
+
+export const MyNotificationsQuery = z.object({ seen: z.stringbool().optional(), ...Pagination });
