@@ -3,11 +3,13 @@ import cookieParser from 'cookie-parser';
 import express, { Router } from 'express';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { type Config, publicUrl } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
+import { createMetrics, type Metrics } from '../lib/metrics';
 import { createLockdownService, type LockdownService } from '../services/lockdowns';
 import { createAuthenticator } from './authentication';
 import { errorHandler, unknownRoute } from './http/errors';
@@ -15,8 +17,11 @@ import { createRegistry, generateDocument } from './http/openapi';
 import { createRouteBuilder } from './http/route';
 import { authRoutes } from './routes/auth';
 import { eventRoutes } from './routes/events';
+import { flowRoutes } from './routes/flows';
 import { healthRoutes } from './routes/health';
 import { lockdownRoutes } from './routes/lockdowns';
+import { notificationRoutes } from './routes/notifications';
+import { permissionRoutes } from './routes/permissions';
 import { tokenRoutes } from './routes/tokens';
 import { userRoutes } from './routes/users';
 
@@ -26,14 +31,28 @@ export interface ApiDeps {
   temporal: Client;
   logger: Logger;
   lockdowns: LockdownService;
+  metrics: Metrics;
 }
 
 export type Route = ReturnType<typeof createRouteBuilder>;
 
-export function createApp({ config, db, temporal, logger }: Omit<ApiDeps, 'lockdowns'>) {
-  const deps: ApiDeps = { config, db, temporal, logger, lockdowns: createLockdownService({ db, temporal, config, logger }) };
+const MAX_URL_LENGTH = 8_192;
+const WEB_ROOT = path.resolve(__dirname, '..', 'web');
+
+export function createApp({ config, db, temporal, logger }: Pick<ApiDeps, 'config' | 'db' | 'temporal' | 'logger'>) {
+  const metrics = createMetrics();
+  const deps: ApiDeps = { config, db, temporal, logger, metrics, lockdowns: createLockdownService({ db, temporal, config, logger }) };
   const app = express();
   app.disable('x-powered-by');
+  app.use((req, res, next) => {
+    if (req.originalUrl.length > MAX_URL_LENGTH) {
+      res.status(414).json({ error: { code: 'uri_too_long', message: `URLs are limited to ${MAX_URL_LENGTH} characters.` } });
+      return;
+    }
+    const stopTimer = metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => stopTimer({ route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));
+    next();
+  });
   app.use(
     pinoHttp({
       logger,
@@ -57,10 +76,24 @@ export function createApp({ config, db, temporal, logger }: Omit<ApiDeps, 'lockd
   const registry = createRegistry();
   const router = Router();
   const route = createRouteBuilder(router, registry, createAuthenticator(db));
-  for (const register of [healthRoutes, authRoutes, userRoutes, tokenRoutes, lockdownRoutes, eventRoutes]) {
+  for (const register of [healthRoutes, authRoutes, userRoutes, permissionRoutes, tokenRoutes, lockdownRoutes, eventRoutes, notificationRoutes, flowRoutes]) {
     register(router, route, deps);
   }
   app.use(router);
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics (text exposition format).',
+    tags: ['operations'],
+    responses: { 200: { description: 'Metrics.', content: { 'text/plain': { schema: { type: 'string' } } } } },
+  });
+  // The page a recovery link opens; it posts the new password to /api/v1/auth/recovery.
+  app.get('/recovery', (_req, res) => res.sendFile(path.join(WEB_ROOT, 'recovery.html')));
+  app.get('/recovery.js', (_req, res) => res.sendFile(path.join(WEB_ROOT, 'recovery.js')));
 
   const document = generateDocument(registry, publicUrl(config));
   app.get('/api/v1/schema', (_req, res) => {

@@ -3,9 +3,11 @@ import type { Db } from '../lib/db';
 import { forbidden } from './http/errors';
 import type { AuthUser } from './http/route';
 
-/** Throws 403 unless the decision in domain/permissions allows it. */
-export async function requirePermission(db: Db, user: AuthUser, permission: PermissionName, targetUserId?: string): Promise<void> {
-  if (!(await hasPermission(db, user, permission, targetUserId))) {
-    throw forbidden(`This needs the ${permission} permission.`);
-  }
+/** Turns a decision of domain/permissions into a 403. */
+export async function authorize(decision: boolean | Promise<boolean>, message?: string): Promise<void> {
+  if (!(await decision)) throw forbidden(message);
+}
+
+export function requirePermission(db: Db, user: AuthUser, permission: PermissionName, targetUserId?: string): Promise<void> {
+  return authorize(hasPermission(db, user, permission, targetUserId), `This needs the ${permission} permission.`);
 }

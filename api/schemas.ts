@@ -27,7 +27,7 @@ export const User = z
 export const LoginBody = z.object({ username: z.string().min(1).max(150), password: z.string().min(1).max(1024) }).openapi('LoginRequest');
 export const LoginResponse = z.object({ user: User, sessionKey: z.string(), expiresAt: z.string() }).openapi('LoginResponse');
 
-const password = z.string().min(8, 'Passwords have at least 8 characters.').max(1024);
+export const password = z.string().min(8, 'Passwords have at least 8 characters.').max(1024);
 
 export const CreateUserBody = z
   .object({
@@ -128,6 +128,7 @@ export const Event = z
     lockdownId: z.string().nullable(),
     workflowId: z.string().nullable(),
     createdAt: z.string(),
+    links: z.object({ lockdown: z.string().nullable(), temporalUi: z.string().nullable() }),
   })
   .openapi('Event');
 
@@ -142,3 +143,169 @@ export const EventsQuery = z.object({
 
 export const page = <T extends z.ZodType>(item: T, name: string) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
+
+export const UsersQuery = z.object({
+  search: z.string().trim().max(150).optional(),
+  isActive: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  ...Pagination,
+});
+
+export const SessionInfo = z
+  .object({ id: z.string(), expiresAt: z.string(), expired: z.boolean(), lastIp: z.string().nullable(), lastUserAgent: z.string().nullable(), createdAt: z.string() })
+  .openapi('Session');
+
+export const TokenInfo = z
+  .object({
+    id: z.string(),
+    identifier: z.string(),
+    intent: TokenIntent,
+    description: z.string(),
+    expiresAt: z.string().nullable(),
+    expired: z.boolean(),
+    createdAt: z.string(),
+  })
+  .openapi('Token');
+
+export const SetPasswordBody = z.object({ password }).strict().openapi('SetPasswordRequest');
+export const RecoveryBody = z.object({ token: z.string().min(1).max(200), password }).strict().openapi('RecoveryRequest');
+export const RecoveryLink = z.object({ link: z.string(), expiresAt: z.string(), message: z.string() }).openapi('RecoveryLink');
+
+export const PermissionName = z.enum(['change_user', 'view_audit']);
+export const PermissionBody = z
+  .object({ userId: z.string().min(1).max(100), permission: PermissionName, targetUserId: z.string().min(1).max(100).optional() })
+  .strict()
+  .openapi('GrantPermissionRequest');
+export const Permission = z
+  .object({ id: z.string(), userId: z.string(), permission: PermissionName, targetUserId: z.string().nullable(), createdAt: z.string() })
+  .openapi('Permission');
+
+export const LockdownsQuery = z.object({
+  status: LockdownStatus.optional(),
+  actor: z.string().max(150).optional(),
+  target: z.string().max(100).optional(),
+  ...Pagination,
+});
+
+export const ResultsQuery = z.object({ ...Pagination });
+
+export const HistoryQuery = z.object({
+  children: z.enum(['true', 'false']).transform((value) => value === 'true').default(false),
+});
+
+export const LockdownHistory = z
+  .object({
+    workflowId: z.string(),
+    retained: z.boolean(),
+    runs: z.array(z.object({ runId: z.string(), events: z.array(z.record(z.string(), z.unknown())) })),
+    children: z
+      .array(z.object({ userId: z.string(), workflowId: z.string(), runs: z.array(z.object({ runId: z.string(), events: z.array(z.record(z.string(), z.unknown())) })) }))
+      .optional(),
+    childrenTruncated: z.boolean().optional(),
+  })
+  .openapi('LockdownHistory');
+
+// ── Flows, stages, brands ──
+
+export const FlowAuthentication = z.enum(['none', 'require_authenticated', 'require_superuser']);
+export const BindingCondition = z.enum(['always', 'admin_only', 'self_service_only']);
+export const PromptFieldType = z.enum(['text', 'text_area', 'text_read_only', 'alert_info', 'alert_warning', 'alert_danger', 'hidden']);
+const slug = z.string().trim().min(1).max(100).regex(/^[a-z0-9][a-z0-9-_]*$/, 'Lowercase letters, digits, - and _ only.');
+
+export const SlugParams = z.object({ slug: z.string().min(1).max(100) });
+export const BindingParams = z.object({ slug: z.string().min(1).max(100), id: z.string().min(1).max(100) });
+
+export const Brand = z.object({ id: z.string(), domain: z.string(), isDefault: z.boolean(), flowLockdown: z.string().nullable() }).openapi('Brand');
+export const PatchBrandBody = z.object({ flowLockdown: slug.nullable() }).strict().openapi('PatchBrandRequest');
+
+export const Flow = z
+  .object({ id: z.string(), slug: z.string(), name: z.string(), title: z.string(), designation: z.literal('stage_configuration'), authentication: FlowAuthentication })
+  .openapi('Flow');
+export const CreateFlowBody = z
+  .object({
+    slug,
+    name: z.string().trim().min(1).max(200),
+    title: z.string().trim().min(1).max(200),
+    designation: z.literal('stage_configuration').default('stage_configuration'),
+    authentication: FlowAuthentication.default('require_authenticated'),
+  })
+  .strict()
+  .openapi('CreateFlowRequest');
+export const PatchFlowBody = z
+  .object({ name: z.string().trim().min(1).max(200), title: z.string().trim().min(1).max(200), authentication: FlowAuthentication })
+  .partial()
+  .strict()
+  .openapi('PatchFlowRequest');
+
+export const Binding = z
+  .object({ id: z.string(), order: z.number().int(), condition: BindingCondition, stage: z.object({ id: z.string(), name: z.string(), kind: z.enum(['prompt', 'account_lockdown']) }) })
+  .openapi('FlowStageBinding');
+export const CreateBindingBody = z
+  .object({ stageId: z.string().min(1).max(100), order: z.number().int().min(0).max(100_000), condition: BindingCondition.default('always') })
+  .strict()
+  .openapi('CreateBindingRequest');
+
+export const PromptFieldInput = z
+  .object({
+    fieldKey: z.string().trim().min(1).max(100).regex(/^[a-z_][a-z0-9_]*$/, 'Lowercase letters, digits and _ only.'),
+    label: z.string().max(200).default(''),
+    type: PromptFieldType,
+    required: z.boolean().default(false),
+    order: z.number().int().min(0).max(100_000).default(0),
+    placeholder: z.string().max(500).default(''),
+    subText: z.string().max(2000).default(''),
+    initialValue: z.string().max(20_000).default(''),
+  })
+  .strict()
+  .openapi('PromptField');
+const uniqueFieldKeys = (fields: { fieldKey: string }[]) => new Set(fields.map((field) => field.fieldKey)).size === fields.length;
+export const PromptStage = z.object({ id: z.string(), name: z.string(), fields: z.array(PromptFieldInput) }).openapi('PromptStage');
+export const CreatePromptStageBody = z
+  .object({ name: z.string().trim().min(1).max(200), fields: z.array(PromptFieldInput).max(50).refine(uniqueFieldKeys, 'fieldKey values must be unique.') })
+  .strict()
+  .openapi('CreatePromptStageRequest');
+export const PatchPromptStageBody = CreatePromptStageBody.partial().openapi('PatchPromptStageRequest');
+
+export const AccountLockdownStage = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    deactivateUser: z.boolean(),
+    setUnusablePassword: z.boolean(),
+    deleteSessions: z.boolean(),
+    revokeTokens: z.boolean(),
+    selfServiceMessageTitle: z.string(),
+    selfServiceMessage: z.string(),
+    completionFlow: z.string().nullable(),
+  })
+  .openapi('AccountLockdownStage');
+export const CreateAccountLockdownStageBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    deactivateUser: z.boolean().default(true),
+    setUnusablePassword: z.boolean().default(true),
+    deleteSessions: z.boolean().default(true),
+    revokeTokens: z.boolean().default(true),
+    selfServiceMessageTitle: z.string().max(200).optional(),
+    selfServiceMessage: z.string().max(20_000).optional(),
+    completionFlow: slug.nullable().optional(),
+  })
+  .strict()
+  .openapi('CreateAccountLockdownStageRequest');
+export const PatchAccountLockdownStageBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    deactivateUser: z.boolean(),
+    setUnusablePassword: z.boolean(),
+    deleteSessions: z.boolean(),
+    revokeTokens: z.boolean(),
+    selfServiceMessageTitle: z.string().max(200),
+    selfServiceMessage: z.string().max(20_000),
+    completionFlow: slug.nullable(),
+  })
+  .partial()
+  .strict()
+  .openapi('PatchAccountLockdownStageRequest');
+
+export const FlowExecutor = z
+  .object({ flow: z.object({ slug: z.string(), title: z.string() }), stage: RenderedStage.nullable() })
+  .openapi('FlowExecutor');

@@ -2,10 +2,11 @@ import type { Db } from '../lib/db';
 import { isUuid } from '../lib/ids';
 
 /**
- * Authorization, decided in this module only.
+ * Authorization: every "may this person do that" is decided in this module only.
  *
  * - superusers hold every permission;
  * - `change_user` is held globally (no target) or on one target user;
+ * - `view_audit` lets a person read events and lockdown histories;
  * - anyone may lock their own account, except inside a bulk request, which needs
  *   `change_user` on every target (no self-exemption in bulk).
  */
@@ -41,8 +42,54 @@ export async function targetsActorMayNotLock(db: Db, actor: Actor, targetIds: st
   return targetIds.filter((id) => !granted.has(id) && !(id === actor.id && !bulk));
 }
 
-/** Lockdowns are visible to the person who requested them and to `change_user`/`view_audit` holders. */
-export async function canViewLockdown(db: Db, actor: Actor, lockdown: { actorId: string | null }): Promise<boolean> {
-  if (lockdown.actorId === actor.id) return true;
+/** `change_user`/`view_audit` holders see every lockdown; others see the ones they requested. */
+export async function canViewAllLockdowns(db: Db, actor: Actor): Promise<boolean> {
   return (await hasPermission(db, actor, 'view_audit')) || (await hasPermission(db, actor, 'change_user'));
+}
+
+export async function canViewLockdown(db: Db, actor: Actor, lockdown: { actorId: string | null }): Promise<boolean> {
+  return lockdown.actorId === actor.id || canViewAllLockdowns(db, actor);
+}
+
+/** Temporal histories: the requester's own, or anyone's with view_audit. */
+export async function canReadLockdownHistory(db: Db, actor: Actor, lockdown: { actorId: string | null }): Promise<boolean> {
+  return lockdown.actorId === actor.id || hasPermission(db, actor, 'view_audit');
+}
+
+/** Only the person who started a lockdown answers its prompts. */
+export function canAnswerLockdown(actor: Actor, lockdown: { actorId: string | null }): boolean {
+  return lockdown.actorId === actor.id;
+}
+
+/** The person who started a lockdown, or a superuser, may cancel it. */
+export function canCancelLockdown(actor: Actor, lockdown: { actorId: string | null }): boolean {
+  return lockdown.actorId === actor.id || actor.isSuperuser;
+}
+
+/** A user's own record, sessions and tokens are theirs to read; others need change_user on them. */
+export async function canViewUser(db: Db, actor: Actor, userId: string): Promise<boolean> {
+  return userId === actor.id || hasPermission(db, actor, 'change_user', userId);
+}
+
+/** Users create their own `api` and `app_password` tokens; change_user holders any intent for anyone. */
+export async function canCreateToken(db: Db, actor: Actor, ownerId: string, intent: string): Promise<boolean> {
+  if (ownerId === actor.id && (intent === 'api' || intent === 'app_password')) return true;
+  return hasPermission(db, actor, 'change_user', ownerId);
+}
+
+/** Granting permissions is itself the most powerful permission: superusers only. */
+export function canGrantPermissions(actor: Actor): boolean {
+  return actor.isSuperuser;
+}
+
+/** Flows, stages and brands shape every lockdown: change_user holders (globally) configure them. */
+export function canConfigureFlows(db: Db, actor: Actor): Promise<boolean> {
+  return hasPermission(db, actor, 'change_user');
+}
+
+/** Who may run a flow, by its authentication setting: 'ok', or what is missing. */
+export function flowAccess(actor: Actor | null, authentication: 'none' | 'require_authenticated' | 'require_superuser'): 'ok' | 'login' | 'forbidden' {
+  if (authentication === 'none') return 'ok';
+  if (!actor) return 'login';
+  return authentication === 'require_superuser' && !actor.isSuperuser ? 'forbidden' : 'ok';
 }

@@ -15,3 +15,8 @@ export function isDeadlineExceeded(err: unknown): boolean {
   }
   return false;
 }
+
+/** Where an operator sees a workflow in the Temporal Web UI. */
+export function temporalUiUrl(config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>, workflowId: string): string {
+  return `${config.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
+}

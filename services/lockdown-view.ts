@@ -1,4 +1,5 @@
 import type { Config } from '../lib/config';
+import { temporalUiUrl } from '../lib/temporal';
 import type { Db } from '../lib/db';
 import { renderFields, type PromptContext, type TemplateUser } from '../domain/templates';
 import type { Completion, FlowSnapshot, LockdownStatus } from '../workflows/types';
@@ -22,8 +23,6 @@ export function resultOf(target: LockdownTarget) {
 }
 
 export function createLockdownViews(db: Db, config: Config) {
-  const temporalUiUrl = (workflowId: string) =>
-    `${config.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
 
   async function progressOf(lockdownId: string) {
     const groups = await db.lockdownTarget.groupBy({ by: ['status'], where: { lockdownId }, _count: { _all: true } });
@@ -94,7 +93,7 @@ export function createLockdownViews(db: Db, config: Config) {
       completion: (lockdown.completion as Completion | null) ?? null,
       error: lockdown.error,
       workflowId: lockdown.workflowId,
-      links: { self, results: `${self}/results`, history: `${self}/history`, temporalUi: temporalUiUrl(lockdown.workflowId) },
+      links: { self, results: `${self}/results`, history: `${self}/history`, temporalUi: temporalUiUrl(config, lockdown.workflowId) },
     };
   };
 }

@@ -1,9 +1,12 @@
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isProtectedAccount } from '../domain/accounts';
-import { canViewLockdown, targetsActorMayNotLock } from '../domain/permissions';
+import { canAnswerLockdown, canCancelLockdown, canViewAllLockdowns, canReadLockdownHistory, canViewLockdown, targetsActorMayNotLock } from '../domain/permissions';
+import { authorize } from '../api/authorization';
+import { decodeCursor, encodeCursor, newestFirst, newestFirstPage } from '../api/http/cursor';
 import { resolveTargets, type TargetRequest } from '../domain/targets';
 import { badRequest, conflict, forbidden, HttpError, notFound, unavailable } from '../api/http/errors';
 import type { AuthUser } from '../api/http/route';
@@ -17,8 +20,9 @@ import type { lockdownFlow } from '../workflows/lockdown-flow';
 import { cancelSignal, submitPromptUpdate } from '../workflows/messages';
 import type { FieldError, LockdownFlowInput, LockdownStatus } from '../workflows/types';
 import { NO_LOCKDOWN_FLOW_MESSAGE, snapshotLockdownFlow } from './flow-snapshot';
-import { createLockdownViews } from './lockdown-view';
-import type { Lockdown as LockdownRow } from '../generated/prisma/client';
+import { createLockdownHistory } from './lockdown-history';
+import { createLockdownViews, resultOf } from './lockdown-view';
+import type { Lockdown as LockdownRow, Prisma } from '../generated/prisma/client';
 
 export interface LockdownServiceDeps {
   db: Db;
@@ -130,13 +134,14 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
       throw unavailable('This lockdown was recorded but its workflow did not start; submit a new request.', 'workflow_not_started');
     }
     try {
-      await temporal.withDeadline(Date.now() + config.API_WORKFLOW_DEADLINE_MS, () =>
+      const handle = await temporal.withDeadline(Date.now() + config.API_WORKFLOW_DEADLINE_MS, () =>
         temporal.workflow.start<typeof lockdownFlow>('lockdownFlow', {
           taskQueue: config.TEMPORAL_TASK_QUEUE,
           workflowId: lockdown.workflowId,
           args: [input],
         }),
       );
+      await db.lockdown.update({ where: { id: lockdown.id }, data: { runId: handle.firstExecutionRunId } });
     } catch (err) {
       logger.error({ err, lockdownId: lockdown.id }, 'could not start lockdown workflow');
       throw unavailable('Temporal did not accept the lockdown. Try again shortly.', 'temporal_unavailable');
@@ -179,7 +184,7 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
 
   async function submitStage(actor: AuthUser, lockdownId: string, values: Record<string, unknown>) {
     const lockdown = await visibleLockdown(actor, lockdownId);
-    if (lockdown.actorId !== actor.id) throw forbidden('Only the person who started this lockdown can answer its prompts.');
+    if (!canAnswerLockdown(actor, lockdown)) throw forbidden('Only the person who started this lockdown can answer its prompts.');
     if (lockdown.status !== 'awaiting_input') throw conflict('This lockdown is not waiting for input.', 'not_awaiting_input');
     const handle = temporal.workflow.getHandle(lockdown.workflowId);
     try {
@@ -199,7 +204,7 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
 
   async function cancel(actor: AuthUser, lockdownId: string) {
     const lockdown = await visibleLockdown(actor, lockdownId);
-    if (lockdown.actorId !== actor.id && !actor.isSuperuser) throw forbidden('Only the person who started this lockdown can cancel it.');
+    if (!canCancelLockdown(actor, lockdown)) throw forbidden('Only the person who started this lockdown can cancel it.');
     if (FINISHED.includes(lockdown.status)) throw conflict(`This lockdown is already ${lockdown.status}.`, 'already_finished');
     try {
       await temporal.withDeadline(Date.now() + config.API_WORKFLOW_DEADLINE_MS, () =>
@@ -217,7 +222,48 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     return viewOf(await visibleLockdown(actor, lockdownId));
   }
 
-  return { create, submitStage, cancel, get, visibleLockdown };
+  async function list(actor: AuthUser, query: { status?: LockdownStatus; actor?: string; target?: string; limit: number; cursor?: string }) {
+    const seesAll = await canViewAllLockdowns(db, actor);
+    const paging = newestFirst(query.cursor);
+    const where: Prisma.LockdownWhereInput = {
+      AND: [
+        paging.where,
+        {
+          ...(seesAll ? {} : { actorId: actor.id }),
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.actor ? { actorUsername: query.actor } : {}),
+          ...(query.target ? (isUuid(query.target) ? { targets: { some: { userId: query.target } } } : { id: { in: [] } }) : {}),
+        },
+      ],
+    };
+    const rows = await db.lockdown.findMany({ where, orderBy: paging.orderBy, take: query.limit + 1 });
+    const pageOfRows = newestFirstPage(rows, query.limit, (row) => row);
+    return { items: await Promise.all(pageOfRows.items.map(viewOf)), nextCursor: pageOfRows.nextCursor };
+  }
+
+  async function results(actor: AuthUser, lockdownId: string, query: { limit: number; cursor?: string }) {
+    const lockdown = await visibleLockdown(actor, lockdownId);
+    const after = decodeCursor(query.cursor, z.object({ position: z.number().int().min(0) }));
+    const rows = await db.lockdownTarget.findMany({
+      where: { lockdownId: lockdown.id, ...(after ? { position: { gt: after.position } } : {}) },
+      orderBy: { position: 'asc' },
+      take: query.limit + 1,
+    });
+    const items = rows.slice(0, query.limit);
+    return {
+      items: items.map(resultOf),
+      nextCursor: rows.length > query.limit ? encodeCursor({ position: items[items.length - 1].position }) : null,
+    };
+  }
+
+  const historyOf = createLockdownHistory(db, temporal, config);
+  async function history(actor: AuthUser, lockdownId: string, withChildren: boolean) {
+    const lockdown = await visibleLockdown(actor, lockdownId);
+    await authorize(canReadLockdownHistory(db, actor, lockdown), 'Lockdown histories need the view_audit permission.');
+    return historyOf(lockdown, withChildren);
+  }
+
+  return { create, submitStage, cancel, get, list, results, history };
 }
 
 export type LockdownService = ReturnType<typeof createLockdownService>;

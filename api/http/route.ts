@@ -35,7 +35,8 @@ export interface RouteResult {
   body?: unknown;
 }
 
-type AuthMode = 'required' | 'none';
+/** required: 401 without credentials; optional: auth may be null; none: credentials are not read. */
+type AuthMode = 'required' | 'optional' | 'none';
 
 export interface RouteSpec<B, Q, P, M extends AuthMode> {
   method: 'get' | 'post' | 'patch' | 'delete';
@@ -47,7 +48,7 @@ export interface RouteSpec<B, Q, P, M extends AuthMode> {
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
-  handler: (ctx: RequestContext<B, Q, P, M extends 'required' ? AuthContext : null>) => Promise<RouteResult>;
+  handler: (ctx: RequestContext<B, Q, P, M extends 'required' ? AuthContext : M extends 'optional' ? AuthContext | null : null>) => Promise<RouteResult>;
 }
 
 export type Authenticator = (req: Request) => Promise<AuthContext | null>;
@@ -64,7 +65,7 @@ export function createRouteBuilder(router: Router, registry: OpenAPIRegistry, au
   return function route<B = undefined, Q = undefined, P = undefined, M extends AuthMode = 'required'>(spec: RouteSpec<B, Q, P, M>) {
     registerInOpenApi(registry, spec);
     router[spec.method](spec.path, async (req, res) => {
-      const auth = spec.auth === 'required' ? await authenticate(req) : null;
+      const auth = spec.auth === 'none' ? null : await authenticate(req);
       if (spec.auth === 'required' && !auth) throw unauthorized();
       const body = parse(spec.body, req.body ?? {}, 'body');
       const query = parse(spec.query, req.query, 'query');
@@ -86,12 +87,12 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, location: 'b
 
 function registerInOpenApi<B, Q, P, M extends AuthMode>(registry: OpenAPIRegistry, spec: RouteSpec<B, Q, P, M>) {
   const responses: Record<string, ResponseConfig> = {};
-  for (const [status, response] of Object.entries(spec.responses)) {
-    responses[status] = response.schema
-      ? { description: response.description, content: { 'application/json': { schema: response.schema } } }
-      : { description: response.description };
-  }
   const errorResponse = (description: string): ResponseConfig => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
+  for (const [status, response] of Object.entries(spec.responses)) {
+    // Every error answer has the one error envelope.
+    const schema = response.schema ?? (Number(status) >= 400 ? ErrorSchema : undefined);
+    responses[status] = schema ? { description: response.description, content: { 'application/json': { schema } } } : { description: response.description };
+  }
   if (spec.body || spec.query || spec.params) responses['400'] ??= errorResponse('Invalid input; `details` names each field at fault.');
   if (spec.auth === 'required') responses['401'] ??= errorResponse('Not authenticated.');
   registry.registerPath({
@@ -99,7 +100,7 @@ function registerInOpenApi<B, Q, P, M extends AuthMode>(registry: OpenAPIRegistr
     path: toOpenApiPath(spec.path),
     summary: spec.summary,
     tags: [spec.tag],
-    security: spec.auth === 'required' ? [{ bearer: [] }, { basic: [] }, { cookie: [] }] : [],
+    security: spec.auth === 'none' ? [] : [{ bearer: [] }, { basic: [] }, { cookie: [] }, ...(spec.auth === 'optional' ? [{}] : [])],
     request: {
       ...(spec.body ? { body: { content: { 'application/json': { schema: spec.body } } } } : {}),
       ...(spec.query ? { query: spec.query as never } : {}),

@@ -1,10 +1,10 @@
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Router } from 'express';
-import { generateKey, hashKey, verifyPassword } from '../../lib/credentials';
-import { HttpError } from '../http/errors';
+import { generateKey, hashKey, hashPassword, verifyPassword } from '../../lib/credentials';
+import { badRequest, HttpError } from '../http/errors';
 import { SESSION_COOKIE } from '../authentication';
 import type { ApiDeps, Route } from '../app';
-import { LoginBody, LoginResponse, User } from '../schemas';
+import { LoginBody, LoginResponse, RecoveryBody, User } from '../schemas';
 import { toUser } from './users';
 
 const INVALID_CREDENTIALS = new HttpError(401, 'invalid_credentials', 'Invalid username or password.');
@@ -35,7 +35,11 @@ export function authRoutes(router: Router, route: Route, { db, config }: ApiDeps
     summary: 'Log in with username and password; returns a session key and sets the session cookie.',
     auth: 'none',
     body: LoginBody,
-    responses: { 200: { description: 'Logged in.', schema: LoginResponse }, 429: { description: 'Too many attempts.' } },
+    responses: {
+      200: { description: 'Logged in.', schema: LoginResponse },
+      401: { description: 'invalid_credentials, whatever the reason (no user enumeration).' },
+      429: { description: 'Too many attempts.' },
+    },
     handler: async ({ body, req, res, clientIp }) => {
       const user = await db.user.findUnique({ where: { username: body.username } });
       // One argon2 verification whatever happens, and one answer for every failure.
@@ -49,6 +53,34 @@ export function authRoutes(router: Router, route: Route, { db, config }: ApiDeps
       res.cookie(SESSION_COOKIE, sessionKey, { httpOnly: true, sameSite: 'lax', secure: req.secure, expires: expiresAt, path: '/' });
       req.log?.info({ userId: user.id }, 'login');
       return { status: 200, body: { user: toUser(user), sessionKey, expiresAt: expiresAt.toISOString() } };
+    },
+  });
+
+  route({
+    method: 'post',
+    path: '/api/v1/auth/recovery',
+    tag: 'auth',
+    summary: 'Redeem a recovery token (from a recovery link) once, setting a new password.',
+    auth: 'none',
+    body: RecoveryBody,
+    responses: { 204: { description: 'Password set; the token is used up.' }, 400: { description: 'Invalid or expired token.' } },
+    handler: async ({ body, req }) => {
+      const token = await db.token.findUnique({ where: { keyHash: hashKey(body.token) } });
+      if (!token || token.intent !== 'recovery' || (token.expiresAt && token.expiresAt <= new Date())) {
+        throw badRequest('This recovery link is invalid or has expired. Ask an administrator for a new one.', [
+          { field: 'body.token', message: 'invalid or expired' },
+        ], 'invalid_token');
+      }
+      const passwordHash = await hashPassword(body.password);
+      // Single use: the token is deleted in the same transaction that sets the password.
+      const used = await db.$transaction(async (tx) => {
+        const { count } = await tx.token.deleteMany({ where: { id: token.id } });
+        if (count === 1) await tx.user.update({ where: { id: token.userId }, data: { passwordHash } });
+        return count === 1;
+      });
+      if (!used) throw badRequest('This recovery link was already used.', [{ field: 'body.token', message: 'already used' }], 'invalid_token');
+      req.log?.info({ userId: token.userId }, 'recovery token redeemed');
+      return { status: 204 };
     },
   });
 

@@ -1,11 +1,12 @@
 import type { Router } from 'express';
 import type { Prisma } from '../../generated/prisma/client';
+import { temporalUiUrl } from '../../lib/temporal';
 import { requirePermission } from '../authorization';
-import { decodeCursor, encodeCursor } from '../http/cursor';
+import { newestFirst, newestFirstPage } from '../http/cursor';
 import type { ApiDeps, Route } from '../app';
 import { Event, EventsQuery, page } from '../schemas';
 
-export function eventRoutes(_router: Router, route: Route, { db }: ApiDeps) {
+export function eventRoutes(_router: Router, route: Route, { db, config }: ApiDeps) {
   route({
     method: 'get',
     path: '/api/v1/events',
@@ -16,34 +17,35 @@ export function eventRoutes(_router: Router, route: Route, { db }: ApiDeps) {
     responses: { 200: { description: 'A page of events.', schema: page(Event, 'EventPage') } },
     handler: async ({ auth, query }) => {
       await requirePermission(db, auth.user, 'view_audit');
-      const after = decodeCursor<{ createdAt: string; id: string }>(query.cursor, ['createdAt', 'id']);
+      const paging = newestFirst(query.cursor);
       const where: Prisma.EventWhereInput = {
-        ...(query.action ? { action: query.action } : {}),
-        ...(query.actor ? { actorSnapshot: { path: ['username'], equals: query.actor } } : {}),
-        ...(query.affectedUser ? { context: { path: ['affected_user'], equals: query.affectedUser } } : {}),
-        createdAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lte: new Date(query.to) } : {}) },
-        ...(after
-          ? { OR: [{ createdAt: { lt: new Date(after.createdAt) } }, { createdAt: new Date(after.createdAt), id: { lt: after.id } }] }
-          : {}),
+        AND: [
+          paging.where,
+          {
+            ...(query.action ? { action: query.action } : {}),
+            ...(query.actor ? { actorSnapshot: { path: ['username'], equals: query.actor } } : {}),
+            ...(query.affectedUser ? { context: { path: ['affected_user'], equals: query.affectedUser } } : {}),
+            createdAt: { ...(query.from ? { gte: new Date(query.from) } : {}), ...(query.to ? { lte: new Date(query.to) } : {}) },
+          },
+        ],
       };
-      const rows = await db.event.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: query.limit + 1 });
-      const items = rows.slice(0, query.limit);
-      const last = items.at(-1);
+      const rows = await db.event.findMany({ where, orderBy: paging.orderBy, take: query.limit + 1 });
       return {
         status: 200,
-        body: {
-          items: items.map((event) => ({
-            id: event.id,
-            action: event.action,
-            actor: event.actorSnapshot as { id: string | null; username: string } | null,
-            context: event.context as Record<string, unknown>,
-            clientIp: event.clientIp,
-            lockdownId: event.lockdownId,
-            workflowId: event.workflowId,
-            createdAt: event.createdAt.toISOString(),
-          })),
-          nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
-        },
+        body: newestFirstPage(rows, query.limit, (event) => ({
+          id: event.id,
+          action: event.action,
+          actor: event.actorSnapshot as { id: string | null; username: string } | null,
+          context: event.context as Record<string, unknown>,
+          clientIp: event.clientIp,
+          lockdownId: event.lockdownId,
+          workflowId: event.workflowId,
+          createdAt: event.createdAt.toISOString(),
+          links: {
+            lockdown: event.lockdownId ? `/api/v1/lockdowns/${event.lockdownId}` : null,
+            temporalUi: event.workflowId ? temporalUiUrl(config, event.workflowId) : null,
+          },
+        })),
       };
     },
   });

@@ -6,6 +6,8 @@ const Readiness = z
   .object({ ready: z.boolean(), checks: z.object({ database: z.boolean(), temporal: z.boolean(), worker: z.boolean() }) })
   .openapi('Readiness');
 
+const RECENT_POLL_MS = 90_000;
+
 export function healthRoutes(_router: Router, route: Route, { db, temporal, config }: ApiDeps) {
   route({
     method: 'get',
@@ -35,7 +37,9 @@ export function healthRoutes(_router: Router, route: Route, { db, temporal, conf
           }),
         )
         .then((answer) => answer.pollers ?? [], () => null);
-      const checks = { database, temporal: pollers !== null, worker: (pollers ?? []).length > 0 };
+      // Temporal lists pollers seen in the last minutes; only a recent poll means a live worker.
+      const recent = (pollers ?? []).filter((poller) => Number(poller.lastAccessTime?.seconds ?? 0) * 1000 > Date.now() - RECENT_POLL_MS);
+      const checks = { database, temporal: pollers !== null, worker: recent.length > 0 };
       const ready = checks.database && checks.temporal && checks.worker;
       return { status: ready ? 200 : 503, body: { ready, checks } };
     },

@@ -2,11 +2,11 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { ApiDeps, Route } from '../app';
 import { badRequest } from '../http/errors';
-import { CreateLockdownBody, IdParams, Lockdown } from '../schemas';
+import { CreateLockdownBody, HistoryQuery, IdParams, Lockdown, LockdownHistory, LockdownResult, LockdownsQuery, page, ResultsQuery } from '../schemas';
 
 const IdempotencyKey = z.string().min(1).max(255);
 
-export function lockdownRoutes(_router: Router, route: Route, { lockdowns }: ApiDeps) {
+export function lockdownRoutes(_router: Router, route: Route, { lockdowns, metrics }: ApiDeps) {
   route({
     method: 'post',
     path: '/api/v1/lockdowns',
@@ -28,6 +28,10 @@ export function lockdownRoutes(_router: Router, route: Route, { lockdowns }: Api
       const key = header === undefined ? undefined : IdempotencyKey.safeParse(header);
       if (key && !key.success) throw badRequest('Idempotency-Key must be 1 to 255 characters.', [{ field: 'headers.idempotency-key', message: 'invalid' }]);
       const { created, view } = await lockdowns.create(auth.user, body, { idempotencyKey: key?.data, clientIp, host: req.hostname });
+      if (created) {
+        metrics.lockdownsRequested.inc({ kind: view.selfService ? 'self_service' : view.progress.total > 1 ? 'bulk' : 'single' });
+        metrics.lockdownTargets.inc(view.progress.total);
+      }
       return { status: created ? 201 : 200, body: view };
     },
   });
@@ -64,5 +68,45 @@ export function lockdownRoutes(_router: Router, route: Route, { lockdowns }: Api
     params: IdParams,
     responses: { 200: { description: 'The lockdown.', schema: Lockdown }, 409: { description: 'Already finished.' } },
     handler: async ({ auth, params }) => ({ status: 200, body: await lockdowns.cancel(auth.user, params.id) }),
+  });
+
+  route({
+    method: 'get',
+    path: '/api/v1/lockdowns',
+    tag: 'lockdowns',
+    summary: 'Lockdowns, newest first: your own, or all with change_user/view_audit.',
+    auth: 'required',
+    query: LockdownsQuery,
+    responses: { 200: { description: 'A page of lockdowns.', schema: page(Lockdown, 'LockdownPage') } },
+    handler: async ({ auth, query }) => ({ status: 200, body: await lockdowns.list(auth.user, query) }),
+  });
+
+  route({
+    method: 'get',
+    path: '/api/v1/lockdowns/:id/results',
+    tag: 'lockdowns',
+    summary: 'Per-user results in request order, paged.',
+    auth: 'required',
+    params: IdParams,
+    query: ResultsQuery,
+    responses: { 200: { description: 'A page of results.', schema: page(LockdownResult, 'LockdownResultPage') }, 404: { description: 'Unknown or not visible.' } },
+    handler: async ({ auth, params, query }) => ({ status: 200, body: await lockdowns.results(auth.user, params.id, query) }),
+  });
+
+  route({
+    method: 'get',
+    path: '/api/v1/lockdowns/:id/history',
+    tag: 'lockdowns',
+    summary: 'The Temporal event history of the lockdown (every run), and with children=true of its per-user workflows (first 50).',
+    auth: 'required',
+    params: IdParams,
+    query: HistoryQuery,
+    responses: {
+      200: { description: 'History while Temporal retains it (`retained: false` after).', schema: LockdownHistory },
+      403: { description: 'view_audit missing.' },
+      404: { description: 'Unknown or not visible.' },
+      503: { description: 'Temporal did not answer in time.' },
+    },
+    handler: async ({ auth, params, query }) => ({ status: 200, body: await lockdowns.history(auth.user, params.id, query.children) }),
   });
 }

@@ -1,13 +1,12 @@
 import type { Router } from 'express';
 import { Prisma } from '../../generated/prisma/client';
-import { hasPermission } from '../../domain/permissions';
+import { canCreateToken } from '../../domain/permissions';
+import { authorize } from '../authorization';
 import { generateKey, hashKey } from '../../lib/credentials';
 import { isUuid } from '../../lib/ids';
-import { badRequest, conflict, forbidden } from '../http/errors';
+import { badRequest, conflict } from '../http/errors';
 import type { ApiDeps, Route } from '../app';
 import { CreatedToken, CreateTokenBody } from '../schemas';
-
-const SELF_SERVICE_INTENTS = new Set(['api', 'app_password']);
 
 export function tokenRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   route({
@@ -21,10 +20,7 @@ export function tokenRoutes(_router: Router, route: Route, { db }: ApiDeps) {
     handler: async ({ auth, body, req }) => {
       const userId = body.userId ?? auth.user.id;
       if (!isUuid(userId)) throw badRequest('Unknown user.', [{ field: 'body.userId', message: 'No user with this id.' }]);
-      const ownBasicToken = userId === auth.user.id && SELF_SERVICE_INTENTS.has(body.intent);
-      if (!ownBasicToken && !(await hasPermission(db, auth.user, 'change_user', userId))) {
-        throw forbidden('You can create only your own api and app_password tokens.');
-      }
+      await authorize(canCreateToken(db, auth.user, userId, body.intent), 'You can create only your own api and app_password tokens.');
       const owner = await db.user.findUnique({ where: { id: userId }, select: { id: true } });
       if (!owner) throw badRequest('Unknown user.', [{ field: 'body.userId', message: 'No user with this id.' }]);
       const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;

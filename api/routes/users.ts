@@ -1,17 +1,57 @@
 import type { Router } from 'express';
+import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client';
-import { hashPassword, unusablePasswordHash } from '../../lib/credentials';
-import { requirePermission } from '../authorization';
-import { conflict, forbidden } from '../http/errors';
+import { generateKey, hashKey, hashPassword, unusablePasswordHash } from '../../lib/credentials';
+import { publicUrl } from '../../lib/config';
+import { isUuid } from '../../lib/ids';
+import { canViewUser } from '../../domain/permissions';
+import { authorize, requirePermission } from '../authorization';
+import { decodeCursor, encodeCursor } from '../http/cursor';
+import { conflict, forbidden, notFound } from '../http/errors';
 import type { ApiDeps, Route } from '../app';
-import { CreateUserBody, User } from '../schemas';
+import { CreateUserBody, IdParams, page, RecoveryLink, SessionInfo, SetPasswordBody, TokenInfo, User, UsersQuery } from '../schemas';
+
+export const MFA_REMINDER = 'Ask the user to re-enrol their MFA devices once they have regained access.';
 
 export function toUser(user: { id: string; username: string; name: string; email: string; isActive: boolean; isSuperuser: boolean; type: string }) {
   const { id, username, name, email, isActive, isSuperuser, type } = user;
   return { id, username, name, email, isActive, isSuperuser, type: type as 'internal' };
 }
 
-export function userRoutes(_router: Router, route: Route, { db }: ApiDeps) {
+export function userRoutes(_router: Router, route: Route, { db, config }: ApiDeps) {
+  async function findUser(id: string) {
+    const user = isUuid(id) ? await db.user.findUnique({ where: { id } }) : null;
+    if (!user) throw notFound('User');
+    return user;
+  }
+
+  route({
+    method: 'get',
+    path: '/api/v1/users',
+    tag: 'users',
+    summary: 'List and search users (needs change_user). `isActive=false` lists locked users.',
+    auth: 'required',
+    query: UsersQuery,
+    responses: { 200: { description: 'A page of users, by username.', schema: page(User, 'UserPage') } },
+    handler: async ({ auth, query }) => {
+      await requirePermission(db, auth.user, 'change_user');
+      const after = decodeCursor(query.cursor, z.object({ username: z.string().max(150) }));
+      const contains = query.search ? { contains: query.search, mode: 'insensitive' as const } : undefined;
+      const rows = await db.user.findMany({
+        where: {
+          ...(contains ? { OR: [{ username: contains }, { name: contains }, { email: contains }] } : {}),
+          ...(query.isActive !== undefined ? { isActive: query.isActive } : {}),
+          ...(after ? { username: { gt: after.username } } : {}),
+        },
+        orderBy: { username: 'asc' },
+        take: query.limit + 1,
+      });
+      const items = rows.slice(0, query.limit);
+      const next = rows.length > query.limit ? encodeCursor({ username: items[items.length - 1].username }) : null;
+      return { status: 200, body: { items: items.map(toUser), nextCursor: next } };
+    },
+  });
+
   route({
     method: 'post',
     path: '/api/v1/users',
@@ -19,7 +59,7 @@ export function userRoutes(_router: Router, route: Route, { db }: ApiDeps) {
     summary: 'Create a user (needs change_user; only superusers create superusers).',
     auth: 'required',
     body: CreateUserBody,
-    responses: { 201: { description: 'Created.', schema: User }, 409: { description: 'Username taken.' } },
+    responses: { 201: { description: 'Created.', schema: User }, 403: { description: 'Not allowed.' }, 409: { description: 'Username taken.' } },
     handler: async ({ auth, body, req }) => {
       await requirePermission(db, auth.user, 'change_user');
       if (body.isSuperuser && !auth.user.isSuperuser) throw forbidden('Only superusers can create superusers.');
@@ -40,6 +80,139 @@ export function userRoutes(_router: Router, route: Route, { db }: ApiDeps) {
         if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw conflict('A user with this username already exists.', 'username_taken');
         throw err;
       }
+    },
+  });
+
+  route({
+    method: 'get',
+    path: '/api/v1/users/:id',
+    tag: 'users',
+    summary: 'One user (yourself, or with change_user on them).',
+    auth: 'required',
+    params: IdParams,
+    responses: { 200: { description: 'The user.', schema: User }, 404: { description: 'Unknown user.' } },
+    handler: async ({ auth, params }) => {
+      await authorize(canViewUser(db, auth.user, params.id));
+      return { status: 200, body: toUser(await findUser(params.id)) };
+    },
+  });
+
+  route({
+    method: 'get',
+    path: '/api/v1/users/:id/sessions',
+    tag: 'users',
+    summary: 'The user’s sessions, expired ones included (never the keys).',
+    auth: 'required',
+    params: IdParams,
+    responses: { 200: { description: 'Sessions.', schema: page(SessionInfo, 'SessionList') } },
+    handler: async ({ auth, params }) => {
+      await authorize(canViewUser(db, auth.user, params.id));
+      const user = await findUser(params.id);
+      const sessions = await db.session.findMany({ where: { userId: user.id }, orderBy: { createdAt: 'desc' } });
+      const now = new Date();
+      return {
+        status: 200,
+        body: {
+          items: sessions.map((session) => ({
+            id: session.id,
+            expiresAt: session.expiresAt.toISOString(),
+            expired: session.expiresAt <= now,
+            lastIp: session.lastIp,
+            lastUserAgent: session.lastUserAgent,
+            createdAt: session.createdAt.toISOString(),
+          })),
+          nextCursor: null,
+        },
+      };
+    },
+  });
+
+  route({
+    method: 'get',
+    path: '/api/v1/users/:id/tokens',
+    tag: 'users',
+    summary: 'The user’s tokens of every intent (never the keys).',
+    auth: 'required',
+    params: IdParams,
+    responses: { 200: { description: 'Tokens.', schema: page(TokenInfo, 'TokenList') } },
+    handler: async ({ auth, params }) => {
+      await authorize(canViewUser(db, auth.user, params.id));
+      const user = await findUser(params.id);
+      const tokens = await db.token.findMany({ where: { userId: user.id }, orderBy: { createdAt: 'desc' } });
+      const now = new Date();
+      return {
+        status: 200,
+        body: {
+          items: tokens.map((token) => ({
+            id: token.id,
+            identifier: token.identifier,
+            intent: token.intent,
+            description: token.description,
+            expiresAt: token.expiresAt?.toISOString() ?? null,
+            expired: token.expiresAt !== null && token.expiresAt <= now,
+            createdAt: token.createdAt.toISOString(),
+          })),
+          nextCursor: null,
+        },
+      };
+    },
+  });
+
+  route({
+    method: 'post',
+    path: '/api/v1/users/:id/activate',
+    tag: 'users',
+    summary: 'Re-activate a locked user (restore access, step 1).',
+    auth: 'required',
+    params: IdParams,
+    responses: { 200: { description: 'The user, active.', schema: User }, 404: { description: 'Unknown user.' } },
+    handler: async ({ auth, params, req }) => {
+      await requirePermission(db, auth.user, 'change_user', params.id);
+      const user = await db.user.update({ where: { id: (await findUser(params.id)).id }, data: { isActive: true } });
+      req.log?.info({ userId: user.id, by: auth.user.id }, 'user activated');
+      return { status: 200, body: toUser(user) };
+    },
+  });
+
+  route({
+    method: 'post',
+    path: '/api/v1/users/:id/set_password',
+    tag: 'users',
+    summary: 'Set a new password (restore access, step 2).',
+    auth: 'required',
+    params: IdParams,
+    body: SetPasswordBody,
+    responses: { 204: { description: 'Password set.' }, 404: { description: 'Unknown user.' } },
+    handler: async ({ auth, params, body, req }) => {
+      await requirePermission(db, auth.user, 'change_user', params.id);
+      const user = await findUser(params.id);
+      await db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(body.password) } });
+      req.log?.info({ userId: user.id, by: auth.user.id }, 'password set');
+      return { status: 204 };
+    },
+  });
+
+  route({
+    method: 'post',
+    path: '/api/v1/users/:id/recovery_link',
+    tag: 'users',
+    summary: 'Create a single-use, expiring recovery link with which the user chooses a new password.',
+    auth: 'required',
+    params: IdParams,
+    responses: { 201: { description: 'The link (shown once).', schema: RecoveryLink }, 404: { description: 'Unknown user.' } },
+    handler: async ({ auth, params, req }) => {
+      await requirePermission(db, auth.user, 'change_user', params.id);
+      const user = await findUser(params.id);
+      const key = generateKey();
+      const expiresAt = new Date(Date.now() + config.RECOVERY_LINK_TTL_MINUTES * 60_000);
+      await db.token.create({
+        data: { userId: user.id, intent: 'recovery', identifier: `recovery-${user.id}-${Date.now()}-${key.slice(0, 6)}`, keyHash: hashKey(key), expiresAt },
+      });
+      req.log?.info({ userId: user.id, by: auth.user.id }, 'recovery link created');
+      return {
+        status: 201,
+        body: { link: `${publicUrl(config)}/recovery#token=${key}`, expiresAt: expiresAt.toISOString(), message: MFA_REMINDER },
+      };
     },
   });
 }

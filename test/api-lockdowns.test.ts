@@ -1,0 +1,225 @@
+import { createBrand } from './support/flows';
+import { adminSession, bearer, createUser, login, startStack, uniqueName, waitForLockdown, type Stack } from './support/stack';
+
+let stack: Stack;
+let admin: string;
+let host: string;
+
+beforeAll(async () => {
+  stack = await startStack();
+  admin = await adminSession(stack);
+  ({ host } = await createBrand(stack.db));
+});
+afterAll(() => stack?.stop());
+
+const lock = (key: string | null, body: object, brandHost = host) => {
+  const request = stack.http.post('/api/v1/lockdowns').set('Host', brandHost);
+  return key ? request.set(bearer(key)).send(body) : request.send(body);
+};
+
+async function userWithSession(password = 'user-password-1') {
+  const user = await createUser(stack.db, { password });
+  return { user, session: await login(stack, user.username, password) };
+}
+
+describe('POST /api/v1/lockdowns', () => {
+  it('when an admin locks one user, then 201 with the lockdown', async () => {
+    const victim = await createUser(stack.db);
+    const response = await lock(admin, { user: victim.id, reason: 'api test' });
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({
+      id: expect.any(String),
+      selfService: false,
+      actor: { username: 'admin' },
+      reason: 'api test',
+      workflowId: `lockdown-${response.body.id}`,
+      links: { self: `/api/v1/lockdowns/${response.body.id}`, temporalUi: expect.stringContaining(`/workflows/lockdown-${response.body.id}`) },
+    });
+  });
+
+  it('when the same user is locked again after an earlier lockdown finished, then a new lockdown starts', async () => {
+    const victim = await createUser(stack.db);
+    const first = await lock(admin, { user: victim.id, reason: 'first' });
+    await waitForLockdown(stack, admin, first.body.id);
+    const second = await lock(admin, { user: victim.id, reason: 'again' });
+    expect(second.status).toBe(201);
+    expect(second.body.id).not.toBe(first.body.id);
+    expect((await waitForLockdown(stack, admin, second.body.id)).status).toBe('completed');
+  });
+
+  it('when the brand has no lockdown flow, then single, bulk and self-service requests get 400 "No lockdown flow configured."', async () => {
+    const { host: bare } = await createBrand(stack.db, { withFlow: false });
+    const [a, b] = [await createUser(stack.db), await createUser(stack.db)];
+    const { session } = await userWithSession();
+    for (const [key, body] of [[admin, { user: a.id }], [admin, { users: [a.id, b.id] }], [session, {}]] as const) {
+      const response = await lock(key, body, bare);
+      expect(response.status).toBe(400);
+      expect(response.body.error).toEqual({ code: 'no_lockdown_flow', message: 'No lockdown flow configured.' });
+    }
+    expect(await stack.db.lockdown.count({ where: { actorId: { in: [a.id, b.id] } } })).toBe(0);
+  });
+
+  it('when an operator unsets a brand’s lockdown flow through the API, then requests are refused until it is set again', async () => {
+    // Uses a brand of its own, addressed by its domain, so other tests keep their flow.
+    const { host: own, flowSlug } = await createBrand(stack.db);
+    const brand = await stack.db.brand.findUniqueOrThrow({ where: { domain: own } });
+    const victim = await createUser(stack.db);
+    expect((await stack.http.patch(`/api/v1/brands/${brand.id}`).set(bearer(admin)).send({ flowLockdown: null })).status).toBe(200);
+    expect((await lock(admin, { user: victim.id }, own)).body.error.message).toBe('No lockdown flow configured.');
+    expect((await stack.http.patch(`/api/v1/brands/${brand.id}`).set(bearer(admin)).send({ flowLockdown: flowSlug })).body.flowLockdown).toBe(flowSlug);
+    expect((await lock(admin, { user: victim.id }, own)).status).toBe(201);
+  });
+
+  it('when unauthenticated, then 401', async () => {
+    const response = await lock(null, { user: (await createUser(stack.db)).id });
+    expect(response.status).toBe(401);
+    expect(response.body.error.code).toBe('not_authenticated');
+  });
+
+  it('when a user without permission locks another, then 403 and nothing is recorded', async () => {
+    const { user, session } = await userWithSession();
+    const victim = await createUser(stack.db);
+    const response = await lock(session, { user: victim.id, reason: 'not mine' });
+    expect(response.status).toBe(403);
+    expect(await stack.db.lockdown.count({ where: { actorId: user.id } })).toBe(0);
+  });
+
+  it('when a user locks themself with {}, then 201 without any permission', async () => {
+    const { user, session } = await userWithSession();
+    const response = await lock(session, {});
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ selfService: true, status: 'awaiting_input', progress: { total: 1 } });
+    expect(response.body.results[0].userId).toBe(user.id);
+  });
+
+  it('when a bulk request has change_user on only one of two targets, then 403', async () => {
+    const { user, session } = await userWithSession();
+    const [allowed, other] = [await createUser(stack.db), await createUser(stack.db)];
+    await stack.db.permission.create({ data: { userId: user.id, permission: 'change_user', targetUserId: allowed.id } });
+    expect((await lock(session, { user: allowed.id, reason: 'allowed' })).status).toBe(201);
+    const response = await lock(session, { users: [allowed.id, other.id], reason: 'one too many' });
+    expect(response.status).toBe(403);
+  });
+
+  it('when a bulk request by a per-user admin includes the caller, then it runs self-service', async () => {
+    const { user, session } = await userWithSession();
+    const colleague = await createUser(stack.db);
+    for (const target of [user.id, colleague.id]) {
+      await stack.db.permission.create({ data: { userId: user.id, permission: 'change_user', targetUserId: target } });
+    }
+    const response = await lock(session, { users: [colleague.id, user.id], reason: 'both compromised' });
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ selfService: true, status: 'completed', stage: null, completion: { redirect: expect.stringMatching(/^\/flows\//) } });
+  });
+
+  it('when protected or unknown ids are named, then 400 invalid_users names each one', async () => {
+    const anonymous = await stack.db.user.findUniqueOrThrow({ where: { username: 'AnonymousUser' } });
+    const service = await createUser(stack.db, { type: 'internal_service_account' });
+    const fine = await createUser(stack.db);
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const response = await lock(admin, { users: [fine.id, anonymous.id, unknown, service.id, 'not-a-uuid'], reason: 'x' });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('invalid_users');
+    expect(response.body.error.details).toEqual([
+      { id: anonymous.id, reason: 'protected' },
+      { id: unknown, reason: 'not_found' },
+      { id: service.id, reason: 'protected' },
+      { id: 'not-a-uuid', reason: 'not_found' },
+    ]);
+    expect((await stack.db.user.findUniqueOrThrow({ where: { id: fine.id } })).isActive).toBe(true);
+  });
+
+  it('when bad input is sent, then 400 names the field and nothing is written', async () => {
+    for (const body of [{ users: 'abc' }, { reason: 5 }, { user: 'x', surprise: true }]) {
+      const response = await lock(admin, body);
+      expect(response.status).toBe(400);
+      expect(response.body.error.details[0].field).toMatch(/^body/);
+    }
+    const malformed = await stack.http.post('/api/v1/lockdowns').set(bearer(admin)).set('content-type', 'application/json').send('{"user":');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.code).toBe('invalid_json');
+  });
+
+  it('when the same Idempotency-Key is replayed, then the same lockdown is returned; with another body, 409', async () => {
+    const victim = await createUser(stack.db);
+    const key = uniqueName('idem');
+    const first = await lock(admin, { user: victim.id, reason: 'once' }).set('Idempotency-Key', key);
+    expect(first.status).toBe(201);
+    const replay = await stack.http.post('/api/v1/lockdowns').set('Host', host).set(bearer(admin)).set('Idempotency-Key', key).send({ user: victim.id, reason: 'once' });
+    expect(replay.status).toBe(200);
+    expect(replay.body.id).toBe(first.body.id);
+    const conflict = await stack.http.post('/api/v1/lockdowns').set('Host', host).set(bearer(admin)).set('Idempotency-Key', key).send({ user: victim.id, reason: 'twice' });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.error.code).toBe('idempotency_conflict');
+    expect(await stack.db.lockdown.count({ where: { idempotencyKey: key } })).toBe(1);
+  });
+
+  it('when the victim’s session is used right after the lockdown completes, then it is already dead', async () => {
+    const { user, session } = await userWithSession('stolen-password');
+    const started = await lock(admin, { user: user.id, reason: 'stolen session' });
+    for (;;) {
+      const current = await stack.http.get(`/api/v1/lockdowns/${started.body.id}`).set(bearer(admin));
+      if (current.body.status === 'completed') break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect((await stack.http.get('/api/v1/me').set(bearer(session))).status).toBe(401);
+    expect((await stack.http.get('/api/v1/me').set('Cookie', `lockdown_session=${session}`)).status).toBe(401);
+  });
+});
+
+describe('reading lockdowns', () => {
+  it('lists with filters and cursor paging, pages results, and returns the Temporal history with children', async () => {
+    const [a, b, c] = [await createUser(stack.db), await createUser(stack.db), await createUser(stack.db)];
+    const started = await lock(admin, { users: [a.id, b.id, c.id], reason: 'read me' });
+    await waitForLockdown(stack, admin, started.body.id);
+
+    const byTarget = await stack.http.get('/api/v1/lockdowns').query({ target: b.id }).set(bearer(admin));
+    expect(byTarget.body.items.map((item: { id: string }) => item.id)).toEqual([started.body.id]);
+    const pageOne = await stack.http.get('/api/v1/lockdowns').query({ status: 'completed', limit: 1 }).set(bearer(admin));
+    expect(pageOne.body.items).toHaveLength(1);
+    const pageTwo = await stack.http.get('/api/v1/lockdowns').query({ status: 'completed', limit: 1, cursor: pageOne.body.nextCursor }).set(bearer(admin));
+    expect(pageTwo.body.items[0].id).not.toBe(pageOne.body.items[0].id);
+
+    const firstResults = await stack.http.get(`/api/v1/lockdowns/${started.body.id}/results`).query({ limit: 2 }).set(bearer(admin));
+    expect(firstResults.body.items.map((item: { userId: string }) => item.userId)).toEqual([a.id, b.id]);
+    const rest = await stack.http.get(`/api/v1/lockdowns/${started.body.id}/results`).query({ limit: 2, cursor: firstResults.body.nextCursor }).set(bearer(admin));
+    expect(rest.body).toEqual({ items: [expect.objectContaining({ userId: c.id, success: true })], nextCursor: null });
+
+    const history = await stack.http.get(`/api/v1/lockdowns/${started.body.id}/history`).query({ children: 'true' }).set(bearer(admin));
+    expect(history.status).toBe(200);
+    expect(history.body.retained).toBe(true);
+    expect(history.body.runs[0].events[0].eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+    expect(history.body.children.map((child: { userId: string }) => child.userId)).toEqual([a.id, b.id, c.id]);
+
+    const events = await stack.http.get('/api/v1/events').query({ affectedUser: a.username }).set(bearer(admin));
+    expect(events.body.items[0].links.lockdown).toBe(`/api/v1/lockdowns/${started.body.id}`);
+  });
+
+  it('when someone without permission reads another’s lockdown, then it is not found', async () => {
+    const victim = await createUser(stack.db);
+    const started = await lock(admin, { user: victim.id, reason: 'private' });
+    const { session } = await userWithSession();
+    expect((await stack.http.get(`/api/v1/lockdowns/${started.body.id}`).set(bearer(session))).status).toBe(404);
+    expect((await stack.http.get('/api/v1/events').set(bearer(session))).status).toBe(403);
+  });
+});
+
+describe('when no worker answers', () => {
+  it('then the API answers 503 with a clear message instead of hanging', async () => {
+    const idle = await startStack({ API_WORKFLOW_DEADLINE_MS: '1500' }, { worker: false });
+    try {
+      const key = await adminSession(idle);
+      const victim = await createUser(idle.db);
+      const started = Date.now();
+      const response = await idle.http.post('/api/v1/lockdowns').set('Host', host).set(bearer(key)).send({ user: victim.id, reason: 'nobody home' });
+      expect(response.status).toBe(503);
+      expect(response.body.error.code).toBe('worker_unavailable');
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const ready = await idle.http.get('/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.body.checks).toMatchObject({ database: true, temporal: true, worker: false });
+    } finally {
+      await idle.stop();
+    }
+  });
+});

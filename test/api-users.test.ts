@@ -1,0 +1,176 @@
+import { createBrand } from './support/flows';
+import { addSession, addToken, adminSession, bearer, createUser, login, startStack, uniqueName, waitForLockdown, type Stack } from './support/stack';
+
+let stack: Stack;
+let admin: string;
+
+beforeAll(async () => {
+  stack = await startStack();
+  admin = await adminSession(stack);
+});
+afterAll(() => stack?.stop());
+
+describe('authentication', () => {
+  it('when login fails for any reason, then the answer is the same 401', async () => {
+    const active = await createUser(stack.db, { password: 'right-password' });
+    const inactive = await createUser(stack.db, { password: 'right-password' });
+    await stack.db.user.update({ where: { id: inactive.id }, data: { isActive: false } });
+    const noPassword = await createUser(stack.db);
+    const attempts = [
+      { username: active.username, password: 'wrong-password' },
+      { username: uniqueName('nobody'), password: 'right-password' },
+      { username: inactive.username, password: 'right-password' },
+      { username: noPassword.username, password: 'right-password' },
+    ];
+    for (const attempt of attempts) {
+      const response = await stack.http.post('/api/v1/auth/login').send(attempt);
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual({ error: { code: 'invalid_credentials', message: 'Invalid username or password.' } });
+    }
+  });
+
+  it('when logged in, then the cookie works, logout ends the session, and expired sessions are refused', async () => {
+    const user = await createUser(stack.db, { password: 'cookie-password' });
+    const response = await stack.http.post('/api/v1/auth/login').send({ username: user.username, password: 'cookie-password' });
+    const cookie = response.headers['set-cookie'][0].split(';')[0];
+    expect(response.headers['set-cookie'][0]).toMatch(/HttpOnly/);
+    expect((await stack.http.get('/api/v1/me').set('Cookie', cookie)).body.username).toBe(user.username);
+    expect((await stack.http.post('/api/v1/auth/logout').set('Cookie', cookie)).status).toBe(204);
+    expect((await stack.http.get('/api/v1/me').set('Cookie', cookie)).status).toBe(401);
+    const expired = await addSession(stack.db, user.id, { expired: true });
+    expect((await stack.http.get('/api/v1/me').set(bearer(expired))).status).toBe(401);
+  });
+
+  it('when logins from one address exceed the limit, then 429', async () => {
+    const limited = await startStack({ LOGIN_RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const statuses = [];
+      for (let attempt = 0; attempt < 5; attempt++) {
+        statuses.push((await limited.http.post('/api/v1/auth/login').send({ username: uniqueName(), password: 'x' })).status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await limited.stop();
+    }
+  });
+});
+
+describe('users, tokens and permissions', () => {
+  it('lists and searches users, pages them, and lists sessions and tokens without keys', async () => {
+    const prefix = uniqueName('search');
+    const users = [];
+    for (let index = 0; index < 3; index++) users.push(await createUser(stack.db, { username: `${prefix}-${index}` }));
+    const first = await stack.http.get('/api/v1/users').query({ search: prefix, limit: 2 }).set(bearer(admin));
+    expect(first.body.items.map((user: { username: string }) => user.username)).toEqual([`${prefix}-0`, `${prefix}-1`]);
+    const second = await stack.http.get('/api/v1/users').query({ search: prefix, limit: 2, cursor: first.body.nextCursor }).set(bearer(admin));
+    expect(second.body).toEqual({ items: [expect.objectContaining({ username: `${prefix}-2` })], nextCursor: null });
+
+    await stack.db.user.update({ where: { id: users[2].id }, data: { isActive: false } });
+    const locked = await stack.http.get('/api/v1/users').query({ search: prefix, isActive: 'false' }).set(bearer(admin));
+    expect(locked.body.items.map((user: { id: string }) => user.id)).toEqual([users[2].id]);
+
+    await addSession(stack.db, users[0].id);
+    await addToken(stack.db, users[0].id, 'app_password');
+    const sessions = await stack.http.get(`/api/v1/users/${users[0].id}/sessions`).set(bearer(admin));
+    const tokens = await stack.http.get(`/api/v1/users/${users[0].id}/tokens`).set(bearer(admin));
+    expect(sessions.body.items).toHaveLength(1);
+    expect(tokens.body.items).toEqual([expect.objectContaining({ intent: 'app_password', expired: false })]);
+    expect(JSON.stringify([sessions.body, tokens.body])).not.toMatch(/key/i);
+  });
+
+  it('when a user without change_user manages users, then 403; with a grant on one user, only that user', async () => {
+    const manager = await createUser(stack.db, { password: 'manager-password' });
+    const session = await login(stack, manager.username, 'manager-password');
+    const [managed, other] = [await createUser(stack.db), await createUser(stack.db)];
+    expect((await stack.http.get('/api/v1/users').set(bearer(session))).status).toBe(403);
+    expect((await stack.http.post('/api/v1/users').set(bearer(session)).send({ username: uniqueName() })).status).toBe(403);
+
+    const grant = await stack.http.post('/api/v1/permissions').set(bearer(admin)).send({ userId: manager.id, permission: 'change_user', targetUserId: managed.id });
+    expect(grant.status).toBe(201);
+    expect((await stack.http.get(`/api/v1/users/${managed.id}`).set(bearer(session))).status).toBe(200);
+    expect((await stack.http.get(`/api/v1/users/${other.id}`).set(bearer(session))).status).toBe(403);
+    expect((await stack.http.post('/api/v1/permissions').set(bearer(session)).send({ userId: manager.id, permission: 'view_audit' })).status).toBe(403);
+    expect((await stack.http.delete(`/api/v1/permissions/${grant.body.id}`).set(bearer(admin))).status).toBe(204);
+    expect((await stack.http.get(`/api/v1/users/${managed.id}`).set(bearer(session))).status).toBe(403);
+  });
+
+  it('when users create tokens, then only their own api and app_password tokens unless they hold change_user', async () => {
+    const user = await createUser(stack.db, { password: 'token-password' });
+    const session = await login(stack, user.username, 'token-password');
+    const own = await stack.http.post('/api/v1/tokens').set(bearer(session)).send({ identifier: uniqueName('mine'), intent: 'api' });
+    expect(own.status).toBe(201);
+    expect(own.body.key).toEqual(expect.any(String));
+    expect((await stack.http.post('/api/v1/tokens').set(bearer(session)).send({ identifier: uniqueName('r'), intent: 'recovery' })).status).toBe(403);
+    const other = await createUser(stack.db);
+    expect((await stack.http.post('/api/v1/tokens').set(bearer(session)).send({ identifier: uniqueName('o'), intent: 'api', userId: other.id })).status).toBe(403);
+    expect((await stack.http.post('/api/v1/tokens').set(bearer(session)).send({ identifier: uniqueName('o'), intent: 'api', userId: 'nope' })).status).toBe(400);
+    const stored = await stack.db.token.findUniqueOrThrow({ where: { id: own.body.id } });
+    expect(stored.keyHash).not.toContain(own.body.key);
+  });
+});
+
+describe('restoring access after a lockdown', () => {
+  it('when a locked user gets a recovery link, redeems it and is activated, then they can log in again', async () => {
+    const { host } = await createBrand(stack.db);
+    const victim = await createUser(stack.db, { password: 'old-password' });
+    const started = await stack.http.post('/api/v1/lockdowns').set('Host', host).set(bearer(admin)).send({ user: victim.id, reason: 'restore test' });
+    await waitForLockdown(stack, admin, started.body.id);
+
+    const inactive = await stack.http.get('/api/v1/users').query({ isActive: 'false', search: victim.username }).set(bearer(admin));
+    expect(inactive.body.items.map((user: { id: string }) => user.id)).toEqual([victim.id]);
+
+    const link = await stack.http.post(`/api/v1/users/${victim.id}/recovery_link`).set(bearer(admin));
+    expect(link.status).toBe(201);
+    expect(link.body.message).toMatch(/re-enrol their MFA/);
+    expect(new Date(link.body.expiresAt).getTime()).toBeGreaterThan(Date.now());
+    const token = new URL(link.body.link).hash.replace('#token=', '');
+    const page = await stack.http.get(new URL(link.body.link).pathname);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Choose a new password');
+
+    expect((await stack.http.post('/api/v1/auth/recovery').send({ token, password: 'short' })).status).toBe(400);
+    expect((await stack.http.post('/api/v1/auth/recovery').send({ token, password: 'brand-new-password' })).status).toBe(204);
+    const reused = await stack.http.post('/api/v1/auth/recovery').send({ token, password: 'another-password' });
+    expect(reused.status).toBe(400);
+    expect(reused.body.error.code).toBe('invalid_token');
+
+    // Still locked until an admin activates the account.
+    expect((await stack.http.post('/api/v1/auth/login').send({ username: victim.username, password: 'brand-new-password' })).status).toBe(401);
+    const activated = await stack.http.post(`/api/v1/users/${victim.id}/activate`).set(bearer(admin));
+    expect(activated.body.isActive).toBe(true);
+    expect((await stack.http.post('/api/v1/auth/login').send({ username: victim.username, password: 'brand-new-password' })).status).toBe(200);
+    expect((await stack.http.post('/api/v1/auth/login').send({ username: victim.username, password: 'old-password' })).status).toBe(401);
+
+    expect((await stack.http.post(`/api/v1/users/${victim.id}/set_password`).set(bearer(admin)).send({ password: 'set-by-admin-1' })).status).toBe(204);
+    expect((await stack.http.post('/api/v1/auth/login').send({ username: victim.username, password: 'set-by-admin-1' })).status).toBe(200);
+  });
+});
+
+describe('flow configuration and the executor', () => {
+  it('creates a flow with stages through the API and shows the completion flow without a session', async () => {
+    const completion = await stack.http.get('/api/v1/flows/default-account-lockdown-complete/executor');
+    expect(completion.status).toBe(200);
+    expect(completion.body.stage.fields[0]).toMatchObject({ type: 'alert_warning', initialValue: expect.stringContaining('Your account has been locked') });
+    expect((await stack.http.get('/api/v1/flows/default-account-lockdown/executor')).status).toBe(401);
+
+    const slug = uniqueName('flow');
+    expect((await stack.http.post('/api/v1/flows').set(bearer(admin)).send({ slug, name: 'Mine', title: 'Mine', authentication: 'none' })).status).toBe(201);
+    const prompt = await stack.http
+      .post('/api/v1/stages/prompt')
+      .set(bearer(admin))
+      .send({ name: uniqueName('prompt'), fields: [{ fieldKey: 'notice', type: 'alert_info', initialValue: 'Hello {{ user.username | default: "guest" }}' }] });
+    expect(prompt.status).toBe(201);
+    const stage = await stack.http.post('/api/v1/stages/account_lockdown').set(bearer(admin)).send({ name: uniqueName('al'), revokeTokens: false, completionFlow: slug });
+    expect(stage.body).toMatchObject({ revokeTokens: false, deactivateUser: true, completionFlow: slug });
+    const patched = await stack.http.patch(`/api/v1/stages/account_lockdown/${stage.body.id}`).set(bearer(admin)).send({ completionFlow: null });
+    expect(patched.body.completionFlow).toBeNull();
+    expect((await stack.http.post(`/api/v1/flows/${slug}/bindings`).set(bearer(admin)).send({ stageId: prompt.body.id, order: 0 })).status).toBe(201);
+    expect((await stack.http.post(`/api/v1/flows/${slug}/bindings`).set(bearer(admin)).send({ stageId: prompt.body.id, order: 0 })).status).toBe(409);
+    expect((await stack.http.post(`/api/v1/flows/${slug}/bindings`).set(bearer(admin)).send({ stageId: 'nope', order: 5 })).body.error.details[0].field).toBe('body.stageId');
+    const executor = await stack.http.get(`/api/v1/flows/${slug}/executor`);
+    expect(executor.body.stage.fields[0].initialValue).toBe('Hello guest');
+    expect((await stack.http.post('/api/v1/stages/account_lockdown').set(bearer(admin)).send({ name: uniqueName('al'), completionFlow: 'missing' })).body.error.details).toEqual([
+      { field: 'body.completionFlow', message: 'unknown flow' },
+    ]);
+  });
+});
