@@ -26,6 +26,12 @@ import {
  * Add `-t '<scenario name>'` to record one scenario and leave the other fixtures as they are.
  */
 const HISTORIES = path.join(__dirname, 'histories');
+/**
+ * Histories are kept per workflow version: bump this when recording after a change to the
+ * workflows (the older files stay, so their runs must keep replaying), and list the new
+ * files in test/replay.test.ts.
+ */
+const HISTORY_VERSION = 'v2';
 const recording = process.env.RECORD_HISTORIES === '1';
 const maybe = recording ? describe : describe.skip;
 
@@ -58,7 +64,7 @@ maybe('recording workflow histories for replay tests', () => {
       const history = await stack.temporal.workflow.getHandle(id.workflowId, id.runId).fetchHistory();
       histories.push({ workflowId: id.workflowId, history: JSON.parse(historyToJSON(history)) });
     }
-    writeFileSync(path.join(HISTORIES, `${name}.json`), JSON.stringify(histories, null, 1) + '\n');
+    writeFileSync(path.join(HISTORIES, `${HISTORY_VERSION}-${name}.json`), JSON.stringify(histories, null, 1) + '\n');
   }
 
   it('single lockdown with the prompt answered through the update', async () => {
@@ -83,7 +89,7 @@ maybe('recording workflow histories for replay tests', () => {
     const session = await login(stack, user.username, 'recorded-password');
     const started = await lock(session, { reason: 'recorded self-service' });
     await waitForLockdownRecord(stack.db, started.body.id);
-    await save('self-service', started.body.workflowId);
+    await save('self-service', started.body.workflowId, [userLockdownWorkflowId(started.body.id, user.id)]);
   });
 
   it('lockdown cancelled at its prompt, and a bulk lockdown cancelled midway', async () => {

@@ -14,14 +14,13 @@ const fixtures = readdirSync(HISTORIES).filter((file) => file.endsWith('.json'))
 
 it('has recorded histories to replay', () => {
   expect(fixtures).toEqual(
-    expect.arrayContaining([
-      'single-prompt.json',
-      'bulk-continue-as-new.json',
-      'self-service.json',
-      'cancelled-at-prompt.json',
-      'cancelled-bulk.json',
-      'notifications.json',
-    ]),
+    expect.arrayContaining(
+      ['v1', 'v2'].flatMap((version) =>
+        ['single-prompt', 'bulk-continue-as-new', 'self-service', 'cancelled-at-prompt', 'cancelled-bulk', 'notifications'].map(
+          (scenario) => `${version}-${scenario}.json`,
+        ),
+      ),
+    ),
   );
 });
 

@@ -5,6 +5,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -28,6 +29,9 @@ import type {
 } from './types';
 
 const activities = proxyActivities<LockdownActivities>(ACTIVITY_OPTIONS);
+
+/** Patch: children of a window are started together rather than one after another. */
+const PARALLEL_CHILD_STARTS = 'parallel-child-starts';
 
 export const NO_TARGET_MESSAGE = 'No user to lock: the lockdown has no target.';
 
@@ -150,16 +154,25 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
 
   async function lockAllTargets(stage: AccountLockdownStageSnapshot): Promise<'done' | 'continued-as-new'> {
     let startedThisRun = 0;
+    const takeNextTarget = () => {
+      const userId = targetUserIds[nextTargetIndex++];
+      // Added before starting: the child's report may arrive in the same activation.
+      inFlight.add(userId);
+      startedThisRun++;
+      return userId;
+    };
     const canStartMore = () =>
       !cancelRequested && nextTargetIndex < targetUserIds.length && startedThisRun < settings.continueAsNewAfter;
 
     for (;;) {
-      while (canStartMore() && inFlight.size < settings.window) {
-        const userId = targetUserIds[nextTargetIndex++];
-        // Added before starting: the child's report may arrive in the same activation.
-        inFlight.add(userId);
-        startedThisRun++;
-        await startUserLockdown(stage, userId);
+      if (patched(PARALLEL_CHILD_STARTS)) {
+        // Fill every free slot of the window in one workflow task.
+        const batch: string[] = [];
+        while (canStartMore() && inFlight.size < settings.window) batch.push(takeNextTarget());
+        await Promise.all(batch.map((userId) => startUserLockdown(stage, userId)));
+      } else {
+        // Histories recorded before PARALLEL_CHILD_STARTS started children one at a time.
+        while (canStartMore() && inFlight.size < settings.window) await startUserLockdown(stage, takeNextTarget());
       }
       const moreToStart = !cancelRequested && nextTargetIndex < targetUserIds.length;
       if (!moreToStart && inFlight.size === 0) break;

@@ -5,19 +5,24 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { LockdownActivities } from '../activities';
 import type { AuditEventWritten } from '../activities/audit';
-import { ACTIVITY_OPTIONS } from './activity-options';
+import { ACTIVITY_OPTIONS, LOCAL_ACTIVITY_OPTIONS } from './activity-options';
 import { deliverNotifications } from './deliver-notifications';
 import { failureMessage } from './failures';
 import { notificationWorkflowId } from './ids';
 import { userFinishedSignal } from './messages';
 import type { LockdownUserInput, UserLockdownResult } from './types';
 
-const activities = proxyActivities<LockdownActivities>(ACTIVITY_OPTIONS);
+const remoteActivities = proxyActivities<LockdownActivities>(ACTIVITY_OPTIONS);
+const localActivities = proxyLocalActivities<LockdownActivities>(LOCAL_ACTIVITY_OPTIONS);
+
+/** Patch: the per-user steps run as local activities (histories before it used remote ones). */
+const LOCAL_STEPS = 'local-steps';
 
 /**
  * Locks one user, in the order of the spec: re-check, deactivate, unusable password,
@@ -29,6 +34,7 @@ const activities = proxyActivities<LockdownActivities>(ACTIVITY_OPTIONS);
 export async function lockdownUser(input: LockdownUserInput): Promise<UserLockdownResult> {
   const { lockdownId, userId, actions } = input;
   const step = { lockdownId, userId };
+  const activities = patched(LOCAL_STEPS) ? localActivities : remoteActivities;
   let result: UserLockdownResult;
   let audit: AuditEventWritten | null = null;
   try {
