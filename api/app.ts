@@ -70,7 +70,8 @@ export function createApp({ config, db, temporal, logger }: Pick<ApiDeps, 'confi
     }),
   );
   app.use(helmet({ contentSecurityPolicy: false }));
-  app.use(express.json({ limit: '256kb' }));
+  // Room for the largest bulk request (LOCKDOWN_MAX_TARGETS ids of 36 characters), no more.
+  app.use(express.json({ limit: '1mb' }));
   app.use(cookieParser());
 
   const registry = createRegistry();

@@ -2,6 +2,7 @@ import { loadConfig, publicUrl } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { createTemporalClient } from '../lib/temporal';
+import { parseServiceArgs } from '../lib/usage';
 import { createApp } from './app';
 
 /** `npm run api`: serves the HTTP API against the configured Temporal and PostgreSQL. */
@@ -23,6 +24,7 @@ export async function startApi() {
 }
 
 if (require.main === module) {
+  parseServiceArgs('npm run api', 'Serves the HTTP API (docs at /api/docs) on HOST:PORT (default 127.0.0.1:3000).');
   startApi()
     .then(({ stop, logger }) => {
       const shutdown = () => void stop().then(() => { logger.info('api stopped'); process.exit(0); });

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { createUserLockdownActivities } from '../activities/user-lockdown';
@@ -12,11 +11,9 @@ import { generateKey, hashKey } from '../lib/credentials';
 import { createDb, type Db } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { createTemporalClient } from '../lib/temporal';
-import { prepareDatabase } from '../scripts/lib/database';
+import { startEphemeralServices } from '../scripts/lib/ephemeral-services';
 import { log } from '../scripts/lib/log';
-import { freePort } from '../scripts/lib/ports';
-import { dropDatabase, startLocalPostgres } from '../scripts/lib/postgres';
-import { startTemporalDevServer, stopProcess } from '../scripts/lib/temporal-cli';
+import { stopProcess } from '../scripts/lib/temporal-cli';
 
 /**
  * Measures the lockdown service on this machine, next to a baseline in the same run:
@@ -64,25 +61,10 @@ async function createUsers(db: Db, count: number): Promise<string[]> {
 async function main() {
   const options = program.opts<Options>();
   const [singles, bulk, window] = [Number(options.singles), Number(options.bulk), Number(options.window)];
-  const work = mkdtempSync(path.join(tmpdir(), 'lockdown-bench-'));
-  const cleanups: (() => Promise<void> | void)[] = [() => rmSync(work, { recursive: true, force: true })];
+  const services = await startEphemeralServices({ name: 'bench', databaseUrl: process.env.BENCH_DATABASE_URL, adminPassword: ADMIN_PASSWORD });
+  const { temporalAddress, databaseUrl } = services;
+  const cleanups: (() => Promise<void> | void)[] = [() => services.stop()];
   try {
-    let temporalAddress = process.env.TEMPORAL_ADDRESS;
-    if (!temporalAddress) {
-      const server = await startTemporalDevServer({ dbFile: path.join(work, 'temporal.db'), port: await freePort(), uiPort: await freePort(), logFile: path.join(work, 'temporal.log') });
-      cleanups.push(() => server.stop());
-      temporalAddress = server.address;
-    }
-    let databaseUrl = process.env.BENCH_DATABASE_URL;
-    if (!databaseUrl) {
-      const postgres = await startLocalPostgres(path.join(ROOT, '.data', 'test-postgres'), Number(process.env.LOCKDOWN_TEST_PG_PORT ?? 54330));
-      cleanups.push(() => postgres.stop());
-      databaseUrl = postgres.url(`lockdown_bench_${process.pid}`);
-      const url = databaseUrl;
-      cleanups.push(() => dropDatabase(url));
-    }
-    await prepareDatabase(databaseUrl, { recreate: true, adminPassword: ADMIN_PASSWORD, quiet: true });
-
     const env = {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -130,6 +112,11 @@ async function main() {
     };
     const admin = (await call('POST', '/api/v1/auth/login', null, { username: 'admin', password: ADMIN_PASSWORD })).body.sessionKey as string;
     // Polls finely for single lockdowns (latency), coarsely for bulk ones (so polling takes no CPU from the run).
+    const started = async (body: object) => {
+      const response = await call('POST', '/api/v1/lockdowns', admin, body);
+      if (response.status !== 201) throw new Error(`POST /lockdowns answered ${response.status}: ${JSON.stringify(response.body)}`);
+      return response.body.id as string;
+    };
     const waitCompleted = async (id: string, pollMs = 10) => {
       for (;;) {
         const current = await call('GET', `/api/v1/lockdowns/${id}`, admin);
@@ -140,24 +127,22 @@ async function main() {
 
     // Warm-up: the worker bundles workflows and opens connections on first use.
     const [warm] = await createUsers(db, 1);
-    await waitCompleted((await call('POST', '/api/v1/lockdowns', admin, { user: warm, reason: 'warm-up' })).body.id as string);
+    await waitCompleted(await started({ user: warm, reason: 'warm-up' }));
 
     log(`Single lockdowns: ${singles} one after another…`);
     const singleIds = await createUsers(db, singles);
     const latencies: number[] = [];
     for (const userId of singleIds) {
-      const started = performance.now();
-      const created = await call('POST', '/api/v1/lockdowns', admin, { user: userId, reason: 'bench single' });
-      await waitCompleted(created.body.id as string);
-      latencies.push(performance.now() - started);
+      const begin = performance.now();
+      await waitCompleted(await started({ user: userId, reason: 'bench single' }));
+      latencies.push(performance.now() - begin);
     }
     latencies.sort((a, b) => a - b);
 
     log(`Bulk lockdown of ${bulk} users through Temporal (window ${window})…`);
     const bulkIds = await createUsers(db, bulk);
     const bulkStarted = performance.now();
-    const bulkLockdown = await call('POST', '/api/v1/lockdowns', admin, { users: bulkIds, reason: 'bench bulk' });
-    const bulkResult = await waitCompleted(bulkLockdown.body.id as string, 500);
+    const bulkResult = await waitCompleted(await started({ users: bulkIds, reason: 'bench bulk' }), 500);
     const bulkSeconds = (performance.now() - bulkStarted) / 1000;
     const bulkProgress = bulkResult.progress as { locked: number; failed: number };
 

@@ -1,5 +1,5 @@
 import type { Db } from '../lib/db';
-import type { FlowSnapshot, StageSnapshot } from '../workflows/types';
+import type { FlowSnapshot, LockdownActions, PromptFieldSnapshot, StageSnapshot } from '../workflows/types';
 
 export const NO_LOCKDOWN_FLOW_MESSAGE = 'No lockdown flow configured.';
 
@@ -10,6 +10,18 @@ export function bindingApplies(condition: Condition, selfService: boolean): bool
   if (condition === 'admin_only') return !selfService;
   if (condition === 'self_service_only') return selfService;
   return true;
+}
+
+/** A prompt field as flows carry it (without database ids). */
+export function promptFieldOf(field: PromptFieldSnapshot): PromptFieldSnapshot {
+  const { fieldKey, label, type, required, order, placeholder, subText, initialValue } = field;
+  return { fieldKey, label, type, required, order, placeholder, subText, initialValue };
+}
+
+/** The four switchable actions of an Account Lockdown stage. */
+export function actionsOf(config: LockdownActions): LockdownActions {
+  const { deactivateUser, setUnusablePassword, deleteSessions, revokeTokens } = config;
+  return { deactivateUser, setUnusablePassword, deleteSessions, revokeTokens };
 }
 
 /** The brand serving a request: the one whose domain is the request's host, else the default brand. */
@@ -55,28 +67,14 @@ export async function snapshotLockdownFlow(db: Db, selfService: boolean, host?: 
       stages.push({
         kind: 'prompt',
         name: stage.name,
-        fields: stage.promptFields.map((field) => ({
-          fieldKey: field.fieldKey,
-          label: field.label,
-          type: field.type,
-          required: field.required,
-          order: field.order,
-          placeholder: field.placeholder,
-          subText: field.subText,
-          initialValue: field.initialValue,
-        })),
+        fields: stage.promptFields.map(promptFieldOf),
       });
     } else if (stage.accountLockdown) {
       const config = stage.accountLockdown;
       stages.push({
         kind: 'account_lockdown',
         name: stage.name,
-        actions: {
-          deactivateUser: config.deactivateUser,
-          setUnusablePassword: config.setUnusablePassword,
-          deleteSessions: config.deleteSessions,
-          revokeTokens: config.revokeTokens,
-        },
+        actions: actionsOf(config),
         selfServiceMessageTitle: config.selfServiceMessageTitle,
         selfServiceMessage: config.selfServiceMessage,
         completionFlowSlug: config.completionFlow?.slug ?? null,

@@ -11,7 +11,7 @@ afterAll(() => stack?.stop());
 
 describe('hostile or malformed requests get a clear 4xx in the error envelope, never a 5xx', () => {
   it('when the body is too large, then 413', async () => {
-    const response = await stack.http.post('/api/v1/lockdowns').set(bearer(admin)).send({ reason: 'x'.repeat(300_000) });
+    const response = await stack.http.post('/api/v1/lockdowns').set(bearer(admin)).send({ reason: 'x'.repeat(1_100_000) });
     expect(response.status).toBe(413);
     expect(response.body.error.code).toBe('payload_too_large');
   });

@@ -129,6 +129,13 @@ describe('POST /api/v1/lockdowns', () => {
     expect((await stack.db.user.findUniqueOrThrow({ where: { id: fine.id } })).isActive).toBe(true);
   });
 
+  it('when more users are named than the configured maximum, then 400', async () => {
+    const ids = Array.from({ length: stack.config.LOCKDOWN_MAX_TARGETS + 1 }, () => crypto.randomUUID());
+    const response = await lock(admin, { users: ids, reason: 'too many' });
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toBe(`At most ${stack.config.LOCKDOWN_MAX_TARGETS} users can be locked in one request.`);
+  });
+
   it('when bad input is sent, then 400 names the field and nothing is written', async () => {
     for (const body of [{ users: 'abc' }, { reason: 5 }, { user: 'x', surprise: true }]) {
       const response = await lock(admin, body);

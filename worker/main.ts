@@ -1,10 +1,12 @@
 import { loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
+import { parseServiceArgs } from '../lib/usage';
 import { createLockdownWorker } from './create-worker';
 
 /** `npm run worker`: runs lockdown workflows against the configured Temporal and PostgreSQL. */
 async function main() {
+  parseServiceArgs('npm run worker', 'Runs the lockdown workflows and their activities: polls the Temporal task queue until SIGINT/SIGTERM, then drains.');
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'worker');
   const db = createDb(config.DATABASE_URL, config.WORKER_MAX_CONCURRENT_ACTIVITIES);

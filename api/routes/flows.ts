@@ -4,6 +4,7 @@ import { canConfigureFlows, flowAccess } from '../../domain/permissions';
 import { renderFields } from '../../domain/templates';
 import { isUuid } from '../../lib/ids';
 import { DEFAULT_SELF_SERVICE_MESSAGE, DEFAULT_SELF_SERVICE_TITLE } from '../../prisma/seed';
+import { actionsOf, promptFieldOf } from '../../services/flow-snapshot';
 import { authorize } from '../authorization';
 import { badRequest, conflict, forbidden, notFound, unauthorized } from '../http/errors';
 import type { AuthUser } from '../http/route';
@@ -63,19 +64,14 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   const toPromptStage = (stage: StageRow) => ({
     id: stage.id,
     name: stage.name,
-    fields: stage.promptFields.map(({ fieldKey, label, type, required, order, placeholder, subText, initialValue }) => ({
-      fieldKey, label, type, required, order, placeholder, subText, initialValue,
-    })),
+    fields: stage.promptFields.map(promptFieldOf),
   });
   const toLockdownStage = (stage: StageRow) => {
     const config = stage.accountLockdown!;
     return {
       id: stage.id,
       name: stage.name,
-      deactivateUser: config.deactivateUser,
-      setUnusablePassword: config.setUnusablePassword,
-      deleteSessions: config.deleteSessions,
-      revokeTokens: config.revokeTokens,
+      ...actionsOf(config),
       selfServiceMessageTitle: config.selfServiceMessageTitle,
       selfServiceMessage: config.selfServiceMessage,
       completionFlow: config.completionFlow?.slug ?? null,
