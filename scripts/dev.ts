@@ -33,10 +33,13 @@ async function main() {
   const dataDir = path.resolve(process.env.LOCKDOWN_DATA_DIR ?? path.join(ROOT, '.data'));
   mkdirSync(dataDir, { recursive: true });
   const cleanups: (() => Promise<void> | void)[] = [];
-  const shutdown = async (code: number) => {
-    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
-    process.exit(code);
-  };
+  // One shutdown, whoever asks first (a signal, or a child that exited): stop in reverse start order.
+  let stopping: Promise<void> | null = null;
+  const shutdown = (code: number) =>
+    (stopping ??= (async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
+      process.exit(code);
+    })());
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
 
@@ -62,7 +65,7 @@ async function main() {
     let databaseDescription = databaseUrl ? 'DATABASE_URL' : '';
     if (!databaseUrl) {
       log('Starting the private PostgreSQL cluster…');
-      const postgres: LocalPostgres = await startLocalPostgres(path.join(dataDir, 'postgres'), Number(process.env.LOCKDOWN_PG_PORT ?? 54329));
+      const postgres: LocalPostgres = await startLocalPostgres(path.join(dataDir, 'postgres'), Number(process.env.LOCKDOWN_PG_PORT ?? 54329), { owned: true });
       cleanups.push(() => postgres.stop());
       databaseUrl = postgres.url('lockdown');
       databaseDescription = `local PostgreSQL cluster in ${path.join(dataDir, 'postgres')}`;
@@ -76,6 +79,7 @@ async function main() {
     for (const entry of ['worker/main.ts', 'api/main.ts']) {
       const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, entry)], { env, stdio: 'inherit' });
       child.once('exit', (code, signal) => {
+        if (stopping) return;
         log(`${entry} exited (${signal ?? code}); stopping.`);
         void shutdown(code ?? 1);
       });

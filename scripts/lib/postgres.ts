@@ -37,7 +37,11 @@ function run(command: string, args: string[]): void {
   execFileSync(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export async function startLocalPostgres(dataDir: string, port: number): Promise<LocalPostgres> {
+/**
+ * Starts the cluster of `dataDir` (creating it on first use). `owned`: stop it on `stop()`
+ * even if it was already running (a leftover of a killed run); otherwise only if started here.
+ */
+export async function startLocalPostgres(dataDir: string, port: number, options: { owned?: boolean } = {}): Promise<LocalPostgres> {
   const bin = binDir();
   const asRoot = process.getuid?.() === 0;
   const clusterDir = path.join(dataDir, 'cluster');
@@ -68,7 +72,7 @@ export async function startLocalPostgres(dataDir: string, port: number): Promise
   const local: LocalPostgres = {
     url: (database) => `postgresql://${ROLE}:${PASSWORD}@127.0.0.1:${port}/${database}`,
     stop: () => {
-      if (!running) run(path.join(bin, 'pg_ctl'), ['stop', '-D', clusterDir, '-m', 'fast', '-w']);
+      if (!running || options.owned) run(path.join(bin, 'pg_ctl'), ['stop', '-D', clusterDir, '-m', 'fast', '-w']);
     },
   };
   return local;
