@@ -3,6 +3,7 @@ import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { createTemporalClient } from '../lib/temporal';
 import { parseServiceArgs } from '../lib/usage';
+import { createLockdownService } from '../services/lockdowns';
 import { createApp } from './app';
 
 /** `npm run api`: serves the HTTP API against the configured Temporal and PostgreSQL. */
@@ -15,6 +16,10 @@ export async function startApi() {
   const server = app.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   logger.info({ url: publicUrl(config) }, 'api listening');
+  // A request that died between recording a lockdown and starting it left work undone.
+  void createLockdownService({ db, temporal, config, logger })
+    .resumeUnstarted()
+    .catch((err) => logger.error({ err }, 'could not resume interrupted lockdowns'));
   const stop = async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await temporal.connection.close();

@@ -1,4 +1,4 @@
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -18,7 +18,7 @@ import { isDeadlineExceeded } from '../lib/temporal';
 import { lockdownWorkflowId } from '../workflows/ids';
 import type { lockdownFlow } from '../workflows/lockdown-flow';
 import { cancelSignal, submitPromptUpdate } from '../workflows/messages';
-import type { FieldError, LockdownFlowInput, LockdownStatus } from '../workflows/types';
+import type { FieldError, FlowSnapshot, LockdownFlowInput, LockdownStatus } from '../workflows/types';
 import { NO_LOCKDOWN_FLOW_MESSAGE, snapshotLockdownFlow } from './flow-snapshot';
 import { createLockdownHistory } from './lockdown-history';
 import { createLockdownViews, resultOf } from './lockdown-view';
@@ -74,7 +74,6 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     }
 
     const lockdownId = randomUUID();
-    const initialValues: Record<string, string> = request.reason ? { reason: request.reason } : {};
     const lockdown = await db.$transaction(async (tx) => {
       const row = await tx.lockdown.create({
         data: {
@@ -98,19 +97,8 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
       return row;
     });
 
-    const input: LockdownFlowInput = {
-      lockdownId,
-      actor: { id: actor.id, username: actor.username },
-      targetUserIds: targets.map((target) => target.id),
-      selfService: resolved.selfService,
-      bulk: resolved.bulk,
-      flow,
-      initialValues,
-      clientIp: meta.clientIp,
-      settings: { window: config.LOCKDOWN_BULK_WINDOW, continueAsNewAfter: config.LOCKDOWN_CONTINUE_AS_NEW_AFTER },
-    };
     try {
-      await startWorkflow(lockdown, input);
+      await startWorkflow(lockdown);
     } catch (err) {
       // Nothing half-written: without a workflow the record would promise work nobody does.
       await db.lockdown.delete({ where: { id: lockdownId } });
@@ -125,14 +113,28 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     return { created: true, view: await viewOf(settled) };
   }
 
-  /** Starts the lockdown's workflow; a second start of the same lockdown is a no-op. */
-  async function startWorkflow(lockdown: LockdownRow, input?: LockdownFlowInput) {
-    if (!input) {
-      // Re-start after an interrupted request: only possible while the workflow never started.
-      const exists = await temporal.workflow.getHandle(lockdown.workflowId).describe().then(() => true, () => false);
-      if (exists) return;
-      throw unavailable('This lockdown was recorded but its workflow did not start; submit a new request.', 'workflow_not_started');
-    }
+  /**
+   * The workflow's input, rebuilt from the PostgreSQL record alone: so a lockdown recorded by
+   * a request that died before starting its workflow can still be started later, unchanged.
+   */
+  async function inputFromRecord(lockdown: LockdownRow): Promise<LockdownFlowInput> {
+    const targets = await db.lockdownTarget.findMany({ where: { lockdownId: lockdown.id }, orderBy: { position: 'asc' }, select: { userId: true } });
+    return {
+      lockdownId: lockdown.id,
+      actor: { id: lockdown.actorId ?? '', username: lockdown.actorUsername },
+      targetUserIds: targets.map((target) => target.userId),
+      selfService: lockdown.selfService,
+      bulk: targets.length > 1,
+      flow: lockdown.flowSnapshot as unknown as FlowSnapshot,
+      initialValues: lockdown.reason ? { reason: lockdown.reason } : {},
+      clientIp: lockdown.clientIp,
+      settings: { window: config.LOCKDOWN_BULK_WINDOW, continueAsNewAfter: config.LOCKDOWN_CONTINUE_AS_NEW_AFTER },
+    };
+  }
+
+  /** Starts the lockdown's workflow; starting it again is a no-op (its id is derived from the lockdown). */
+  async function startWorkflow(lockdown: LockdownRow) {
+    const input = await inputFromRecord(lockdown);
     try {
       const handle = await temporal.withDeadline(Date.now() + config.API_WORKFLOW_DEADLINE_MS, () =>
         temporal.workflow.start<typeof lockdownFlow>('lockdownFlow', {
@@ -143,6 +145,7 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
       );
       await db.lockdown.update({ where: { id: lockdown.id }, data: { runId: handle.firstExecutionRunId } });
     } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
       logger.error({ err, lockdownId: lockdown.id }, 'could not start lockdown workflow');
       throw unavailable('Temporal did not accept the lockdown. Try again shortly.', 'temporal_unavailable');
     }
@@ -263,7 +266,22 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     return historyOf(lockdown, withChildren);
   }
 
-  return { create, submitStage, cancel, get, list, results, history };
+  /**
+   * Starts the workflows of lockdowns whose request died between recording and starting
+   * (an API crash): run at API start, so no recorded lockdown is left undone.
+   */
+  async function resumeUnstarted(olderThanMs = 30_000): Promise<number> {
+    const stranded = await db.lockdown.findMany({
+      where: { status: 'pending', runId: null, actorId: { not: null }, createdAt: { lt: new Date(Date.now() - olderThanMs) } },
+    });
+    for (const lockdown of stranded) {
+      await startWorkflow(lockdown);
+      logger.info({ lockdownId: lockdown.id }, 'started a lockdown recorded by an interrupted request');
+    }
+    return stranded.length;
+  }
+
+  return { create, submitStage, cancel, get, list, results, history, resumeUnstarted };
 }
 
 export type LockdownService = ReturnType<typeof createLockdownService>;

@@ -1,3 +1,5 @@
+import { createLogger } from '../lib/logger';
+import { createLockdownService } from '../services/lockdowns';
 import { createBrand } from './support/flows';
 import { adminSession, bearer, createUser, login, startStack, uniqueName, waitForLockdown, type Stack } from './support/stack';
 
@@ -171,6 +173,37 @@ describe('POST /api/v1/lockdowns', () => {
     }
     expect((await stack.http.get('/api/v1/me').set(bearer(session))).status).toBe(401);
     expect((await stack.http.get('/api/v1/me').set('Cookie', `lockdown_session=${session}`)).status).toBe(401);
+  });
+});
+
+describe('when the API died between recording a lockdown and starting its workflow', () => {
+  it('then the next API start runs it from the record, once', async () => {
+    const victim = await createUser(stack.db);
+    const adminUser = await stack.db.user.findUniqueOrThrow({ where: { username: 'admin' } });
+    const started = await lock(admin, { user: victim.id });
+    const flowSnapshot = (await stack.db.lockdown.findUniqueOrThrow({ where: { id: started.body.id } })).flowSnapshot as object;
+    // What the dead request left: the record and its target, but no workflow.
+    const lockdownId = crypto.randomUUID();
+    await stack.db.lockdown.create({
+      data: {
+        id: lockdownId,
+        actorId: adminUser.id,
+        actorUsername: 'admin',
+        reason: 'recorded before a crash',
+        selfService: false,
+        flowSlug: 'restored',
+        flowSnapshot,
+        workflowId: `lockdown-${lockdownId}`,
+        createdAt: new Date(Date.now() - 60_000),
+        targets: { create: { userId: victim.id, username: victim.username, position: 0 } },
+      },
+    });
+    const service = createLockdownService({ db: stack.db, temporal: stack.temporal, config: stack.config, logger: createLogger('silent') });
+    expect(await service.resumeUnstarted()).toBeGreaterThanOrEqual(1);
+    const finished = await waitForLockdown(stack, admin, lockdownId);
+    expect(finished).toMatchObject({ status: 'completed', reason: 'recorded before a crash', progress: { locked: 1 } });
+    expect(await service.resumeUnstarted()).toBe(0);
+    expect(await stack.db.event.count({ where: { lockdownId } })).toBe(1);
   });
 });
 

@@ -161,6 +161,7 @@ describe('the lockdown flow: prompts, stage flags, self-service endings', () => 
     const cancelled = await stack.http.post(`/api/v1/lockdowns/${started.body.id}/cancel`).set(bearer(admin));
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
+    expect(cancelled.body.progress).toEqual({ total: 1, locked: 0, failed: 0, cancelled: 1, pending: 0 });
     expect((await stack.db.user.findUniqueOrThrow({ where: { id: victim.id } })).isActive).toBe(true);
     expect(await eventsOf(started.body.id)).toHaveLength(0);
   });

@@ -15,7 +15,7 @@ const fixtures = readdirSync(HISTORIES).filter((file) => file.endsWith('.json'))
 it('has recorded histories to replay', () => {
   expect(fixtures).toEqual(
     expect.arrayContaining(
-      ['v1', 'v2'].flatMap((version) =>
+      ['v1', 'v2', 'v3'].flatMap((version) =>
         ['single-prompt', 'bulk-continue-as-new', 'self-service', 'cancelled-at-prompt', 'cancelled-bulk', 'notifications'].map(
           (scenario) => `${version}-${scenario}.json`,
         ),

@@ -32,6 +32,8 @@ const activities = proxyActivities<LockdownActivities>(ACTIVITY_OPTIONS);
 
 /** Patch: children of a window are started together rather than one after another. */
 const PARALLEL_CHILD_STARTS = 'parallel-child-starts';
+/** Patch: cancelling at a prompt marks the targets cancelled. */
+const CANCEL_MARKS_TARGETS = 'cancel-marks-targets';
 
 export const NO_TARGET_MESSAGE = 'No user to lock: the lockdown has no target.';
 
@@ -123,6 +125,8 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
       await condition(() => submission !== null || cancelRequested);
       if (submission === null) {
         status = 'cancelled';
+        // Nobody was locked: every target is cancelled (histories before the patch left them pending).
+        if (patched(CANCEL_MARKS_TARGETS)) cancelled = await activities.cancelPendingTargets({ lockdownId });
         await record({ finished: true });
         return state();
       }
