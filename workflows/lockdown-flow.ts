@@ -145,8 +145,7 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
       status = 'running';
       await record();
     }
-    const outcome = await lockAllTargets(stage);
-    if (outcome === 'continued-as-new') return state(); // unreachable: continueAsNew throws
+    await lockAllTargets(stage); // may continue as new, which ends this run
     if (input.selfService) completion = selfServiceEnding(stage, failed === 0 && cancelled === 0);
   }
 
@@ -156,7 +155,7 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
   await record({ completion, finished: true });
   return state();
 
-  async function lockAllTargets(stage: AccountLockdownStageSnapshot): Promise<'done' | 'continued-as-new'> {
+  async function lockAllTargets(stage: AccountLockdownStageSnapshot): Promise<void> {
     let startedThisRun = 0;
     const takeNextTarget = () => {
       const userId = targetUserIds[nextTargetIndex++];
@@ -191,7 +190,6 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
       await condition(() => inFlight.size === 0 || (canStartMore() && inFlight.size < settings.window));
     }
     if (cancelRequested) cancelled = await activities.cancelPendingTargets({ lockdownId });
-    return 'done';
   }
 
   async function startUserLockdown(stage: AccountLockdownStageSnapshot, userId: string): Promise<void> {
