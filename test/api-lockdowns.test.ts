@@ -39,6 +39,19 @@ describe('POST /api/v1/lockdowns', () => {
     });
   });
 
+  it('when an earlier lockdown of the user was abandoned at its prompt, then asking again starts a new one', async () => {
+    const victim = await createUser(stack.db);
+    const abandoned = await lock(admin, { user: victim.id });
+    expect(abandoned.body.status).toBe('awaiting_input');
+    expect((await stack.http.post(`/api/v1/lockdowns/${abandoned.body.id}/cancel`).set(bearer(admin))).body.status).toBe('cancelled');
+    const again = await lock(admin, { user: victim.id, reason: 'second try' });
+    expect(again.status).toBe(201);
+    expect((await waitForLockdown(stack, admin, again.body.id)).progress.locked).toBe(1);
+    // The abandoned one cannot be resumed: its prompt is gone.
+    const late = await stack.http.post(`/api/v1/lockdowns/${abandoned.body.id}/stage`).set(bearer(admin)).send({ reason: 'too late' });
+    expect(late.status).toBe(409);
+  });
+
   it('when the same user is locked again after an earlier lockdown finished, then a new lockdown starts', async () => {
     const victim = await createUser(stack.db);
     const first = await lock(admin, { user: victim.id, reason: 'first' });
