@@ -2,6 +2,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createAuditActivities } from '../activities/audit';
 import { isUsablePasswordHash } from '../lib/credentials';
 import { createLogger } from '../lib/logger';
+import { lockdownStateQuery } from '../workflows/messages';
 import { adminSession, bearer, createUser, login, startStack, uniqueName, waitForLockdown, type Stack } from './support/stack';
 
 let stack: Stack;
@@ -49,6 +50,9 @@ describe('a single-user lockdown, end to end', () => {
       expect.objectContaining({ userId: victim.id, username: victim.username, success: true, error: null, sessionsRevoked: 2, tokensRevoked: 4 }),
     ]);
     expect(finished.stage.fields[0].initialValue).toContain(`Successfully locked down ${victim.username}`);
+    // Operators can ask the workflow itself (e.g. `temporal workflow query`), not only the API.
+    const live = await stack.temporal.workflow.getHandle(started.body.workflowId).query(lockdownStateQuery);
+    expect(live).toMatchObject({ status: 'completed', progress: { total: 1, locked: 1, pending: 0 }, error: null });
 
     const user = await stack.db.user.findUniqueOrThrow({ where: { id: victim.id } });
     expect(user.isActive).toBe(false);
