@@ -13,12 +13,16 @@ const ATTEMPTS_FOR_PERMANENT_ERRORS = 3;
 // PostgreSQL classes 08 (connection), 53 (resources), 57P (shutdown), 40001/40P01 (retry me),
 // and Prisma's connection/pool errors.
 const TRANSIENT_CODES = /^(08\w{3}|53\w{3}|57P0[1-3]|40001|40P01|P1001|P1002|P1008|P1017|P2024|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/;
-const TRANSIENT_MESSAGES = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|connection (?:is )?closed|Can't reach database|timeout exceeded when trying to connect|the database system is (?:starting up|shutting down)|terminating connection/i;
+const TRANSIENT_MESSAGES = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|connection (?:is )?closed|Can't reach database|timeout exceeded when trying to connect|the database system is (?:starting up|shutting down)|terminating connection|Client has encountered a connection error/i;
+// A connection lost inside an interactive transaction (e.g. at COMMIT) reaches us as Prisma's
+// bare DriverAdapterError, whose cause names the problem as `kind` (mapped from the codes above).
+const TRANSIENT_ADAPTER_KINDS = /^(ConnectionClosed|DatabaseNotReachable|SocketTimeout|TooManyConnections|TransactionWriteConflict)$/;
 
 export function isTransientError(err: unknown): boolean {
   for (let current: unknown = err; current; current = (current as { cause?: unknown }).cause) {
-    const { code, message } = current as { code?: unknown; message?: unknown };
+    const { code, message, kind } = current as { code?: unknown; message?: unknown; kind?: unknown };
     if (typeof code === 'string' && TRANSIENT_CODES.test(code)) return true;
+    if (typeof kind === 'string' && TRANSIENT_ADAPTER_KINDS.test(kind)) return true;
     if (typeof message === 'string' && TRANSIENT_MESSAGES.test(message)) return true;
     if (typeof current !== 'object') break;
   }

@@ -1,3 +1,4 @@
+import { DriverAdapterError } from '@prisma/driver-adapter-utils';
 import { classifyFailure, isTransientError } from '../../activities/failures';
 import { isProtectedAccount } from '../../domain/accounts';
 import { missingRequiredFields } from '../../domain/prompt';
@@ -108,6 +109,13 @@ describe('activity failure classification', () => {
     expect(isTransientError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(true);
     expect(isTransientError(new Error('wrapped', { cause: { code: '57P01', message: 'terminating connection' } }))).toBe(true);
     expect(classifyFailure(new Error('Connection terminated unexpectedly'), 50)).toBeInstanceOf(Error);
+  });
+  it('when a connection drops inside a transaction, then the error is transient too', () => {
+    // What pg and Prisma's driver adapter throw when a connection drops between statements and at COMMIT.
+    expect(isTransientError(new Error('Client has encountered a connection error and is not queryable'))).toBe(true);
+    const atCommit = new DriverAdapterError({ kind: 'ConnectionClosed' });
+    expect(isTransientError(atCommit)).toBe(true);
+    expect(classifyFailure(atCommit, 50)).toBe(atCommit);
   });
   it('other errors become non-retryable after three attempts', () => {
     const failure = new Error('raise exception');
