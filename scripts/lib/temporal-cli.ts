@@ -41,7 +41,8 @@ export async function resolveTemporalCli(): Promise<string> {
 }
 
 async function buildTemporalCli(target: string): Promise<string> {
-  const go = onPath('go');
+  // Go's own installer puts it in /usr/local/go, which a non-login shell may not have on PATH.
+  const go = onPath('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null);
   if (!go) {
     throw new Error(
       'The Temporal CLI was not found. Install it (https://docs.temporal.io/cli) and put `temporal` on PATH, ' +
