@@ -46,15 +46,19 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+/** Users with two live sessions and one API token each, inserted in chunks of 2,000 users. */
 async function createUsers(db: Db, count: number): Promise<string[]> {
   const prefix = `bench-${randomUUID().slice(0, 6)}`;
   const ids = Array.from({ length: count }, () => randomUUID());
-  await db.user.createMany({ data: ids.map((id, index) => ({ id, username: `${prefix}-${index}` })) });
   const expiresAt = new Date(Date.now() + 3_600_000);
-  await db.session.createMany({ data: ids.flatMap((userId) => [0, 1].map(() => ({ userId, keyHash: hashKey(generateKey()), expiresAt }))) });
-  await db.token.createMany({
-    data: ids.map((userId, index) => ({ userId, intent: 'api' as const, identifier: `${prefix}-t-${index}`, keyHash: hashKey(generateKey()) })),
-  });
+  for (let start = 0; start < count; start += 2_000) {
+    const chunk = ids.slice(start, start + 2_000);
+    await db.user.createMany({ data: chunk.map((id, index) => ({ id, username: `${prefix}-${start + index}` })) });
+    await db.session.createMany({ data: chunk.flatMap((userId) => [0, 1].map(() => ({ userId, keyHash: hashKey(generateKey()), expiresAt }))) });
+    await db.token.createMany({
+      data: chunk.map((userId, index) => ({ userId, intent: 'api' as const, identifier: `${prefix}-t-${start + index}`, keyHash: hashKey(generateKey()) })),
+    });
+  }
   return ids;
 }
 

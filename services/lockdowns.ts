@@ -35,6 +35,9 @@ export interface CreateLockdownRequest extends TargetRequest {
   reason?: string;
 }
 
+// Under PostgreSQL's 32,767 bind parameters per statement: a larger insert Prisma would split and
+// run concurrently on the transaction's one connection (which pg deprecates).
+const TARGET_ROWS_PER_INSERT = 5_000;
 const FINISHED: LockdownStatus[] = ['completed', 'cancelled', 'failed'];
 const NO_WORKER_MESSAGE =
   'No lockdown worker answered in time. The lockdown is recorded and will run as soon as a worker is available; check the worker process.';
@@ -91,9 +94,10 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
           status: 'pending',
         },
       });
-      await tx.lockdownTarget.createMany({
-        data: targets.map((target, position) => ({ lockdownId, userId: target.id, username: target.username, position })),
-      });
+      const rows = targets.map((target, position) => ({ lockdownId, userId: target.id, username: target.username, position }));
+      for (let start = 0; start < rows.length; start += TARGET_ROWS_PER_INSERT) {
+        await tx.lockdownTarget.createMany({ data: rows.slice(start, start + TARGET_ROWS_PER_INSERT) });
+      }
       return row;
     });
 
