@@ -12,7 +12,7 @@ import type { Logger } from '../lib/logger';
 import { createMetrics, type Metrics } from '../lib/metrics';
 import { createLockdownService, type LockdownService } from '../services/lockdowns';
 import { createAuthenticator } from './authentication';
-import { errorHandler, unknownRoute } from './http/errors';
+import { errorHandler, HttpError, unknownRoute } from './http/errors';
 import { createRegistry, generateDocument } from './http/openapi';
 import { createRouteBuilder } from './http/route';
 import { authRoutes } from './routes/auth';
@@ -46,7 +46,7 @@ export function createApp({ config, db, temporal, logger }: Pick<ApiDeps, 'confi
   app.disable('x-powered-by');
   app.use((req, res, next) => {
     if (req.originalUrl.length > MAX_URL_LENGTH) {
-      res.status(414).json({ error: { code: 'uri_too_long', message: `URLs are limited to ${MAX_URL_LENGTH} characters.` } });
+      next(new HttpError(414, 'uri_too_long', `URLs are limited to ${MAX_URL_LENGTH} characters.`));
       return;
     }
     const stopTimer = metrics.httpDuration.startTimer({ method: req.method });

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { digestsEqual, hashKey } from '../lib/credentials';
+import { digestsEqual, hashKey, isExpired } from '../lib/credentials';
 import type { Db } from '../lib/db';
 import type { AuthContext, AuthUser } from './http/route';
 
@@ -15,7 +15,7 @@ const userFields = { id: true, username: true, name: true, email: true, isActive
 export function createAuthenticator(db: Db) {
   async function bySessionKey(key: string): Promise<AuthContext | null> {
     const session = await db.session.findUnique({ where: { keyHash: hashKey(key) }, include: { user: { select: userFields } } });
-    if (!session || session.expiresAt <= new Date()) return null;
+    if (!session || isExpired(session.expiresAt)) return null;
     return { user: session.user, sessionId: session.id };
   }
 
@@ -57,10 +57,6 @@ export function createAuthenticator(db: Db) {
     }
     return auth && isActiveUser(auth.user) ? auth : null;
   };
-}
-
-function isExpired(expiresAt: Date | null): boolean {
-  return expiresAt !== null && expiresAt <= new Date();
 }
 
 function isActiveUser(user: AuthUser): boolean {

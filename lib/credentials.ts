@@ -24,6 +24,11 @@ export function digestsEqual(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** Whether a session or token expiry has passed; `null` never expires. */
+export function isExpired(expiresAt: Date | null): boolean {
+  return expiresAt !== null && expiresAt <= new Date();
+}
+
 export function hashPassword(password: string): Promise<string> {
   return argon2Hash(password);
 }

@@ -1,6 +1,6 @@
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Router } from 'express';
-import { generateKey, hashKey, hashPassword, verifyPassword } from '../../lib/credentials';
+import { generateKey, hashKey, hashPassword, isExpired, verifyPassword } from '../../lib/credentials';
 import { badRequest, HttpError } from '../http/errors';
 import { SESSION_COOKIE } from '../authentication';
 import type { ApiDeps, Route } from '../app';
@@ -18,9 +18,7 @@ export function authRoutes(router: Router, route: Route, { db, config }: ApiDeps
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       keyGenerator: keyOf,
-      handler: (_req, res) => {
-        res.status(429).json({ error: { code: 'rate_limited', message: 'Too many login attempts. Wait a minute and try again.' } });
-      },
+      handler: (_req, _res, next) => next(new HttpError(429, 'rate_limited', 'Too many login attempts. Wait a minute and try again.')),
     });
   router.post(
     '/api/v1/auth/login',
@@ -66,7 +64,7 @@ export function authRoutes(router: Router, route: Route, { db, config }: ApiDeps
     responses: { 204: { description: 'Password set; the token is used up.' }, 400: { description: 'Invalid or expired token.' } },
     handler: async ({ body, req }) => {
       const token = await db.token.findUnique({ where: { keyHash: hashKey(body.token) } });
-      if (!token || token.intent !== 'recovery' || (token.expiresAt && token.expiresAt <= new Date())) {
+      if (!token || token.intent !== 'recovery' || isExpired(token.expiresAt)) {
         throw badRequest('This recovery link is invalid or has expired. Ask an administrator for a new one.', [
           { field: 'body.token', message: 'invalid or expired' },
         ], 'invalid_token');

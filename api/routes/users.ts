@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client';
-import { generateKey, hashKey, hashPassword, unusablePasswordHash } from '../../lib/credentials';
+import { generateKey, hashKey, hashPassword, isExpired, unusablePasswordHash } from '../../lib/credentials';
 import { publicUrl } from '../../lib/config';
 import { isUuid } from '../../lib/ids';
 import { canViewUser } from '../../domain/permissions';
@@ -109,14 +109,13 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
       await authorize(canViewUser(db, auth.user, params.id));
       const user = await findUser(params.id);
       const sessions = await db.session.findMany({ where: { userId: user.id }, orderBy: { createdAt: 'desc' } });
-      const now = new Date();
       return {
         status: 200,
         body: {
           items: sessions.map((session) => ({
             id: session.id,
             expiresAt: session.expiresAt.toISOString(),
-            expired: session.expiresAt <= now,
+            expired: isExpired(session.expiresAt),
             lastIp: session.lastIp,
             lastUserAgent: session.lastUserAgent,
             createdAt: session.createdAt.toISOString(),
@@ -139,7 +138,6 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
       await authorize(canViewUser(db, auth.user, params.id));
       const user = await findUser(params.id);
       const tokens = await db.token.findMany({ where: { userId: user.id }, orderBy: { createdAt: 'desc' } });
-      const now = new Date();
       return {
         status: 200,
         body: {
@@ -149,7 +147,7 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
             intent: token.intent,
             description: token.description,
             expiresAt: token.expiresAt?.toISOString() ?? null,
-            expired: token.expiresAt !== null && token.expiresAt <= now,
+            expired: isExpired(token.expiresAt),
             createdAt: token.createdAt.toISOString(),
           })),
           nextCursor: null,
