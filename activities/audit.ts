@@ -1,4 +1,5 @@
-import { ACCOUNT_LOCKDOWN_TRIGGERED, lockdownEventDedupKey } from '../domain/events';
+import { ACCOUNT_LOCKDOWN_FAILED, ACCOUNT_LOCKDOWN_TRIGGERED, lockdownEventDedupKey, type LockdownEventAction } from '../domain/events';
+import type { LockdownActionKey } from '../domain/lockdown-actions';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import type { ActorRef, LockdownActions } from '../workflows/types';
@@ -12,9 +13,10 @@ export interface LockdownAuditInput {
   selfService: boolean;
   actions: LockdownActions;
   clientIp: string | null;
-  /** The per-user workflow and its run. */
+  /** The per-user workflow execution that wrote the event: its id and run. */
   workflowId: string;
   runId: string;
+  /** The lockdown's own (parent) workflow. */
   parentWorkflowId: string;
 }
 
@@ -25,55 +27,69 @@ export interface AuditEventWritten {
 }
 
 export function createAuditActivities(db: Db, logger: Logger) {
-  return {
-    /**
-     * Writes the `account_lockdown_triggered` event of one locked user; returns its id and
-     * whether it notifies anyone. The dedup key is unique, so a retried activity never
-     * writes a second event.
-     */
-    async writeLockdownAuditEvent(input: LockdownAuditInput): Promise<AuditEventWritten> {
-      const target = await db.lockdownTarget.findUniqueOrThrow({
-        where: { lockdownId_userId: { lockdownId: input.lockdownId, userId: input.userId } },
-      });
-      const dedupKey = lockdownEventDedupKey(input.lockdownId, input.userId);
-      const { count } = await db.event.createMany({
-        skipDuplicates: true,
-        data: {
-          action: ACCOUNT_LOCKDOWN_TRIGGERED,
-          actorId: input.actor.id,
-          actorSnapshot: { id: input.actor.id, username: input.actor.username },
-          clientIp: input.clientIp,
-          lockdownId: input.lockdownId,
-          workflowId: input.parentWorkflowId,
-          dedupKey,
-          context: {
-            reason: input.reason,
-            affected_user: target.username,
-            affected_user_id: input.userId,
-            lockdown_id: input.lockdownId,
-            workflow_id: input.parentWorkflowId,
-            user_workflow_id: input.workflowId,
-            run_id: input.runId,
-            self_service: input.selfService,
-            actions: { ...input.actions },
-            sessions_revoked: target.sessionsRevoked,
-            tokens_revoked: target.tokensRevoked,
-          },
+  /**
+   * Writes the lockdown event of one user; returns its id and whether it notifies anyone.
+   * The dedup key is unique, so a retried activity never writes a second event.
+   */
+  async function writeLockdownEvent(action: LockdownEventAction, input: LockdownAuditInput, extra: Record<string, unknown>): Promise<AuditEventWritten> {
+    const target = await db.lockdownTarget.findUniqueOrThrow({
+      where: { lockdownId_userId: { lockdownId: input.lockdownId, userId: input.userId } },
+    });
+    const dedupKey = lockdownEventDedupKey(input.lockdownId, input.userId);
+    const { count } = await db.event.createMany({
+      skipDuplicates: true,
+      data: {
+        action,
+        actorId: input.actor.id,
+        actorSnapshot: { id: input.actor.id, username: input.actor.username },
+        clientIp: input.clientIp,
+        lockdownId: input.lockdownId,
+        workflowId: input.workflowId,
+        dedupKey,
+        context: {
+          reason: input.reason,
+          affected_user: target.username,
+          affected_user_id: input.userId,
+          lockdown_id: input.lockdownId,
+          workflow_id: input.workflowId,
+          run_id: input.runId,
+          parent_workflow_id: input.parentWorkflowId,
+          self_service: input.selfService,
+          actions: { ...input.actions },
+          sessions_revoked: target.sessionsRevoked,
+          tokens_revoked: target.tokensRevoked,
+          ...extra,
         },
-      });
-      const event = await db.event.findUniqueOrThrow({ where: { dedupKey }, select: { id: true } });
-      logger.info({ lockdownId: input.lockdownId, userId: input.userId, eventId: event.id, written: count === 1 }, 'lockdown audit event');
-      return { eventId: event.id, notify: await notifies(event.id, input.clientIp) };
+      },
+    });
+    const event = await db.event.findUniqueOrThrow({ where: { dedupKey }, select: { id: true, action: true } });
+    logger.info({ lockdownId: input.lockdownId, userId: input.userId, eventId: event.id, action: event.action, written: count === 1 }, 'lockdown audit event');
+    return { eventId: event.id, notify: await notifies(event.id, event.action, input.clientIp) };
+  }
+
+  return {
+    /** The `account_lockdown_triggered` event of a locked user. */
+    writeLockdownAuditEvent(input: LockdownAuditInput): Promise<AuditEventWritten> {
+      return writeLockdownEvent(ACCOUNT_LOCKDOWN_TRIGGERED, input, {});
+    },
+
+    /** The `account_lockdown_failed` event of a user whose run stopped after its target check. */
+    writeLockdownFailedEvent(input: LockdownAuditInput & { stepsRun: LockdownActionKey[]; error: string }): Promise<AuditEventWritten> {
+      const { stepsRun, error, ...event } = input;
+      return writeLockdownEvent(ACCOUNT_LOCKDOWN_FAILED, event, { steps_run: stepsRun, error });
     },
   };
 
   /** Whether the event triggers a notification rule; never fails the lockdown: when in doubt, the notification workflow decides. */
-  async function notifies(eventId: string, clientIp: string | null): Promise<boolean> {
+  async function notifies(eventId: string, action: string, clientIp: string | null): Promise<boolean> {
     try {
-      return await anyRuleTriggered(db, { action: ACCOUNT_LOCKDOWN_TRIGGERED, clientIp });
+      return await anyRuleTriggered(db, { action, clientIp });
     } catch (err) {
       logger.warn({ eventId, err }, 'could not check the notification rules; the notification workflow will');
       return true;
     }
   }
 }
+
+/** Audit writes retry until they succeed (the spec): they are never made non-retryable. */
+export const RETRIED_UNTIL_WRITTEN = new Set(['writeLockdownAuditEvent', 'writeLockdownFailedEvent']);

@@ -36,10 +36,14 @@ export function classifyFailure(err: unknown, attempt: number): unknown {
   return ApplicationFailure.nonRetryable(message, 'LockdownStepFailed');
 }
 
-/** Wraps every activity of a set with `classifyFailure`. */
-export function withFailureClassification<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+/** Wraps every activity of a set with `classifyFailure`, except those that must retry until they succeed. */
+export function withFailureClassification<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T, retriedUntilSuccess: ReadonlySet<string> = new Set()): T {
   const wrapped: Record<string, unknown> = {};
   for (const [name, activity] of Object.entries(activities)) {
+    if (retriedUntilSuccess.has(name)) {
+      wrapped[name] = activity;
+      continue;
+    }
     wrapped[name] = async (...args: never[]) => {
       try {
         return await activity(...args);

@@ -1,7 +1,7 @@
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
-import { createAuditActivities } from './audit';
+import { createAuditActivities, RETRIED_UNTIL_WRITTEN } from './audit';
 import { withFailureClassification } from './failures';
 import { createLockdownRecordActivities } from './lockdown-record';
 import { createNotificationActivities } from './notifications';
@@ -14,7 +14,7 @@ export function createActivities(db: Db, config: Config, logger: Logger) {
     ...createAuditActivities(db, logger),
     ...createLockdownRecordActivities(db),
     ...createNotificationActivities(db, config, logger),
-  });
+  }, RETRIED_UNTIL_WRITTEN);
 }
 
 export type LockdownActivities = ReturnType<typeof createActivities>;

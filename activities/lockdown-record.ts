@@ -27,6 +27,23 @@ export function createLockdownRecordActivities(db: Db) {
       });
     },
 
+    /**
+     * The run failed for good (non-retryable): the lockdown is `failed` with the reason, and
+     * users it never started are failed with it, so nothing waits for a workflow that is gone.
+     * Users already started finish on their own and record their own results.
+     */
+    async recordLockdownFailure(input: { lockdownId: string; error: string }): Promise<void> {
+      const error = recordable(input.error);
+      const now = new Date();
+      await db.$transaction([
+        db.lockdown.update({ where: { id: input.lockdownId }, data: { status: 'failed', error, completedAt: now } }),
+        db.lockdownTarget.updateMany({
+          where: { lockdownId: input.lockdownId, status: 'pending' },
+          data: { status: 'failed', error: `Not started: ${error}`, completedAt: now },
+        }),
+      ]);
+    },
+
     /** Marks the users a cancelled bulk run never started; returns how many are cancelled in all. */
     async cancelPendingTargets(input: { lockdownId: string }): Promise<number> {
       await db.lockdownTarget.updateMany({
@@ -36,4 +53,10 @@ export function createLockdownRecordActivities(db: Db) {
       return db.lockdownTarget.count({ where: { lockdownId: input.lockdownId, status: 'cancelled' } });
     },
   };
+}
+
+/** An error message as PostgreSQL will store it: no NUL, bounded. */
+function recordable(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  return message.replace(/\u0000/g, '\uFFFD').slice(0, 2_000);
 }

@@ -5,11 +5,26 @@ import { targetsActorMayNotLock } from '../domain/permissions';
 import { unusablePasswordHash } from '../lib/credentials';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
+import { LOCKDOWN_ACTIONS, type LockdownActionKey } from '../domain/lockdown-actions';
 import type { LockdownActions, UserLockdownResult } from '../workflows/types';
 
 export const PROTECTED_ACCOUNT_MESSAGE = 'Protected accounts (the anonymous user and internal service accounts) cannot be locked.';
 export const NO_PERMISSION_MESSAGE = 'You do not have permission to lock this user.';
 const VERIFY_ROUNDS = 5;
+
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+/**
+ * What the verify step re-applies per action (see `verifies` in domain/lockdown-actions.ts):
+ * how many things it had to undo again. The password marker cannot be changed back without
+ * a session or token, which the other actions remove, so it has nothing to re-check.
+ */
+const REAPPLY: Record<LockdownActionKey, (tx: Tx, userId: string) => Promise<number>> = {
+  deactivateUser: async (tx, userId) => (await tx.user.updateMany({ where: { id: userId, isActive: true }, data: { isActive: false } })).count,
+  setUnusablePassword: async () => 0,
+  deleteSessions: async (tx, userId) => (await tx.session.deleteMany({ where: { userId } })).count,
+  revokeTokens: async (tx, userId) => (await tx.token.deleteMany({ where: { userId } })).count,
+};
 
 interface TargetStep {
   lockdownId: string;
@@ -23,6 +38,38 @@ interface TargetStep {
  */
 export function createUserLockdownActivities(db: Db, logger: Logger) {
   const target = ({ lockdownId, userId }: TargetStep) => ({ lockdownId_userId: { lockdownId, userId } });
+
+  /**
+   * One activity per action of domain/lockdown-actions.ts, named by its key (the workflow
+   * calls `activities[action.key]`). An action with a counter commits its count in the same
+   * transaction as the removal.
+   */
+  const actionActivities: Record<LockdownActionKey, (input: TargetStep) => Promise<number>> = {
+    async deactivateUser(input) {
+      await db.user.update({ where: { id: input.userId }, data: { isActive: false } });
+      return 0;
+    },
+    async setUnusablePassword(input) {
+      await db.user.update({ where: { id: input.userId }, data: { passwordHash: unusablePasswordHash() } });
+      return 0;
+    },
+    /** Deletes every session of the user, expired ones included. */
+    async deleteSessions(input) {
+      return db.$transaction(async (tx) => {
+        const { count } = await tx.session.deleteMany({ where: { userId: input.userId } });
+        await tx.lockdownTarget.update({ where: target(input), data: { sessionsRevoked: { increment: count } } });
+        return count;
+      });
+    },
+    /** Revokes every token of the user, of every intent, expired ones included. */
+    async revokeTokens(input) {
+      return db.$transaction(async (tx) => {
+        const { count } = await tx.token.deleteMany({ where: { userId: input.userId } });
+        await tx.lockdownTarget.update({ where: target(input), data: { tokensRevoked: { increment: count } } });
+        return count;
+      });
+    },
+  };
 
   return {
     /** Re-checks, at execution time, what the API checked at request time. */
@@ -40,55 +87,24 @@ export function createUserLockdownActivities(db: Db, logger: Logger) {
       logger.info({ lockdownId: input.lockdownId, userId: input.userId }, 'lockdown target checked');
     },
 
-    async deactivateUser(input: TargetStep): Promise<void> {
-      await db.user.update({ where: { id: input.userId }, data: { isActive: false } });
-    },
-
-    async setUnusablePassword(input: TargetStep): Promise<void> {
-      await db.user.update({ where: { id: input.userId }, data: { passwordHash: unusablePasswordHash() } });
-    },
-
-    /** Deletes every session of the user, expired ones included. */
-    async deleteSessions(input: TargetStep): Promise<number> {
-      const [{ count }] = await db.$transaction(async (tx) => {
-        const deleted = await tx.session.deleteMany({ where: { userId: input.userId } });
-        await tx.lockdownTarget.update({ where: target(input), data: { sessionsRevoked: { increment: deleted.count } } });
-        return [deleted];
-      });
-      return count;
-    },
-
-    /** Revokes every token of the user, of every intent, expired ones included. */
-    async revokeTokens(input: TargetStep): Promise<number> {
-      const [{ count }] = await db.$transaction(async (tx) => {
-        const deleted = await tx.token.deleteMany({ where: { userId: input.userId } });
-        await tx.lockdownTarget.update({ where: target(input), data: { tokensRevoked: { increment: deleted.count } } });
-        return [deleted];
-      });
-      return count;
-    },
+    ...actionActivities,
 
     /**
-     * Re-reads the user's credentials and removes any that appeared meanwhile (a stolen
-     * credential minting a new one during the lockdown). Bounded; fails loudly if they
-     * keep coming back.
+     * Re-reads the user's credentials and undoes anything that reappeared meanwhile (a
+     * stolen credential minting a new one during the lockdown), for every action that ran.
+     * Bounded; fails loudly if they keep coming back.
      */
     async verifyLockdown(input: TargetStep & { actions: LockdownActions }): Promise<void> {
-      const { actions } = input;
+      const applied = LOCKDOWN_ACTIONS.filter((action) => input.actions[action.key]);
       for (let round = 1; round <= VERIFY_ROUNDS; round++) {
         const removed = await db.$transaction(async (tx) => {
-          const reactivated = actions.deactivateUser
-            ? (await tx.user.updateMany({ where: { id: input.userId, isActive: true }, data: { isActive: false } })).count
-            : 0;
-          const sessions = actions.deleteSessions ? (await tx.session.deleteMany({ where: { userId: input.userId } })).count : 0;
-          const tokens = actions.revokeTokens ? (await tx.token.deleteMany({ where: { userId: input.userId } })).count : 0;
-          if (sessions + tokens > 0) {
-            await tx.lockdownTarget.update({
-              where: target(input),
-              data: { sessionsRevoked: { increment: sessions }, tokensRevoked: { increment: tokens } },
-            });
+          let undone = 0;
+          for (const action of applied) {
+            const count = await REAPPLY[action.key](tx, input.userId);
+            if (count > 0 && action.counter) await tx.lockdownTarget.update({ where: target(input), data: { [action.counter]: { increment: count } } });
+            undone += count;
           }
-          return reactivated + sessions + tokens;
+          return undone;
         });
         if (removed === 0) return;
         logger.warn({ lockdownId: input.lockdownId, userId: input.userId, round, removed }, 'credentials reappeared during lockdown; removed again');

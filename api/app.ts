@@ -44,6 +44,8 @@ export function createApp({ config, db, temporal, logger }: Pick<ApiDeps, 'confi
   const deps: ApiDeps = { config, db, temporal, logger, metrics, lockdowns: createLockdownService({ db, temporal, config, logger }) };
   const app = express();
   app.disable('x-powered-by');
+  // req.ip (recorded client IP, IP matcher policies, login rate limit) honours X-Forwarded-For only from trusted proxies.
+  app.set('trust proxy', config.TRUST_PROXY);
   app.use((req, res, next) => {
     if (req.originalUrl.length > MAX_URL_LENGTH) {
       next(new HttpError(414, 'uri_too_long', `URLs are limited to ${MAX_URL_LENGTH} characters.`));

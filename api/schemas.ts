@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import './http/openapi';
+import { perAction } from '../domain/lockdown-actions';
 
 /** Request and response shapes of the v1 API; they validate requests and feed the OpenAPI document. */
 
@@ -166,7 +167,7 @@ export const TokenInfo = z
   })
   .openapi('Token');
 
-export const SetPasswordBody = z.object({ password }).strict().openapi('SetPasswordRequest');
+export const SetPasswordBody = z.object({ password, reason: z.string().max(1_000).optional() }).strict().openapi('SetPasswordRequest');
 export const RecoveryBody = z.object({ token: z.string().min(1).max(200), password }).strict().openapi('RecoveryRequest');
 export const RecoveryLink = z.object({ link: z.string(), expiresAt: z.string(), message: z.string() }).openapi('RecoveryLink');
 
@@ -269,10 +270,7 @@ export const AccountLockdownStage = z
   .object({
     id: z.string(),
     name: z.string(),
-    deactivateUser: z.boolean(),
-    setUnusablePassword: z.boolean(),
-    deleteSessions: z.boolean(),
-    revokeTokens: z.boolean(),
+    ...perAction(() => z.boolean()),
     selfServiceMessageTitle: z.string(),
     selfServiceMessage: z.string(),
     completionFlow: z.string().nullable(),
@@ -281,10 +279,8 @@ export const AccountLockdownStage = z
 export const CreateAccountLockdownStageBody = z
   .object({
     name: z.string().trim().min(1).max(200),
-    deactivateUser: z.boolean().default(true),
-    setUnusablePassword: z.boolean().default(true),
-    deleteSessions: z.boolean().default(true),
-    revokeTokens: z.boolean().default(true),
+    // Every action of domain/lockdown-actions.ts, on by default.
+    ...perAction(() => z.boolean().default(true)),
     selfServiceMessageTitle: z.string().max(200).optional(),
     selfServiceMessage: z.string().max(20_000).optional(),
     completionFlow: slug.nullable().optional(),
@@ -294,10 +290,7 @@ export const CreateAccountLockdownStageBody = z
 export const PatchAccountLockdownStageBody = z
   .object({
     name: z.string().trim().min(1).max(200),
-    deactivateUser: z.boolean(),
-    setUnusablePassword: z.boolean(),
-    deleteSessions: z.boolean(),
-    revokeTokens: z.boolean(),
+    ...perAction(() => z.boolean()),
     selfServiceMessageTitle: z.string().max(200),
     selfServiceMessage: z.string().max(20_000),
     completionFlow: slug.nullable(),
@@ -309,3 +302,12 @@ export const PatchAccountLockdownStageBody = z
 export const FlowExecutor = z
   .object({ flow: z.object({ slug: z.string(), title: z.string() }), stage: RenderedStage.nullable() })
   .openapi('FlowExecutor');
+
+// ── Restore access (audited) ──
+/** Optional body of activate and recovery_link: the reason recorded in the audit event. */
+export const RestoreBody = z.object({ reason: z.string().max(1_000).optional() }).strict().openapi('RestoreAccessRequest');
+export const ActivatedUser = User.extend({
+  credentialsKept: z.object({ sessions: z.number().int(), tokens: z.number().int() }),
+  /** Set when sessions or tokens survive: they work again now that the user is active. */
+  warning: z.string().nullable(),
+}).openapi('ActivatedUser');

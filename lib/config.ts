@@ -17,6 +17,23 @@ const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.url().optional(),
+  /**
+   * Express `trust proxy`: which proxies in front of the API may name the client (X-Forwarded-For),
+   * for the recorded client IP, IP matcher policies and the login rate limit. Off by default:
+   * `false`, `true` (any — only behind a proxy that strips the header), a hop count, or
+   * addresses/subnets/`loopback`/`linklocal`/`uniquelocal`, comma-separated.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('false')
+    .transform((value): boolean | number | string => {
+      if (value === 'false' || value === '') return false;
+      if (value === 'true') return true;
+      if (/^\d+$/.test(value)) return Number(value);
+      return value;
+    })
+    .refine((value) => typeof value !== 'string' || /^[\w.:/]+(\s*,\s*[\w.:/]+)*$/.test(value), 'TRUST_PROXY must be false, true, a hop count, or comma-separated addresses/subnets'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: positiveInt(12),
   /** Lifetime of a recovery link. */

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ANONYMOUS_USERNAME } from '../domain/accounts';
+import { warningList } from '../domain/lockdown-actions';
+import { DEFAULT_SELF_SERVICE_MESSAGE, DEFAULT_SELF_SERVICE_TITLE } from '../domain/self-service';
 import { hashPassword, unusablePasswordHash } from '../lib/credentials';
 import type { Db } from '../lib/db';
 
@@ -11,17 +13,13 @@ import type { Db } from '../lib/db';
 export const DEFAULT_LOCKDOWN_FLOW = 'default-account-lockdown';
 export const DEFAULT_COMPLETION_FLOW = 'default-account-lockdown-complete';
 
-export const DEFAULT_SELF_SERVICE_TITLE = 'Your account has been locked';
-export const DEFAULT_SELF_SERVICE_MESSAGE =
-  '<p>You have been logged out of all sessions and your password has been invalidated.</p>' +
-  '<p>To regain access to your account, please contact your IT administrator or security team.</p>';
-
 // Liquid. `lockdown_target_users` is always the full list; `lockdown_target_user` exists only for one target.
+// The lists of what will happen come from the actions' declaration (domain/lockdown-actions.ts).
 const WARNING_TEMPLATE = `{% if lockdown_self_service %}<p><strong>You are about to lock your own account.</strong> This will immediately:</p>
-<ul><li>deactivate your account, so you can no longer log in</li><li>invalidate your password</li><li>log you out of every device and application</li><li>revoke all your tokens and app passwords</li></ul>
+${warningList('self')}
 <p>You will not be able to log in again until an administrator restores your access.</p>
 {% else %}{% assign count = lockdown_target_users | size %}<p><strong>You are about to lock down {% if count == 1 %}{{ lockdown_target_users.first.username }}{% else %}{{ count }} users{% endif %}.</strong> This will immediately:</p>
-<ul><li>deactivate {% if count == 1 %}the account{% else %}each account{% endif %}</li><li>invalidate {% if count == 1 %}its password{% else %}their passwords{% endif %}</li><li>end every session on every device and application</li><li>revoke every API token, app password, recovery and verification token</li></ul>
+{% if count == 1 %}${warningList('one')}{% else %}${warningList('many')}{% endif %}
 {% if count > 1 %}<p>Users: {% for target in lockdown_target_users limit: 50 %}{{ target.username }}{% unless forloop.last %}, {% endunless %}{% endfor %}{% if count > 50 %} and {{ count | minus: 50 }} more{% endif %}</p>{% endif %}
 {% endif %}`;
 

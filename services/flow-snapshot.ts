@@ -1,5 +1,8 @@
+import { invalid } from '../domain/errors';
+import { actionsOf } from '../domain/lockdown-actions';
+import { unknownStageKind } from '../domain/stages';
 import type { Db } from '../lib/db';
-import type { FlowSnapshot, LockdownActions, PromptFieldSnapshot, StageSnapshot } from '../workflows/types';
+import type { FlowSnapshot, PromptFieldSnapshot, StageSnapshot } from '../workflows/types';
 
 export const NO_LOCKDOWN_FLOW_MESSAGE = 'No lockdown flow configured.';
 
@@ -18,23 +21,24 @@ export function promptFieldOf(field: PromptFieldSnapshot): PromptFieldSnapshot {
   return { fieldKey, label, type, required, order, placeholder, subText, initialValue };
 }
 
-/** The four switchable actions of an Account Lockdown stage. */
-export function actionsOf(config: LockdownActions): LockdownActions {
-  const { deactivateUser, setUnusablePassword, deleteSessions, revokeTokens } = config;
-  return { deactivateUser, setUnusablePassword, deleteSessions, revokeTokens };
-}
-
 /** The brand serving a request: the one whose domain is the request's host, else the default brand. */
 export async function brandFor(db: Db, host: string | undefined) {
   const byDomain = host ? await db.brand.findUnique({ where: { domain: host.toLowerCase() }, select: { id: true } }) : null;
   return byDomain ?? (await db.brand.findFirst({ where: { isDefault: true }, select: { id: true } }));
 }
 
+export type FlowAuthentication = 'none' | 'require_authenticated' | 'require_superuser';
+
 /**
  * The brand's lockdown flow as the workflow will run it: stages in binding order,
- * conditions evaluated for this run. Null when the brand has no lockdown flow.
+ * conditions evaluated for this run, with the flow's authentication requirement (checked
+ * by the caller before it starts anything). Null when the brand has no lockdown flow.
  */
-export async function snapshotLockdownFlow(db: Db, selfService: boolean, host?: string): Promise<FlowSnapshot | null> {
+export async function snapshotLockdownFlow(
+  db: Db,
+  selfService: boolean,
+  host?: string,
+): Promise<{ snapshot: FlowSnapshot; authentication: FlowAuthentication } | null> {
   const brandRef = await brandFor(db, host);
   if (!brandRef) return null;
   const brand = await db.brand.findUnique({
@@ -62,24 +66,37 @@ export async function snapshotLockdownFlow(db: Db, selfService: boolean, host?: 
   const stages: StageSnapshot[] = [];
   for (const binding of flow.bindings) {
     if (!bindingApplies(binding.condition, selfService)) continue;
-    const { stage } = binding;
-    if (stage.kind === 'prompt') {
-      stages.push({
-        kind: 'prompt',
-        name: stage.name,
-        fields: stage.promptFields.map(promptFieldOf),
-      });
-    } else if (stage.accountLockdown) {
+    stages.push(stageSnapshotOf(binding.stage));
+  }
+  return { snapshot: { slug: flow.slug, title: flow.title, stages }, authentication: flow.authentication };
+}
+
+type StageRow = {
+  name: string;
+  kind: StageSnapshot['kind'];
+  promptFields: PromptFieldSnapshot[];
+  accountLockdown: (Parameters<typeof actionsOf>[0] & { selfServiceMessageTitle: string; selfServiceMessage: string; completionFlow: { slug: string } | null }) | null;
+};
+
+/** One stage as the workflow runs it; every kind is handled (a new kind is a compile error here). */
+function stageSnapshotOf(stage: StageRow): StageSnapshot {
+  switch (stage.kind) {
+    case 'prompt':
+      return { kind: 'prompt', name: stage.name, fields: stage.promptFields.map(promptFieldOf) };
+    case 'account_lockdown': {
       const config = stage.accountLockdown;
-      stages.push({
+      // Created with its configuration in one write (api/routes/flows.ts): never silently dropped.
+      if (!config) throw invalid(`The Account Lockdown stage "${stage.name}" has no configuration; fix the lockdown flow.`, undefined, 'flow_misconfigured');
+      return {
         kind: 'account_lockdown',
         name: stage.name,
         actions: actionsOf(config),
         selfServiceMessageTitle: config.selfServiceMessageTitle,
         selfServiceMessage: config.selfServiceMessage,
         completionFlowSlug: config.completionFlow?.slug ?? null,
-      });
+      };
     }
+    default:
+      return unknownStageKind(stage.kind);
   }
-  return { slug: flow.slug, title: flow.title, stages };
 }

@@ -1,6 +1,8 @@
 import type { Config } from '../lib/config';
 import { temporalUiUrl } from '../lib/temporal';
 import type { Db } from '../lib/db';
+import { progressFrom } from '../domain/lockdown-status';
+import { showsResultsPrompt } from '../domain/self-service';
 import { renderFields, type PromptContext, type TemplateUser } from '../domain/templates';
 import type { Completion, FlowSnapshot, LockdownStatus } from '../workflows/types';
 import type { Lockdown as LockdownRow, LockdownTarget } from '../generated/prisma/client';
@@ -23,21 +25,19 @@ export function resultOf(target: LockdownTarget) {
 }
 
 export function createLockdownViews(db: Db, config: Config) {
-
   async function progressOf(lockdownId: string) {
     const groups = await db.lockdownTarget.groupBy({ by: ['status'], where: { lockdownId }, _count: { _all: true } });
     const count = (status: string) => groups.find((group) => group.status === status)?._count._all ?? 0;
     const total = groups.reduce((sum, group) => sum + group._count._all, 0);
-    const [locked, failed, cancelled] = [count('locked'), count('failed'), count('cancelled')];
-    return { total, locked, failed, cancelled, pending: total - locked - failed - cancelled };
+    return progressFrom({ total, locked: count('locked'), failed: count('failed'), cancelled: count('cancelled') });
   }
 
-  /** The prompt a client should show now: the waiting prompt, or the results after an admin run. */
+  /** The prompt a client should show now: the waiting prompt, or the results after an admin run (self-service runs show `completion`). */
   async function stageOf(lockdown: LockdownRow) {
     const flow = lockdown.flowSnapshot as unknown as FlowSnapshot;
     const stage = lockdown.stageIndex === null ? undefined : flow.stages[lockdown.stageIndex];
-    const finished = ['completed', 'failed', 'cancelled'].includes(lockdown.status);
-    if (stage?.kind !== 'prompt' || !(lockdown.status === 'awaiting_input' || (finished && !lockdown.selfService))) return null;
+    const status = lockdown.status as LockdownStatus;
+    if (stage?.kind !== 'prompt' || !(status === 'awaiting_input' || showsResultsPrompt({ selfService: lockdown.selfService, status }))) return null;
     return { name: stage.name, fields: await renderFields(stage.fields, await promptContext(lockdown)) };
   }
 

@@ -1,15 +1,26 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isProtectedAccount } from '../domain/accounts';
-import { canAnswerLockdown, canCancelLockdown, canViewAllLockdowns, canReadLockdownHistory, canViewLockdown, targetsActorMayNotLock } from '../domain/permissions';
-import { authorize } from '../api/authorization';
-import { decodeCursor, encodeCursor, newestFirst, newestFirstPage } from '../api/http/cursor';
+import { conflictError, denied, DomainError, invalid, notFoundError, unavailableError } from '../domain/errors';
+import { isFinished } from '../domain/lockdown-status';
+import {
+  canAnswerLockdown,
+  canCancelLockdown,
+  canReadLockdownHistory,
+  canViewAllLockdowns,
+  canViewLockdown,
+  flowAccess,
+  targetsActorMayNotLock,
+  type Actor,
+} from '../domain/permissions';
+import { unrecordableText } from '../domain/prompt';
+import { answerWhen } from '../domain/self-service';
 import { resolveTargets, type TargetRequest } from '../domain/targets';
-import { badRequest, conflict, forbidden, HttpError, notFound, unavailable } from '../api/http/errors';
-import type { AuthUser } from '../api/http/route';
+import { decodeCursor, encodeCursor, newestFirst, newestFirstPage } from '../lib/cursor';
+import { isUniqueViolation } from '../lib/unique-violation';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
@@ -31,6 +42,9 @@ export interface LockdownServiceDeps {
   logger: Logger;
 }
 
+/** Who asks: the authenticated user, as the rules need them. */
+export type Requester = Actor & { username: string };
+
 export interface CreateLockdownRequest extends TargetRequest {
   reason?: string;
 }
@@ -38,7 +52,6 @@ export interface CreateLockdownRequest extends TargetRequest {
 // Under PostgreSQL's 32,767 bind parameters per statement: a larger insert Prisma would split and
 // run concurrently on the transaction's one connection (which pg deprecates).
 const TARGET_ROWS_PER_INSERT = 5_000;
-const FINISHED: LockdownStatus[] = ['completed', 'cancelled', 'failed'];
 const NO_WORKER_MESSAGE =
   'No lockdown worker answered in time. The lockdown is recorded and will run as soon as a worker is available; check the worker process.';
 
@@ -46,60 +59,72 @@ const NO_WORKER_MESSAGE =
 export function createLockdownService({ db, temporal, config, logger }: LockdownServiceDeps) {
   const viewOf = createLockdownViews(db, config);
 
-  async function create(actor: AuthUser, request: CreateLockdownRequest, meta: { idempotencyKey?: string; clientIp: string | null; host?: string }) {
+  async function create(actor: Requester, request: CreateLockdownRequest, meta: { idempotencyKey?: string; clientIp: string | null; host?: string }) {
     const requestHash = hashRequest(request);
     if (meta.idempotencyKey) {
-      const earlier = await db.lockdown.findUnique({ where: { actorId_idempotencyKey: { actorId: actor.id, idempotencyKey: meta.idempotencyKey } } });
-      if (earlier) {
-        if (earlier.requestHash !== requestHash) throw conflict('This Idempotency-Key was used with a different request body.', 'idempotency_conflict');
-        await startWorkflow(earlier); // in case the first request died between recording and starting
-        return { created: false, view: await viewOf(earlier) };
-      }
+      const earlier = await sameRequestEarlier(actor, meta.idempotencyKey, requestHash);
+      if (earlier) return earlier;
     }
 
     const resolved = resolveTargets(request, actor.id);
-    if (!resolved.ok) throw badRequest(resolved.message, [{ field: 'body.users', message: resolved.message }]);
+    if (!resolved.ok) throw invalid(resolved.message, [{ field: 'body.users', message: resolved.message }]);
     if (resolved.targetIds.length > config.LOCKDOWN_MAX_TARGETS) {
-      throw badRequest(`At most ${config.LOCKDOWN_MAX_TARGETS} users can be locked in one request.`, [
+      throw invalid(`At most ${config.LOCKDOWN_MAX_TARGETS} users can be locked in one request.`, [
         { field: 'body.users', message: `more than ${config.LOCKDOWN_MAX_TARGETS} users` },
       ]);
     }
-    const flow = await snapshotLockdownFlow(db, resolved.selfService, meta.host);
-    if (!flow) throw badRequest(NO_LOCKDOWN_FLOW_MESSAGE, undefined, 'no_lockdown_flow');
+    const reasonProblem = request.reason === undefined ? null : unrecordableText(request.reason);
+    if (reasonProblem) throw invalid(`The reason ${reasonProblem}.`, [{ field: 'body.reason', message: reasonProblem }]);
+    // Permission first: which ids exist or are protected is told only to callers allowed to lock them.
+    const refused = await targetsActorMayNotLock(db, actor, resolved.targetIds, resolved.bulk);
+    if (refused.length > 0) {
+      throw denied(resolved.bulk ? 'You need the change_user permission on every user of a bulk lockdown.' : 'You do not have permission to lock this user.');
+    }
+
+    const configured = await snapshotLockdownFlow(db, resolved.selfService, meta.host);
+    if (!configured) throw invalid(NO_LOCKDOWN_FLOW_MESSAGE, undefined, 'no_lockdown_flow');
+    const access = flowAccess(actor, configured.authentication);
+    if (access !== 'ok') throw denied(`The lockdown flow "${configured.snapshot.slug}" requires a superuser.`);
+    const flow = configured.snapshot;
     if (!flow.stages.some((stage) => stage.kind === 'account_lockdown')) {
-      throw badRequest(`The lockdown flow "${flow.slug}" has no Account Lockdown stage.`, undefined, 'no_lockdown_flow');
+      throw invalid(`The lockdown flow "${flow.slug}" has no Account Lockdown stage.`, undefined, 'no_lockdown_flow');
     }
 
     const targets = await loadTargets(resolved.targetIds);
-    const denied = await targetsActorMayNotLock(db, actor, resolved.targetIds, resolved.bulk);
-    if (denied.length > 0) {
-      throw forbidden(resolved.bulk ? 'You need the change_user permission on every user of a bulk lockdown.' : 'You do not have permission to lock this user.');
-    }
-
     const lockdownId = randomUUID();
-    const lockdown = await db.$transaction(async (tx) => {
-      const row = await tx.lockdown.create({
-        data: {
-          id: lockdownId,
-          actorId: actor.id,
-          actorUsername: actor.username,
-          reason: request.reason ?? null,
-          selfService: resolved.selfService,
-          flowSlug: flow.slug,
-          flowSnapshot: flow as object,
-          workflowId: lockdownWorkflowId(lockdownId),
-          clientIp: meta.clientIp,
-          idempotencyKey: meta.idempotencyKey ?? null,
-          requestHash,
-          status: 'pending',
-        },
+    let lockdown: LockdownRow;
+    try {
+      lockdown = await db.$transaction(async (tx) => {
+        const row = await tx.lockdown.create({
+          data: {
+            id: lockdownId,
+            actorId: actor.id,
+            actorUsername: actor.username,
+            reason: request.reason ?? null,
+            selfService: resolved.selfService,
+            flowSlug: flow.slug,
+            flowSnapshot: flow as object,
+            workflowId: lockdownWorkflowId(lockdownId),
+            clientIp: meta.clientIp,
+            idempotencyKey: meta.idempotencyKey ?? null,
+            requestHash,
+            status: 'pending',
+          },
+        });
+        const rows = targets.map((target, position) => ({ lockdownId, userId: target.id, username: target.username, position }));
+        for (let start = 0; start < rows.length; start += TARGET_ROWS_PER_INSERT) {
+          await tx.lockdownTarget.createMany({ data: rows.slice(start, start + TARGET_ROWS_PER_INSERT) });
+        }
+        return row;
       });
-      const rows = targets.map((target, position) => ({ lockdownId, userId: target.id, username: target.username, position }));
-      for (let start = 0; start < rows.length; start += TARGET_ROWS_PER_INSERT) {
-        await tx.lockdownTarget.createMany({ data: rows.slice(start, start + TARGET_ROWS_PER_INSERT) });
+    } catch (err) {
+      // The same Idempotency-Key sent concurrently: the request that recorded first wins, this one answers with it.
+      if (meta.idempotencyKey && isUniqueViolation(err)) {
+        const earlier = await sameRequestEarlier(actor, meta.idempotencyKey, requestHash);
+        if (earlier) return earlier;
       }
-      return row;
-    });
+      throw err;
+    }
 
     try {
       await startWorkflow(lockdown);
@@ -110,11 +135,20 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     }
     logger.info({ lockdownId, targets: targets.length, selfService: resolved.selfService, actorId: actor.id }, 'lockdown started');
 
-    const settled = await waitFor(lockdownId, (status) =>
-      resolved.selfService && request.reason ? FINISHED.includes(status) : status !== 'pending',
-    resolved.selfService && request.reason ? config.SELF_SERVICE_WAIT_MS : config.API_WORKFLOW_DEADLINE_MS);
-    if (settled.status === 'pending') throw unavailable(NO_WORKER_MESSAGE, 'worker_unavailable');
+    // A self-service run given its reason is answered once finished (the caller's session ends with it).
+    const answer = answerWhen(lockdown, 'pending');
+    const settled = await waitFor(lockdownId, answer.settled, answer.waitsForEnd ? config.SELF_SERVICE_WAIT_MS : config.API_WORKFLOW_DEADLINE_MS);
+    if (settled.status === 'pending') throw unavailableError(NO_WORKER_MESSAGE, 'worker_unavailable');
     return { created: true, view: await viewOf(settled) };
+  }
+
+  /** The lockdown this actor recorded earlier with the same Idempotency-Key: 409 when the body differs. */
+  async function sameRequestEarlier(actor: Requester, idempotencyKey: string, requestHash: string) {
+    const earlier = await db.lockdown.findUnique({ where: { actorId_idempotencyKey: { actorId: actor.id, idempotencyKey } } });
+    if (!earlier) return null;
+    if (earlier.requestHash !== requestHash) throw conflictError('This Idempotency-Key was used with a different request body.', 'idempotency_conflict');
+    await startWorkflow(earlier); // in case the first request died between recording and starting
+    return { created: false, view: await viewOf(earlier) };
   }
 
   /**
@@ -151,7 +185,7 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return;
       logger.error({ err, lockdownId: lockdown.id }, 'could not start lockdown workflow');
-      throw unavailable('Temporal did not accept the lockdown. Try again shortly.', 'temporal_unavailable');
+      throw unavailableError('Temporal did not accept the lockdown. Try again shortly.', 'temporal_unavailable');
     }
   }
 
@@ -161,22 +195,22 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
       select: { id: true, username: true, type: true },
     });
     const byId = new Map(users.map((user) => [user.id, user]));
-    const invalid: { id: string; reason: 'not_found' | 'protected' }[] = [];
+    const refused: { id: string; reason: 'not_found' | 'protected' }[] = [];
     for (const id of targetIds) {
       const user = byId.get(id);
-      if (!user) invalid.push({ id, reason: 'not_found' });
-      else if (isProtectedAccount(user)) invalid.push({ id, reason: 'protected' });
+      if (!user) refused.push({ id, reason: 'not_found' });
+      else if (isProtectedAccount(user)) refused.push({ id, reason: 'protected' });
     }
-    if (invalid.length > 0) {
-      const names = invalid.map((entry) => `${entry.id} (${entry.reason === 'protected' ? 'protected account' : 'not found'})`);
-      throw badRequest(`These users cannot be locked: ${names.join(', ')}.`, invalid, 'invalid_users');
+    if (refused.length > 0) {
+      const names = refused.map((entry) => `${entry.id} (${entry.reason === 'protected' ? 'protected account' : 'not found'})`);
+      throw invalid(`These users cannot be locked: ${names.join(', ')}.`, refused, 'invalid_users');
     }
     return targetIds.map((id) => byId.get(id)!);
   }
 
-  async function visibleLockdown(actor: AuthUser, lockdownId: string): Promise<LockdownRow> {
+  async function visibleLockdown(actor: Requester, lockdownId: string): Promise<LockdownRow> {
     const lockdown = isUuid(lockdownId) ? await db.lockdown.findUnique({ where: { id: lockdownId } }) : null;
-    if (!lockdown || !(await canViewLockdown(db, actor, lockdown))) throw notFound('Lockdown');
+    if (!lockdown || !(await canViewLockdown(db, actor, lockdown))) throw notFoundError('Lockdown');
     return lockdown;
   }
 
@@ -189,47 +223,46 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     }
   }
 
-  async function submitStage(actor: AuthUser, lockdownId: string, values: Record<string, unknown>) {
+  async function submitStage(actor: Requester, lockdownId: string, values: Record<string, unknown>) {
     const lockdown = await visibleLockdown(actor, lockdownId);
-    if (!canAnswerLockdown(actor, lockdown)) throw forbidden('Only the person who started this lockdown can answer its prompts.');
-    if (lockdown.status !== 'awaiting_input') throw conflict('This lockdown is not waiting for input.', 'not_awaiting_input');
+    if (!canAnswerLockdown(actor, lockdown)) throw denied('Only the person who started this lockdown can answer its prompts.');
+    if (lockdown.status !== 'awaiting_input') throw conflictError('This lockdown is not waiting for input.', 'not_awaiting_input');
     const handle = temporal.workflow.getHandle(lockdown.workflowId);
     try {
       await temporal.withDeadline(Date.now() + config.API_WORKFLOW_DEADLINE_MS, () => handle.executeUpdate(submitPromptUpdate, { args: [values] }));
     } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw workflowEnded(lockdown);
       throw updateError(err);
     }
     const stageIndex = lockdown.stageIndex;
-    const settled = await waitFor(
-      lockdownId,
-      lockdown.selfService ? (status) => FINISHED.includes(status) : (status) => status !== 'awaiting_input',
-      lockdown.selfService ? config.SELF_SERVICE_WAIT_MS : config.API_WORKFLOW_DEADLINE_MS,
-    );
+    const answer = answerWhen(lockdown, 'awaiting_input');
+    const settled = await waitFor(lockdownId, answer.settled, answer.waitsForEnd ? config.SELF_SERVICE_WAIT_MS : config.API_WORKFLOW_DEADLINE_MS);
     logger.info({ lockdownId, stageIndex }, 'lockdown prompt submitted');
     return viewOf(settled);
   }
 
-  async function cancel(actor: AuthUser, lockdownId: string) {
+  async function cancel(actor: Requester, lockdownId: string) {
     const lockdown = await visibleLockdown(actor, lockdownId);
-    if (!canCancelLockdown(actor, lockdown)) throw forbidden('Only the person who started this lockdown can cancel it.');
-    if (FINISHED.includes(lockdown.status)) throw conflict(`This lockdown is already ${lockdown.status}.`, 'already_finished');
+    if (!canCancelLockdown(actor, lockdown)) throw denied('Only the person who started this lockdown can cancel it.');
+    if (isFinished(lockdown.status)) throw conflictError(`This lockdown is already ${lockdown.status}.`, 'already_finished');
     try {
       await temporal.withDeadline(Date.now() + config.API_WORKFLOW_DEADLINE_MS, () =>
         temporal.workflow.getHandle(lockdown.workflowId).signal(cancelSignal),
       );
     } catch (err) {
-      if (isDeadlineExceeded(err)) throw unavailable('Temporal did not answer in time. Try again shortly.', 'temporal_unavailable');
+      if (isDeadlineExceeded(err)) throw unavailableError('Temporal did not answer in time. Try again shortly.', 'temporal_unavailable');
+      if (err instanceof WorkflowNotFoundError) throw workflowEnded(lockdown);
       throw err;
     }
     logger.info({ lockdownId }, 'lockdown cancel requested');
-    return viewOf(await waitFor(lockdownId, (status) => FINISHED.includes(status), config.API_WORKFLOW_DEADLINE_MS));
+    return viewOf(await waitFor(lockdownId, isFinished, config.API_WORKFLOW_DEADLINE_MS));
   }
 
-  async function get(actor: AuthUser, lockdownId: string) {
+  async function get(actor: Requester, lockdownId: string) {
     return viewOf(await visibleLockdown(actor, lockdownId));
   }
 
-  async function list(actor: AuthUser, query: { status?: LockdownStatus; actor?: string; target?: string; limit: number; cursor?: string }) {
+  async function list(actor: Requester, query: { status?: LockdownStatus; actor?: string; target?: string; limit: number; cursor?: string }) {
     const seesAll = await canViewAllLockdowns(db, actor);
     const paging = newestFirst(query.cursor);
     const where: Prisma.LockdownWhereInput = {
@@ -248,7 +281,7 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     return { items: await Promise.all(pageOfRows.items.map(viewOf)), nextCursor: pageOfRows.nextCursor };
   }
 
-  async function results(actor: AuthUser, lockdownId: string, query: { limit: number; cursor?: string }) {
+  async function results(actor: Requester, lockdownId: string, query: { limit: number; cursor?: string }) {
     const lockdown = await visibleLockdown(actor, lockdownId);
     const after = decodeCursor(query.cursor, z.object({ position: z.number().int().min(0) }));
     const rows = await db.lockdownTarget.findMany({
@@ -264,9 +297,9 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
   }
 
   const historyOf = createLockdownHistory(db, temporal, config);
-  async function history(actor: AuthUser, lockdownId: string, withChildren: boolean) {
+  async function history(actor: Requester, lockdownId: string, withChildren: boolean) {
     const lockdown = await visibleLockdown(actor, lockdownId);
-    await authorize(canReadLockdownHistory(db, actor, lockdown), 'Lockdown histories need the view_audit permission.');
+    if (!(await canReadLockdownHistory(db, actor, lockdown))) throw denied('Lockdown histories need the view_audit permission.');
     return historyOf(lockdown, withChildren);
   }
 
@@ -295,18 +328,23 @@ function hashRequest(request: CreateLockdownRequest): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/** The workflow of a lockdown whose record is not finished has ended (e.g. terminated by an operator): nothing to act on. */
+function workflowEnded(lockdown: LockdownRow): DomainError {
+  return conflictError(`The workflow of this lockdown has already ended (the record says ${lockdown.status}); nothing can change it now.`, 'already_finished');
+}
+
 /** Turns a rejected `submitPrompt` update into the API's answer. */
-function updateError(err: unknown): HttpError {
+function updateError(err: unknown): DomainError {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     if (err.cause.type === 'ValidationError') {
       const fieldErrors = (err.cause.details?.[0] ?? []) as FieldError[];
-      return badRequest(
+      return invalid(
         fieldErrors.map((fieldError) => fieldError.message).join(' '),
         fieldErrors.map((fieldError) => ({ field: `body.${fieldError.field}`, message: fieldError.message })),
       );
     }
-    return conflict(err.cause.message, 'not_awaiting_input');
+    return conflictError(err.cause.message, 'not_awaiting_input');
   }
-  if (isDeadlineExceeded(err)) return unavailable(NO_WORKER_MESSAGE, 'worker_unavailable');
+  if (isDeadlineExceeded(err)) return unavailableError(NO_WORKER_MESSAGE, 'worker_unavailable');
   throw err;
 }

@@ -1,7 +1,6 @@
 import { lockdownWorkflowId } from '../workflows/ids';
 import { isUsablePasswordHash } from '../lib/credentials';
-import { DEFAULT_SELF_SERVICE_TITLE } from '../prisma/seed';
-import { SELF_SERVICE_FAILURE_TITLE } from '../domain/self-service';
+import { DEFAULT_SELF_SERVICE_TITLE, SELF_SERVICE_FAILURE_TITLE } from '../domain/self-service';
 import type { FlowSnapshot, LockdownFlowInput } from '../workflows/types';
 import { createBrand } from './support/flows';
 import {

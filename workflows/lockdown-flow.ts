@@ -1,6 +1,8 @@
 import {
   ApplicationFailure,
+  ContinueAsNew,
   ParentClosePolicy,
+  TemporalFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -13,9 +15,12 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { LockdownActivities } from '../activities';
-import { acceptedValues, inputFields, missingRequiredFields } from '../domain/prompt';
+import { finalStatus, progressFrom } from '../domain/lockdown-status';
+import { acceptedValues, invalidFields } from '../domain/prompt';
 import { selfServiceEnding } from '../domain/self-service';
+import { unknownStageKind } from '../domain/stages';
 import { ACTIVITY_OPTIONS } from './activity-options';
+import { failureMessage } from './failures';
 import { userLockdownWorkflowId } from './ids';
 import { lockdownUser } from './lockdown-user';
 import { cancelSignal, lockdownStateQuery, submitPromptUpdate, userFinishedSignal } from './messages';
@@ -34,16 +39,20 @@ const activities = proxyActivities<LockdownActivities>(ACTIVITY_OPTIONS);
 const PARALLEL_CHILD_STARTS = 'parallel-child-starts';
 /** Patch: cancelling at a prompt marks the targets cancelled. */
 const CANCEL_MARKS_TARGETS = 'cancel-marks-targets';
+/** Patch: a run that fails marks its record `failed` (histories before it never failed). */
+const RECORD_RUN_FAILURE = 'record-run-failure';
 
 export const NO_TARGET_MESSAGE = 'No user to lock: the lockdown has no target.';
 
 /**
  * One lockdown: walks the flow's stages in order.
  * - prompt before the lockdown stage: waits for `submitPrompt` (or uses the values given
- *   at start); prompts after it only display (results).
+ *   at start, when they are complete and recordable); prompts after it only display (results).
  * - account lockdown stage: one child workflow per user through a sliding window,
  *   continuing as new every `continueAsNewAfter` children so bulk runs of any size stay
  *   within Temporal's history and pending-children limits.
+ * Whatever makes the run fail is recorded on the lockdown (status `failed`, the reason), so
+ * no lockdown is left waiting in PostgreSQL for a workflow that is gone.
  */
 export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFlowState> {
   const { lockdownId, flow, settings, targetUserIds } = input;
@@ -62,19 +71,8 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
   let error: string | null = null;
   const inFlight = new Set<string>(resume?.inFlight ?? []);
 
-  const state = (): LockdownFlowState => ({
-    status,
-    stageIndex,
-    progress: {
-      total: targetUserIds.length,
-      locked,
-      failed,
-      cancelled,
-      pending: targetUserIds.length - locked - failed - cancelled,
-    },
-    completion,
-    error,
-  });
+  const progress = () => progressFrom({ total: targetUserIds.length, locked, failed, cancelled });
+  const state = (): LockdownFlowState => ({ status, stageIndex, progress: progress(), completion, error });
   const currentPrompt = (): PromptStageSnapshot | null => {
     const stage = flow.stages[stageIndex];
     return status === 'awaiting_input' && stage?.kind === 'prompt' ? stage : null;
@@ -97,10 +95,12 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
       return state();
     },
     {
+      // Runs before the update is accepted: an answer that is incomplete or could not be
+      // recorded never reaches the workflow's history.
       validator: (submitted) => {
         const prompt = currentPrompt();
         if (!prompt) throw ApplicationFailure.nonRetryable('This lockdown is not waiting for input.', 'NotAwaitingInput');
-        const errors = missingRequiredFields(prompt, submitted);
+        const errors = invalidFields(prompt, submitted);
         if (errors.length > 0) throw ApplicationFailure.nonRetryable('Some fields are invalid.', 'ValidationError', errors);
       },
     },
@@ -109,51 +109,76 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
   const record = (extra: { completion?: Completion | null; finished?: boolean } = {}) =>
     activities.recordLockdownState({ lockdownId, status, stageIndex, reason: values.reason ?? null, error, ...extra });
 
-  const lockdownStageIndex = flow.stages.findIndex((stage) => stage.kind === 'account_lockdown');
-
-  for (; stageIndex < flow.stages.length; stageIndex++) {
-    const stage = flow.stages[stageIndex];
-    if (stage.kind === 'prompt') {
-      if (stageIndex > lockdownStageIndex && lockdownStageIndex >= 0) continue; // display only
-      const suppliedAtStart = Object.keys(input.initialValues).length > 0;
-      if (suppliedAtStart && missingRequiredFields(stage, input.initialValues).length === 0) {
-        values = { ...values, ...acceptedValues(stage, input.initialValues) };
-        continue;
-      }
-      status = 'awaiting_input';
-      await record();
-      await condition(() => submission !== null || cancelRequested);
-      if (submission === null) {
-        status = 'cancelled';
-        // Nobody was locked: every target is cancelled (histories before the patch left them pending).
-        if (patched(CANCEL_MARKS_TARGETS)) cancelled = await activities.cancelPendingTargets({ lockdownId });
-        await record({ finished: true });
-        return state();
-      }
-      values = { ...values, ...(submission as Record<string, string>) };
-      submission = null;
-      continue;
-    }
-
-    if (targetUserIds.length === 0) {
-      status = 'failed';
-      error = NO_TARGET_MESSAGE;
-      await record({ finished: true });
-      return state();
-    }
-    if (status !== 'running') {
-      status = 'running';
-      await record();
-    }
-    await lockAllTargets(stage); // may continue as new, which ends this run
-    if (input.selfService) completion = selfServiceEnding(stage, failed === 0 && cancelled === 0);
+  try {
+    return await walkStages();
+  } catch (err) {
+    if (err instanceof ContinueAsNew || !(err instanceof TemporalFailure) || !patched(RECORD_RUN_FAILURE)) throw err;
+    status = 'failed';
+    error = failureMessage(err);
+    log.error('lockdown failed', { lockdownId, error });
+    await activities.recordLockdownFailure({ lockdownId, error });
+    throw err;
   }
 
-  status = cancelRequested ? 'cancelled' : locked === 0 && failed > 0 ? 'failed' : 'completed';
-  // The results prompt (admin runs) is the last stage shown; self-service runs end on `completion`.
-  stageIndex = Math.min(stageIndex, flow.stages.length - 1);
-  await record({ completion, finished: true });
-  return state();
+  async function walkStages(): Promise<LockdownFlowState> {
+    const lockdownStageIndex = flow.stages.findIndex((stage) => stage.kind === 'account_lockdown');
+    for (; stageIndex < flow.stages.length; stageIndex++) {
+      const stage = flow.stages[stageIndex];
+      switch (stage.kind) {
+        case 'prompt': {
+          if (lockdownStageIndex >= 0 && stageIndex > lockdownStageIndex) continue; // display only (results)
+          const answered = await answerPrompt(stage);
+          if (!answered) {
+            status = 'cancelled';
+            // Nobody was locked: every target is cancelled (histories before the patch left them pending).
+            if (patched(CANCEL_MARKS_TARGETS)) cancelled = await activities.cancelPendingTargets({ lockdownId });
+            await record({ finished: true });
+            return state();
+          }
+          continue;
+        }
+        case 'account_lockdown': {
+          if (targetUserIds.length === 0) {
+            status = 'failed';
+            error = NO_TARGET_MESSAGE;
+            await record({ finished: true });
+            return state();
+          }
+          if (status !== 'running') {
+            status = 'running';
+            await record();
+          }
+          await lockAllTargets(stage); // may continue as new, which ends this run
+          if (input.selfService) completion = selfServiceEnding(stage, progress());
+          continue;
+        }
+        default:
+          return unknownStageKind(stage);
+      }
+    }
+
+    status = finalStatus(progress());
+    // The results prompt (admin runs) is the last stage shown; self-service runs end on `completion`.
+    stageIndex = Math.min(stageIndex, flow.stages.length - 1);
+    await record({ completion, finished: true });
+    return state();
+  }
+
+  /** Takes the prompt's values from the start request or waits for them; false when cancelled instead. */
+  async function answerPrompt(stage: PromptStageSnapshot): Promise<boolean> {
+    const suppliedAtStart = Object.keys(input.initialValues).length > 0;
+    if (suppliedAtStart && invalidFields(stage, input.initialValues).length === 0) {
+      values = { ...values, ...acceptedValues(stage, input.initialValues) };
+      return true;
+    }
+    status = 'awaiting_input';
+    await record();
+    await condition(() => submission !== null || cancelRequested);
+    if (submission === null) return false;
+    values = { ...values, ...(submission as Record<string, string>) };
+    submission = null;
+    return true;
+  }
 
   async function lockAllTargets(stage: AccountLockdownStageSnapshot): Promise<void> {
     let startedThisRun = 0;

@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { LockdownActivities } from '../activities';
 import type { AuditEventWritten } from '../activities/audit';
+import { LOCKDOWN_ACTIONS, type LockdownActionKey } from '../domain/lockdown-actions';
 import { ACTIVITY_OPTIONS, LOCAL_ACTIVITY_OPTIONS } from './activity-options';
 import { deliverNotifications } from './deliver-notifications';
 import { failureMessage } from './failures';
@@ -23,44 +24,57 @@ const localActivities = proxyLocalActivities<LockdownActivities>(LOCAL_ACTIVITY_
 
 /** Patch: the per-user steps run as local activities (histories before it used remote ones). */
 const LOCAL_STEPS = 'local-steps';
+/** Patch: a run that stops after the target check writes an `account_lockdown_failed` event. */
+const AUDIT_FAILED_RUNS = 'audit-failed-runs';
 
 /**
- * Locks one user, in the order of the spec: re-check, deactivate, unusable password,
- * delete sessions, revoke tokens, verify, audit. The result is written to PostgreSQL
- * before the parent is told, so the lockdown record is complete even if history expires.
- * Then the audit event's notifications start in a workflow of their own, which this one
- * neither waits for nor depends on.
+ * Locks one user, in the order of the spec: re-check, the stage's actions (in the order of
+ * domain/lockdown-actions.ts), verify, audit. The result is written to PostgreSQL before
+ * the parent is told, so the lockdown record is complete even if history expires. Then the
+ * audit event's notifications start in a workflow of their own, which this one neither
+ * waits for nor depends on.
+ *
+ * Every account that may have changed gets exactly one audit event: a run that passed the
+ * target check ends with `account_lockdown_triggered` (locked) or `account_lockdown_failed`
+ * (which steps ran, why it stopped). Writing the event retries until it succeeds and never
+ * turns a locked user into a failed one.
  */
 export async function lockdownUser(input: LockdownUserInput): Promise<UserLockdownResult> {
   const { lockdownId, userId, actions } = input;
   const step = { lockdownId, userId };
   const activities = patched(LOCAL_STEPS) ? localActivities : remoteActivities;
-  let result: UserLockdownResult;
-  let audit: AuditEventWritten | null = null;
+  const execution = { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId, parentWorkflowId: input.parentWorkflowId };
+  const eventInput = { ...step, ...execution, actor: input.actor, reason: input.reason, selfService: input.selfService, actions, clientIp: input.clientIp };
+
+  let checked = false;
+  const stepsRun: LockdownActionKey[] = [];
+  let failure: string | null = null;
   try {
     await activities.checkLockdownTarget({ ...step, actorId: input.actor.id, bulk: input.bulk });
-    if (actions.deactivateUser) await activities.deactivateUser(step);
-    if (actions.setUnusablePassword) await activities.setUnusablePassword(step);
-    if (actions.deleteSessions) await activities.deleteSessions(step);
-    if (actions.revokeTokens) await activities.revokeTokens(step);
+    checked = true;
+    for (const action of LOCKDOWN_ACTIONS) {
+      if (!actions[action.key]) continue;
+      await activities[action.key](step);
+      stepsRun.push(action.key);
+    }
     await activities.verifyLockdown({ ...step, actions });
-    audit = await activities.writeLockdownAuditEvent({
-      ...step,
-      actor: input.actor,
-      reason: input.reason,
-      selfService: input.selfService,
-      actions,
-      clientIp: input.clientIp,
-      workflowId: workflowInfo().workflowId,
-      runId: workflowInfo().runId,
-      parentWorkflowId: input.parentWorkflowId,
-    });
-    result = await activities.recordTargetResult({ ...step, success: true, error: null, actions });
   } catch (err) {
     if (isCancellation(err)) throw err;
-    const reason = failureMessage(err);
-    log.warn('user lockdown failed', { lockdownId, userId, reason });
-    result = await activities.recordTargetResult({ ...step, success: false, error: reason, actions });
+    failure = failureMessage(err);
+    log.warn('user lockdown failed', { lockdownId, userId, reason: failure });
+  }
+
+  let audit: AuditEventWritten | null = null;
+  let result: UserLockdownResult;
+  if (failure === null) {
+    audit = await activities.writeLockdownAuditEvent(eventInput);
+    result = await activities.recordTargetResult({ ...step, success: true, error: null, actions });
+  } else {
+    // Histories before the patch wrote no event for a failed run.
+    if (checked && patched(AUDIT_FAILED_RUNS)) {
+      audit = await activities.writeLockdownFailedEvent({ ...eventInput, stepsRun, error: failure });
+    }
+    result = await activities.recordTargetResult({ ...step, success: false, error: failure, actions });
   }
   try {
     await getExternalWorkflowHandle(input.parentWorkflowId).signal(userFinishedSignal, { userId, success: result.success });

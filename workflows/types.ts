@@ -3,12 +3,9 @@
  * Plain data only: everything here crosses Temporal's payload boundary.
  */
 
-export interface LockdownActions {
-  deactivateUser: boolean;
-  setUnusablePassword: boolean;
-  deleteSessions: boolean;
-  revokeTokens: boolean;
-}
+import type { LockdownActions } from '../domain/lockdown-actions';
+
+export type { LockdownActions };
 
 export interface PromptFieldSnapshot {
   fieldKey: string;

@@ -1,6 +1,8 @@
 import type {} from 'pino-http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import { DomainError, type DomainErrorKind } from '../../domain/errors';
+import { isUniqueViolation } from '../../lib/unique-violation';
 
 /**
  * The one error envelope: `{ error: { code, message, details? } }`.
@@ -41,9 +43,19 @@ export const unknownRoute: RequestHandler = (req, res) => {
   res.status(404).json(errorBody('not_found', `No route for ${req.method} ${req.path}.`));
 };
 
+// ── Domain errors (raised by services/) → HTTP; a unique violation nobody handled is a 409, never a 500. ──
+const STATUS_OF: Record<DomainErrorKind, number> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409, unavailable: 503 };
+export function httpErrorOf(err: unknown): HttpError | null {
+  if (err instanceof HttpError) return err;
+  if (err instanceof DomainError) return new HttpError(STATUS_OF[err.kind], err.code, err.message, err.details);
+  if (isUniqueViolation(err)) return new HttpError(409, 'conflict', 'This conflicts with an existing record.');
+  return null;
+}
+
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  if (err instanceof HttpError) {
-    res.status(err.status).json(errorBody(err.code, err.message, err.details));
+  const known = httpErrorOf(err);
+  if (known) {
+    res.status(known.status).json(errorBody(known.code, known.message, known.details));
     return;
   }
   // Errors raised by body parsing (malformed JSON, too large, bad encoding).

@@ -1,12 +1,14 @@
 import type { Router } from 'express';
-import { Prisma } from '../../generated/prisma/client';
+import { actionsOf } from '../../domain/lockdown-actions';
 import { canConfigureFlows, flowAccess } from '../../domain/permissions';
+import { DEFAULT_SELF_SERVICE_MESSAGE, DEFAULT_SELF_SERVICE_TITLE } from '../../domain/self-service';
+import { isStageKind } from '../../domain/stages';
 import { renderFields } from '../../domain/templates';
 import { isUuid } from '../../lib/ids';
-import { DEFAULT_SELF_SERVICE_MESSAGE, DEFAULT_SELF_SERVICE_TITLE } from '../../prisma/seed';
-import { actionsOf, promptFieldOf } from '../../services/flow-snapshot';
+import { conflictOnDuplicate } from '../../lib/unique-violation';
+import { promptFieldOf } from '../../services/flow-snapshot';
 import { authorize } from '../authorization';
-import { badRequest, conflict, forbidden, notFound, unauthorized } from '../http/errors';
+import { badRequest, forbidden, notFound, unauthorized } from '../http/errors';
 import type { AuthUser } from '../http/route';
 import type { ApiDeps, Route } from '../app';
 import {
@@ -34,10 +36,6 @@ import {
 export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   const configure = (user: AuthUser) => authorize(canConfigureFlows(db, user), 'Configuring flows needs the change_user permission.');
   const list = <T>(items: T[]) => ({ items, nextCursor: null });
-  const uniqueViolation = (err: unknown, message: string) => {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw conflict(message);
-    throw err;
-  };
 
   async function flowBySlug(slug: string) {
     const flow = await db.flow.findUnique({ where: { slug } });
@@ -119,7 +117,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
     responses: { 201: { description: 'Created.', schema: Flow }, 409: { description: 'Slug taken.' } },
     handler: async ({ auth, body }) => {
       await configure(auth.user);
-      const flow = await db.flow.create({ data: body }).catch((err) => uniqueViolation(err, 'A flow with this slug already exists.'));
+      const flow = await conflictOnDuplicate(db.flow.create({ data: body }), 'A flow with this slug already exists.');
       return { status: 201, body: toFlow(flow) };
     },
   });
@@ -173,11 +171,15 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
     handler: async ({ auth, params, body }) => {
       await configure(auth.user);
       const flow = await flowBySlug(params.slug);
-      const stage = isUuid(body.stageId) ? await db.stage.findUnique({ where: { id: body.stageId } }) : null;
+      const stage = isUuid(body.stageId) ? await db.stage.findUnique({ where: { id: body.stageId }, include: { accountLockdown: { select: { stageId: true } } } }) : null;
       if (!stage) throw badRequest('Unknown stage.', [{ field: 'body.stageId', message: 'No stage with this id.' }]);
-      const binding = await db.flowStageBinding
-        .create({ data: { flowId: flow.id, stageId: stage.id, order: body.order, condition: body.condition }, include: { stage: true } })
-        .catch((err) => uniqueViolation(err, `The flow already has a stage at order ${body.order}.`));
+      // A kind this version cannot run is refused here, never silently skipped when a lockdown starts.
+      if (!isStageKind(stage.kind)) throw badRequest(`Stages of kind "${String(stage.kind)}" cannot run in a lockdown flow.`, [{ field: 'body.stageId', message: 'unsupported stage kind' }]);
+      if (stage.kind === 'account_lockdown' && !stage.accountLockdown) throw badRequest('This Account Lockdown stage has no configuration.', [{ field: 'body.stageId', message: 'stage without configuration' }]);
+      const binding = await conflictOnDuplicate(
+        db.flowStageBinding.create({ data: { flowId: flow.id, stageId: stage.id, order: body.order, condition: body.condition }, include: { stage: true } }),
+        `The flow already has a stage at order ${body.order}.`,
+      );
       return { status: 201, body: toBinding(binding) };
     },
   });
@@ -209,9 +211,10 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
     responses: { 201: { description: 'Created.', schema: PromptStage }, 409: { description: 'Name taken.' } },
     handler: async ({ auth, body }) => {
       await configure(auth.user);
-      const stage = await db.stage
-        .create({ data: { name: body.name, kind: 'prompt', promptFields: { create: body.fields } } })
-        .catch((err) => uniqueViolation(err, 'A stage with this name already exists.'));
+      const stage = await conflictOnDuplicate(
+        db.stage.create({ data: { name: body.name, kind: 'prompt', promptFields: { create: body.fields } } }),
+        'A stage with this name already exists.',
+      );
       return { status: 201, body: toPromptStage(await stageOfKind(stage.id, 'prompt')) };
     },
   });
@@ -230,15 +233,16 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
     handler: async ({ auth, params, body }) => {
       await configure(auth.user);
       const stage = await stageOfKind(params.id, 'prompt');
-      await db
-        .$transaction(async (tx) => {
+      await conflictOnDuplicate(
+        db.$transaction(async (tx) => {
           if (body.name !== undefined) await tx.stage.update({ where: { id: stage.id }, data: { name: body.name } });
           if (body.fields !== undefined) {
             await tx.promptField.deleteMany({ where: { stageId: stage.id } });
             await tx.promptField.createMany({ data: body.fields.map((field) => ({ ...field, stageId: stage.id })) });
           }
-        })
-        .catch((err) => uniqueViolation(err, 'A stage with this name already exists.'));
+        }),
+        'A stage with this name already exists.',
+      );
       return { status: 200, body: toPromptStage(await stageOfKind(stage.id, 'prompt')) };
     },
   });
@@ -271,8 +275,8 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
       await configure(auth.user);
       const completionFlowId = await flowIdOrNull(body.completionFlow, 'body.completionFlow');
       const { name, completionFlow: _slug, ...flags } = body;
-      const stage = await db.stage
-        .create({
+      const stage = await conflictOnDuplicate(
+        db.stage.create({
           data: {
             name,
             kind: 'account_lockdown',
@@ -285,8 +289,9 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
               },
             },
           },
-        })
-        .catch((err) => uniqueViolation(err, 'A stage with this name already exists.'));
+        }),
+        'A stage with this name already exists.',
+      );
       return { status: 201, body: toLockdownStage(await stageOfKind(stage.id, 'account_lockdown')) };
     },
   });
@@ -307,15 +312,16 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
       const stage = await stageOfKind(params.id, 'account_lockdown');
       const completionFlowId = await flowIdOrNull(body.completionFlow, 'body.completionFlow');
       const { name, completionFlow: _slug, ...config } = body;
-      await db
-        .$transaction(async (tx) => {
+      await conflictOnDuplicate(
+        db.$transaction(async (tx) => {
           if (name !== undefined) await tx.stage.update({ where: { id: stage.id }, data: { name } });
           await tx.accountLockdownStage.update({
             where: { stageId: stage.id },
             data: { ...config, ...(completionFlowId !== undefined ? { completionFlowId } : {}) },
           });
-        })
-        .catch((err) => uniqueViolation(err, 'A stage with this name already exists.'));
+        }),
+        'A stage with this name already exists.',
+      );
       req.log?.info({ stageId: stage.id, by: auth.user.id }, 'account lockdown stage changed');
       return { status: 200, body: toLockdownStage(await stageOfKind(stage.id, 'account_lockdown')) };
     },

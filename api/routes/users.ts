@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client';
-import { generateKey, hashKey, hashPassword, isExpired, unusablePasswordHash } from '../../lib/credentials';
+import { hashPassword, isExpired, unusablePasswordHash } from '../../lib/credentials';
 import { publicUrl } from '../../lib/config';
 import { isUuid } from '../../lib/ids';
 import { canViewUser } from '../../domain/permissions';
@@ -9,7 +9,8 @@ import { authorize, requirePermission } from '../authorization';
 import { decodeCursor, encodeCursor } from '../http/cursor';
 import { conflict, forbidden, notFound } from '../http/errors';
 import type { ApiDeps, Route } from '../app';
-import { CreateUserBody, IdParams, page, RecoveryLink, SessionInfo, SetPasswordBody, TokenInfo, User, UsersQuery } from '../schemas';
+import { ActivatedUser, CreateUserBody, IdParams, page, RecoveryLink, RestoreBody, SessionInfo, SetPasswordBody, TokenInfo, User, UsersQuery } from '../schemas';
+import { createRestoreAccess } from '../../services/restore-access';
 
 export const MFA_REMINDER = 'Ask the user to re-enrol their MFA devices once they have regained access.';
 
@@ -19,6 +20,7 @@ export function toUser(user: { id: string; username: string; name: string; email
 }
 
 export function userRoutes(_router: Router, route: Route, { db, config }: ApiDeps) {
+  const restore = createRestoreAccess(db);
   async function findUser(id: string) {
     const user = isUuid(id) ? await db.user.findUnique({ where: { id } }) : null;
     if (!user) throw notFound('User');
@@ -160,15 +162,18 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     method: 'post',
     path: '/api/v1/users/:id/activate',
     tag: 'users',
-    summary: 'Re-activate a locked user (restore access, step 1).',
+    summary:
+      'Re-activate a locked user (restore access, step 1); writes a `user_activated` event. The answer lists the sessions and tokens ' +
+      'the user still has (kept by the lockdown, or created since), which work again once the user is active.',
     auth: 'required',
     params: IdParams,
-    responses: { 200: { description: 'The user, active.', schema: User }, 404: { description: 'Unknown user.' } },
-    handler: async ({ auth, params, req }) => {
+    body: RestoreBody,
+    responses: { 200: { description: 'The user, active, with the credentials kept.', schema: ActivatedUser }, 404: { description: 'Unknown user.' } },
+    handler: async ({ auth, params, body, req, clientIp }) => {
       await requirePermission(db, auth.user, 'change_user', params.id);
-      const user = await db.user.update({ where: { id: (await findUser(params.id)).id }, data: { isActive: true } });
+      const { user, credentialsKept, warning } = await restore.activate(auth.user, params.id, { reason: body.reason, clientIp });
       req.log?.info({ userId: user.id, by: auth.user.id }, 'user activated');
-      return { status: 200, body: toUser(user) };
+      return { status: 200, body: { ...toUser(user), credentialsKept, warning } };
     },
   });
 
@@ -176,16 +181,15 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     method: 'post',
     path: '/api/v1/users/:id/set_password',
     tag: 'users',
-    summary: 'Set a new password (restore access, step 2).',
+    summary: 'Set a new password (restore access, step 2); writes a `password_set` event.',
     auth: 'required',
     params: IdParams,
     body: SetPasswordBody,
     responses: { 204: { description: 'Password set.' }, 404: { description: 'Unknown user.' } },
-    handler: async ({ auth, params, body, req }) => {
+    handler: async ({ auth, params, body, req, clientIp }) => {
       await requirePermission(db, auth.user, 'change_user', params.id);
-      const user = await findUser(params.id);
-      await db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(body.password) } });
-      req.log?.info({ userId: user.id, by: auth.user.id }, 'password set');
+      await restore.setPassword(auth.user, params.id, body.password, { reason: body.reason, clientIp });
+      req.log?.info({ userId: params.id, by: auth.user.id }, 'password set');
       return { status: 204 };
     },
   });
@@ -194,19 +198,15 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     method: 'post',
     path: '/api/v1/users/:id/recovery_link',
     tag: 'users',
-    summary: 'Create a single-use, expiring recovery link with which the user chooses a new password.',
+    summary: 'Create a single-use, expiring recovery link with which the user chooses a new password; writes a `recovery_link_created` event.',
     auth: 'required',
     params: IdParams,
+    body: RestoreBody,
     responses: { 201: { description: 'The link (shown once).', schema: RecoveryLink }, 404: { description: 'Unknown user.' } },
-    handler: async ({ auth, params, req }) => {
+    handler: async ({ auth, params, body, req, clientIp }) => {
       await requirePermission(db, auth.user, 'change_user', params.id);
-      const user = await findUser(params.id);
-      const key = generateKey();
-      const expiresAt = new Date(Date.now() + config.RECOVERY_LINK_TTL_MINUTES * 60_000);
-      await db.token.create({
-        data: { userId: user.id, intent: 'recovery', identifier: `recovery-${user.id}-${Date.now()}-${key.slice(0, 6)}`, keyHash: hashKey(key), expiresAt },
-      });
-      req.log?.info({ userId: user.id, by: auth.user.id }, 'recovery link created');
+      const { key, expiresAt } = await restore.createRecoveryLink(auth.user, params.id, config.RECOVERY_LINK_TTL_MINUTES, { reason: body.reason, clientIp });
+      req.log?.info({ userId: params.id, by: auth.user.id }, 'recovery link created');
       return {
         status: 201,
         body: { link: `${publicUrl(config)}/recovery#token=${key}`, expiresAt: expiresAt.toISOString(), message: MFA_REMINDER },

@@ -1,6 +1,6 @@
 import type { Db } from '../../lib/db';
+import { actionsWith, type LockdownActions } from '../../domain/lockdown-actions';
 import { DEFAULT_COMPLETION_FLOW } from '../../prisma/seed';
-import type { LockdownActions } from '../../workflows/types';
 import { uniqueName } from './stack';
 
 /**
@@ -45,10 +45,7 @@ export async function createBrand(db: Db, options: BrandOptions = {}): Promise<{
       kind: 'account_lockdown',
       accountLockdown: {
         create: {
-          deactivateUser: options.actions?.deactivateUser ?? true,
-          setUnusablePassword: options.actions?.setUnusablePassword ?? true,
-          deleteSessions: options.actions?.deleteSessions ?? true,
-          revokeTokens: options.actions?.revokeTokens ?? true,
+          ...actionsWith(options.actions),
           selfServiceMessageTitle: options.selfServiceMessageTitle ?? 'Your account has been locked',
           selfServiceMessage: options.selfServiceMessage ?? 'Contact your IT administrator or security team.',
           completionFlowId: completion?.id ?? null,

@@ -1,8 +1,12 @@
 import { DriverAdapterError } from '@prisma/driver-adapter-utils';
 import { classifyFailure, isTransientError } from '../../activities/failures';
 import { isProtectedAccount } from '../../domain/accounts';
-import { missingRequiredFields } from '../../domain/prompt';
-import { SELF_SERVICE_FAILURE_TITLE, selfServiceEnding } from '../../domain/self-service';
+import { invalidFields, missingRequiredFields, unrecordableText } from '../../domain/prompt';
+import { LOCKDOWN_ACTIONS, LOCKDOWN_ACTION_KEYS, actionsWith, warningList } from '../../domain/lockdown-actions';
+import { finalStatus, progressFrom } from '../../domain/lockdown-status';
+import { isStageKind } from '../../domain/stages';
+import { loadConfig } from '../../lib/config';
+import { SELF_SERVICE_FAILURE_TITLE, answerWhen, selfServiceEnding, showsResultsPrompt } from '../../domain/self-service';
 import { EMPTY_TARGETS_MESSAGE, resolveTargets } from '../../domain/targets';
 import { renderTemplate, type PromptContext } from '../../domain/templates';
 import { bindingApplies } from '../../services/flow-snapshot';
@@ -50,19 +54,68 @@ describe('self-service ending', () => {
   const stage: AccountLockdownStageSnapshot = {
     kind: 'account_lockdown',
     name: 's',
-    actions: { deactivateUser: true, setUnusablePassword: true, deleteSessions: true, revokeTokens: true },
+    actions: actionsWith(),
     selfServiceMessageTitle: 'Locked',
     selfServiceMessage: 'Call us',
     completionFlowSlug: 'done',
   };
+  const allLocked = progressFrom({ total: 2, locked: 2, failed: 0, cancelled: 0 });
   it('success with a completion flow redirects to it', () => {
-    expect(selfServiceEnding(stage, true)).toEqual({ redirect: '/flows/done' });
+    expect(selfServiceEnding(stage, allLocked)).toEqual({ redirect: '/flows/done' });
   });
   it('success without one shows the stage message', () => {
-    expect(selfServiceEnding({ ...stage, completionFlowSlug: null }, true)).toEqual({ message: { title: 'Locked', body: 'Call us' } });
+    expect(selfServiceEnding({ ...stage, completionFlowSlug: null }, allLocked)).toEqual({ message: { title: 'Locked', body: 'Call us' } });
   });
-  it('any failure shows the failure message', () => {
-    expect(selfServiceEnding(stage, false).message?.title).toBe(SELF_SERVICE_FAILURE_TITLE);
+  it('any failure or cancelled user shows the failure message', () => {
+    expect(selfServiceEnding(stage, progressFrom({ total: 2, locked: 1, failed: 1, cancelled: 0 })).message?.title).toBe(SELF_SERVICE_FAILURE_TITLE);
+    expect(selfServiceEnding(stage, progressFrom({ total: 2, locked: 1, failed: 0, cancelled: 1 })).message?.title).toBe(SELF_SERVICE_FAILURE_TITLE);
+  });
+  it('when the stage kept sessions, then neither the completion flow nor "logged out" is shown, but what was done', () => {
+    const ending = selfServiceEnding({ ...stage, actions: actionsWith({ deleteSessions: false }) }, allLocked);
+    expect(ending.redirect).toBeUndefined();
+    expect(ending.message?.title).toBe('Locked');
+    expect(ending.message?.body).toContain('Your existing sessions were not ended.');
+    expect(ending.message?.body).not.toContain('logged out');
+  });
+  it('admin runs show their results once finished; self-service runs are answered only when finished', () => {
+    expect([showsResultsPrompt({ selfService: false, status: 'completed' }), showsResultsPrompt({ selfService: true, status: 'completed' })]).toEqual([true, false]);
+    expect(showsResultsPrompt({ selfService: false, status: 'running' })).toBe(false);
+    const selfService = answerWhen({ selfService: true }, 'awaiting_input');
+    expect(['running', 'awaiting_input', 'completed'].map((status) => selfService.settled(status as never))).toEqual([false, false, true]);
+    const admin = answerWhen({ selfService: false }, 'pending');
+    expect(['pending', 'running'].map((status) => admin.settled(status as never))).toEqual([false, true]);
+  });
+});
+
+describe('lockdown status', () => {
+  it('a cancel that left nobody out is not "cancelled": the counts decide', () => {
+    expect(finalStatus(progressFrom({ total: 3, locked: 3, failed: 0, cancelled: 0 }))).toBe('completed');
+    expect(finalStatus(progressFrom({ total: 3, locked: 1, failed: 0, cancelled: 2 }))).toBe('cancelled');
+    expect(finalStatus(progressFrom({ total: 2, locked: 0, failed: 2, cancelled: 0 }))).toBe('failed');
+    expect(finalStatus(progressFrom({ total: 2, locked: 1, failed: 1, cancelled: 0 }))).toBe('completed');
+    expect(progressFrom({ total: 5, locked: 1, failed: 1, cancelled: 1 }).pending).toBe(2);
+  });
+});
+
+describe('the lockdown actions, declared once', () => {
+  it('the flags, their defaults and the warning list come from one declaration, in order', () => {
+    expect(LOCKDOWN_ACTION_KEYS).toEqual(['deactivateUser', 'setUnusablePassword', 'deleteSessions', 'revokeTokens']);
+    expect(actionsWith({ revokeTokens: false })).toEqual({ deactivateUser: true, setUnusablePassword: true, deleteSessions: true, revokeTokens: false });
+    expect(warningList('self').match(/<li>/g)).toHaveLength(LOCKDOWN_ACTIONS.length);
+  });
+  it('stage kinds outside the declared list are not runnable', () => {
+    expect([isStageKind('prompt'), isStageKind('account_lockdown'), isStageKind('oauth_grants')]).toEqual([true, true, false]);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  const base = { DATABASE_URL: 'postgresql://x@127.0.0.1/x' };
+  it('is off by default and accepts true, a hop count or addresses', () => {
+    expect(loadConfig(base).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ ...base, TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toBe('loopback, 10.0.0.0/8');
+    expect(() => loadConfig({ ...base, TRUST_PROXY: 'not a proxy!' })).toThrow(/TRUST_PROXY/);
   });
 });
 
@@ -79,6 +132,15 @@ describe('prompt validation', () => {
     expect(missingRequiredFields(stage, {})).toEqual([{ field: 'reason', message: 'Reason is required.' }]);
     expect(missingRequiredFields(stage, { reason: 42 })).toHaveLength(1);
     expect(missingRequiredFields(stage, { reason: 'ok' })).toEqual([]);
+  });
+  it('refuses what PostgreSQL cannot store: NUL, unpaired surrogates, over-long answers', () => {
+    expect(invalidFields(stage, { reason: 'a\u0000b' })).toEqual([
+      { field: 'reason', message: 'Reason contains characters that cannot be stored (NUL or an unpaired surrogate).' },
+    ]);
+    expect(unrecordableText('x\ud800y')).toMatch(/unpaired surrogate/);
+    expect(unrecordableText('emoji \ud83d\ude00 ok')).toBeNull();
+    expect(unrecordableText('x'.repeat(10_001))).toBe('must be at most 10000 characters');
+    expect(invalidFields(stage, { reason: 'fine' })).toEqual([]);
   });
 });
 
@@ -108,7 +170,8 @@ describe('activity failure classification', () => {
   it('connection problems are transient and retried without limit', () => {
     expect(isTransientError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(true);
     expect(isTransientError(new Error('wrapped', { cause: { code: '57P01', message: 'terminating connection' } }))).toBe(true);
-    expect(classifyFailure(new Error('Connection terminated unexpectedly'), 50)).toBeInstanceOf(Error);
+    const dropped = new Error('Connection terminated unexpectedly');
+    expect(classifyFailure(dropped, 50)).toBe(dropped);
   });
   it('when a connection drops inside a transaction, then the error is transient too', () => {
     // What pg and Prisma's driver adapter throw when a connection drops between statements and at COMMIT.

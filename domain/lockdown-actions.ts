@@ -1,0 +1,78 @@
+/**
+ * The switchable actions of an Account Lockdown stage, declared once. Pure: the workflow
+ * imports it. Everything else derives from this list: the types, the API's zod schemas,
+ * the flow snapshot, the workflow's step loop (each action runs the activity of the same
+ * name, in this order), verification, the counters of the results, the seed's warning
+ * text and the tests' flow builder. Adding an action (say, revoking OAuth grants) is one
+ * entry here, its activity and verify step (activities/user-lockdown.ts refuses to compile
+ * without them), a migration for its stage column, and a patched() branch in the workflow.
+ */
+export const LOCKDOWN_ACTIONS = [
+  {
+    key: 'deactivateUser',
+    /** What the verify step re-checks after all actions ran. */
+    verifies: 'the user is still inactive',
+    /** The lockdown_targets column that counts what the action removed, if it counts. */
+    counter: null,
+    /** Lines of the seed's warning prompt and of the self-service ending. */
+    warning: { self: 'deactivate your account, so you can no longer log in', one: 'deactivate the account', many: 'deactivate each account' },
+    done: { on: 'Your account has been deactivated.', off: 'Your account was not deactivated.' },
+  },
+  {
+    key: 'setUnusablePassword',
+    verifies: null,
+    counter: null,
+    warning: { self: 'invalidate your password', one: 'invalidate its password', many: 'invalidate their passwords' },
+    done: { on: 'Your password has been invalidated.', off: 'Your password was not changed.' },
+  },
+  {
+    key: 'deleteSessions',
+    verifies: 'no session reappeared',
+    counter: 'sessionsRevoked',
+    warning: { self: 'log you out of every device and application', one: 'end every session on every device and application', many: 'end every session on every device and application' },
+    done: { on: 'You have been logged out of all sessions.', off: 'Your existing sessions were not ended.' },
+  },
+  {
+    key: 'revokeTokens',
+    verifies: 'no token reappeared',
+    counter: 'tokensRevoked',
+    warning: {
+      self: 'revoke all your tokens and app passwords',
+      one: 'revoke every API token, app password, recovery and verification token',
+      many: 'revoke every API token, app password, recovery and verification token',
+    },
+    done: { on: 'All your tokens and app passwords have been revoked.', off: 'Your tokens and app passwords were not revoked.' },
+  },
+] as const;
+
+export type LockdownAction = (typeof LOCKDOWN_ACTIONS)[number];
+export type LockdownActionKey = LockdownAction['key'];
+export type LockdownActions = Record<LockdownActionKey, boolean>;
+export type LockdownCounter = NonNullable<LockdownAction['counter']>;
+
+export const LOCKDOWN_ACTION_KEYS: LockdownActionKey[] = LOCKDOWN_ACTIONS.map((action) => action.key);
+
+/** One value per action, e.g. a zod schema per flag: `{ ...perAction(() => z.boolean()) }`. */
+export function perAction<T>(make: (action: LockdownAction) => T): Record<LockdownActionKey, T> {
+  return Object.fromEntries(LOCKDOWN_ACTIONS.map((action) => [action.key, make(action)])) as Record<LockdownActionKey, T>;
+}
+
+/** The action flags of a stage row (or any object carrying them), and nothing else. */
+export function actionsOf(source: LockdownActions): LockdownActions {
+  return perAction((action) => source[action.key]);
+}
+
+/** Every action on (the default of a new stage), with the given ones changed. */
+export function actionsWith(changes: Partial<LockdownActions> = {}): LockdownActions {
+  return perAction((action) => changes[action.key] ?? true);
+}
+
+/** The actions that ran, in order, as keys. */
+export function appliedActions(actions: LockdownActions): LockdownActionKey[] {
+  return LOCKDOWN_ACTION_KEYS.filter((key) => actions[key]);
+}
+
+/** The bullet list of the seeded warning prompt: first person (self), one target, several. */
+export function warningList(form: 'self' | 'one' | 'many'): string {
+  return `<ul>${LOCKDOWN_ACTIONS.map((action) => `<li>${action.warning[form]}</li>`).join('')}</ul>`;
+}
