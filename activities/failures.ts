@@ -32,8 +32,19 @@ export function isTransientError(err: unknown): boolean {
 export function classifyFailure(err: unknown, attempt: number): unknown {
   if (err instanceof ApplicationFailure || isTransientError(err)) return err;
   if (attempt < ATTEMPTS_FOR_PERMANENT_ERRORS) return err;
+  return ApplicationFailure.nonRetryable(publicMessage(err), 'LockdownStepFailed');
+}
+
+/**
+ * The message an activity failure is recorded with (the user's result, the lockdown's error,
+ * the audit event): Prisma prefixes its errors with the call site — a server file path and
+ * a code excerpt — which must never reach readers; only its last line says what happened.
+ */
+export function publicMessage(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return ApplicationFailure.nonRetryable(message, 'LockdownStepFailed');
+  if (!/Invalid `[^`]*` invocation/.test(message)) return message;
+  const lines = message.split('\n').map((line) => line.trim()).filter(Boolean);
+  return lines[lines.length - 1] ?? 'A database error occurred.';
 }
 
 /** Wraps every activity of a set with `classifyFailure`, except those that must retry until they succeed. */

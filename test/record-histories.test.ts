@@ -31,13 +31,29 @@ const HISTORIES = path.join(__dirname, 'histories');
  * workflows (the older files stay, so their runs must keep replaying), and list the new
  * files in test/replay.test.ts.
  */
-const HISTORY_VERSION = 'v3';
+const HISTORY_VERSION = 'v4';
 const recording = process.env.RECORD_HISTORIES === '1';
 const maybe = recording ? describe : describe.skip;
 
 let stack: Stack;
 let admin: string;
 let host: string;
+
+/** PostgreSQL refusing writes, scoped by name, so the failure branches of the workflows are recorded too. */
+const REFUSALS = [
+  `CREATE OR REPLACE FUNCTION recorded_refuse_password() RETURNS trigger AS $$
+   BEGIN
+     IF NEW.username LIKE 'recorded-refusepw-%' AND NEW.password_hash IS DISTINCT FROM OLD.password_hash THEN RAISE EXCEPTION 'recorded: password change refused'; END IF;
+     RETURN NEW;
+   END $$ LANGUAGE plpgsql`,
+  'CREATE TRIGGER recorded_refuse_password BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION recorded_refuse_password()',
+  `CREATE OR REPLACE FUNCTION recorded_refuse_running() RETURNS trigger AS $$
+   BEGIN
+     IF NEW.reason LIKE 'recorded-refuse-running%' AND NEW.status = 'running' THEN RAISE EXCEPTION 'recorded: lockdown record refused'; END IF;
+     RETURN NEW;
+   END $$ LANGUAGE plpgsql`,
+  'CREATE TRIGGER recorded_refuse_running BEFORE UPDATE ON lockdowns FOR EACH ROW EXECUTE FUNCTION recorded_refuse_running()',
+];
 
 maybe('recording workflow histories for replay tests', () => {
   beforeAll(async () => {
@@ -104,6 +120,24 @@ maybe('recording workflow histories for replay tests', () => {
     await waitForLockdownRecord(stack.db, running.body.id);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     await save('cancelled-bulk', running.body.workflowId);
+  });
+
+  it('a user whose run fails after deactivation (account_lockdown_failed), and a lockdown whose run fails (v4)', async () => {
+    for (const statement of REFUSALS) await stack.db.$executeRawUnsafe(statement);
+    try {
+      const victim = await createUser(stack.db, { username: uniqueName('recorded-refusepw') });
+      const started = await lock(admin, { user: victim.id, reason: 'recorded failed user' });
+      await waitForLockdown(stack, admin, started.body.id);
+      await save('failed-user', started.body.workflowId, [userLockdownWorkflowId(started.body.id, victim.id)]);
+
+      const other = await createUser(stack.db);
+      const failing = await lock(admin, { user: other.id, reason: 'recorded-refuse-running' });
+      await waitForLockdownRecord(stack.db, failing.body.id);
+      await save('failed-run', failing.body.workflowId);
+    } finally {
+      await stack.db.$executeRawUnsafe('DROP TRIGGER IF EXISTS recorded_refuse_password ON users');
+      await stack.db.$executeRawUnsafe('DROP TRIGGER IF EXISTS recorded_refuse_running ON lockdowns');
+    }
   });
 
   it('lockdown whose event a notification rule matches', async () => {

@@ -15,13 +15,15 @@ const fixtures = readdirSync(HISTORIES).filter((file) => file.endsWith('.json'))
 it('has recorded histories to replay', () => {
   expect(fixtures).toEqual(
     expect.arrayContaining(
-      ['v1', 'v2', 'v3'].flatMap((version) =>
+      ['v1', 'v2', 'v3', 'v4'].flatMap((version) =>
         ['single-prompt', 'bulk-continue-as-new', 'self-service', 'cancelled-at-prompt', 'cancelled-bulk', 'notifications'].map(
           (scenario) => `${version}-${scenario}.json`,
         ),
       ),
     ),
   );
+  // v4 adds the failure branches: a failed user (account_lockdown_failed) and a failed run (record marked failed).
+  expect(fixtures).toEqual(expect.arrayContaining(['v4-single-prompt.json', 'v4-failed-user.json', 'v4-failed-run.json']));
 });
 
 it.each(fixtures)('when %s is replayed against the current workflow code, then it is deterministic', async (file) => {

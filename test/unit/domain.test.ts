@@ -1,5 +1,5 @@
 import { DriverAdapterError } from '@prisma/driver-adapter-utils';
-import { classifyFailure, isTransientError } from '../../activities/failures';
+import { classifyFailure, isTransientError, publicMessage } from '../../activities/failures';
 import { isProtectedAccount } from '../../domain/accounts';
 import { invalidFields, missingRequiredFields, unrecordableText } from '../../domain/prompt';
 import { LOCKDOWN_ACTIONS, LOCKDOWN_ACTION_KEYS, actionsWith, warningList } from '../../domain/lockdown-actions';
@@ -184,5 +184,16 @@ describe('activity failure classification', () => {
     const failure = new Error('raise exception');
     expect(classifyFailure(failure, 1)).toBe(failure);
     expect(classifyFailure(failure, 3)).toMatchObject({ nonRetryable: true, message: 'raise exception' });
+  });
+});
+
+describe('failure messages recorded for readers', () => {
+  it('when Prisma names its call site, then only the last line (what happened) is kept: no file paths', () => {
+    const prismaError = new Error(
+      '\nInvalid `db.lockdown.update()` invocation in\n/srv/app/activities/lockdown-record.ts:17:25\n\n  14 x\n→ 17 await db.lockdown.update(\nDatabase error. Code: `P0001`. Message: `refused`',
+    );
+    expect(publicMessage(prismaError)).toBe('Database error. Code: `P0001`. Message: `refused`');
+    expect(classifyFailure(prismaError, 3)).toMatchObject({ message: 'Database error. Code: `P0001`. Message: `refused`', nonRetryable: true });
+    expect(publicMessage(new Error('plain'))).toBe('plain');
   });
 });
