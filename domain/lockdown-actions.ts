@@ -4,12 +4,16 @@
  * the flow snapshot, the workflow's step loop (each action runs the activity of the same
  * name, in this order), verification, the counters of the results, the seed's warning
  * text and the tests' flow builder. Adding an action (say, revoking OAuth grants) is one
- * entry here, its activity and verify step (activities/user-lockdown.ts refuses to compile
- * without them), a migration for its stage column, and a patched() branch in the workflow.
+ * entry here (with `since`: the patch id its step runs behind, so runs recorded before it
+ * replay unchanged), its activity and verify step (activities/user-lockdown.ts refuses to
+ * compile without them), and a migration for its stage column.
  */
+const ORIGINAL: string | null = null; // actions every recorded history already has
 export const LOCKDOWN_ACTIONS = [
   {
     key: 'deactivateUser',
+    /** The workflow patch the step runs behind (null: part of every recorded history). */
+    since: ORIGINAL,
     /** What the verify step re-checks after all actions ran. */
     verifies: 'the user is still inactive',
     /** The lockdown_targets column that counts what the action removed, if it counts. */
@@ -20,6 +24,7 @@ export const LOCKDOWN_ACTIONS = [
   },
   {
     key: 'setUnusablePassword',
+    since: ORIGINAL,
     verifies: null,
     counter: null,
     warning: { self: 'invalidate your password', one: 'invalidate its password', many: 'invalidate their passwords' },
@@ -27,6 +32,7 @@ export const LOCKDOWN_ACTIONS = [
   },
   {
     key: 'deleteSessions',
+    since: ORIGINAL,
     verifies: 'no session reappeared',
     counter: 'sessionsRevoked',
     warning: { self: 'log you out of every device and application', one: 'end every session on every device and application', many: 'end every session on every device and application' },
@@ -34,6 +40,7 @@ export const LOCKDOWN_ACTIONS = [
   },
   {
     key: 'revokeTokens',
+    since: ORIGINAL,
     verifies: 'no token reappeared',
     counter: 'tokensRevoked',
     warning: {

@@ -2,6 +2,7 @@ import { createLogger } from '../lib/logger';
 import { createLockdownService } from '../services/lockdowns';
 import { createBrand } from './support/flows';
 import { adminSession, bearer, createUser, login, startStack, uniqueName, waitForLockdown, type Stack } from './support/stack';
+import { waitUntil } from './support/wait';
 
 let stack: Stack;
 let admin: string;
@@ -179,11 +180,13 @@ describe('POST /api/v1/lockdowns', () => {
   it('when the victim’s session is used right after the lockdown completes, then it is already dead', async () => {
     const { user, session } = await userWithSession('stolen-password');
     const started = await lock(admin, { user: user.id, reason: 'stolen session' });
-    for (;;) {
-      const current = await stack.http.get(`/api/v1/lockdowns/${started.body.id}`).set(bearer(admin));
-      if (current.body.status === 'completed') break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    // Polled tightly: the session must be dead the moment the lockdown reads completed.
+    await waitUntil(
+      'the lockdown to read completed',
+      async () => (await stack.http.get(`/api/v1/lockdowns/${started.body.id}`).set(bearer(admin))).body.status === 'completed',
+      60_000,
+      10,
+    );
     expect((await stack.http.get('/api/v1/me').set(bearer(session))).status).toBe(401);
     expect((await stack.http.get('/api/v1/me').set('Cookie', `lockdown_session=${session}`)).status).toBe(401);
   });

@@ -10,6 +10,7 @@ import {
   waitForLockdownRecord,
   type Stack,
 } from './support/stack';
+import { waitUntil } from './support/wait';
 
 let stack: Stack;
 let admin: string;
@@ -108,9 +109,7 @@ describe('bulk lockdowns', () => {
     const ids = await createManyUsers(stack.db, 120);
     const response = await lock(admin, { users: ids, reason: 'cancel me midway' });
     let lockdown = await stack.db.lockdown.findUniqueOrThrow({ where: { id: response.body.id } });
-    while ((await stack.db.lockdownTarget.count({ where: { lockdownId: lockdown.id, status: 'locked' } })) < 5) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitUntil('5 users of the bulk run to be locked', async () => (await stack.db.lockdownTarget.count({ where: { lockdownId: lockdown.id, status: 'locked' } })) >= 5);
     const cancelled = await stack.http.post(`/api/v1/lockdowns/${lockdown.id}/cancel`).set(bearer(admin));
     expect(cancelled.status).toBe(200);
     lockdown = await waitForLockdownRecord(stack.db, lockdown.id);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createBrand } from './support/flows';
 import { adminSession, bearer, createManyUsers, startStack, waitForLockdownRecord, type Stack } from './support/stack';
+import { waitUntil } from './support/wait';
 
 /**
  * The seed's promise: bulk lockdowns survive restarts. The worker runs as its own process
@@ -42,7 +43,7 @@ it('when the worker is killed with SIGKILL during a bulk run of 200 users, then 
   expect(response.status).toBe(201);
   const lockdownId = response.body.id;
 
-  while ((await lockedCount(lockdownId)) < 30) await new Promise((resolve) => setTimeout(resolve, 50));
+  await waitUntil('30 users to be locked before the crash', async () => (await lockedCount(lockdownId)) >= 30, 120_000);
   first.kill('SIGKILL');
   await new Promise((resolve) => first.once('exit', resolve));
   const atCrash = await lockedCount(lockdownId);
@@ -54,8 +55,8 @@ it('when the worker is killed with SIGKILL during a bulk run of 200 users, then 
 
   const targets = await stack.db.lockdownTarget.findMany({ where: { lockdownId } });
   expect(targets).toHaveLength(200);
-  expect(targets.every((target) => target.status === 'locked')).toBe(true);
-  expect(targets.every((target) => target.sessionsRevoked === 1 && target.tokensRevoked === 1)).toBe(true);
+  expect(targets.filter((target) => target.status !== 'locked')).toEqual([]);
+  expect(targets.filter((target) => target.sessionsRevoked !== 1 || target.tokensRevoked !== 1)).toEqual([]);
   expect(await stack.db.user.count({ where: { id: { in: ids }, isActive: true } })).toBe(0);
   const events = await stack.db.event.findMany({ where: { lockdownId, action: 'account_lockdown_triggered' } });
   expect(events).toHaveLength(200);

@@ -10,6 +10,7 @@ import { createLockdownWorker } from '../worker/create-worker';
 import { createBrand } from './support/flows';
 import { adminSession, bearer, createManyUsers, startStack, waitForLockdownRecord, type Stack } from './support/stack';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
+import { waitUntil } from './support/wait';
 
 /**
  * The spec's durability promise for the services around the worker: PostgreSQL dropping
@@ -22,7 +23,7 @@ const BULK_ENV = { LOCKDOWN_BULK_WINDOW: '20', LOCKDOWN_CONTINUE_AS_NEW_AFTER: '
 const lockedCount = (db: Db, lockdownId: string) => db.lockdownTarget.count({ where: { lockdownId, status: 'locked' } });
 
 async function waitUntilLocked(db: Db, lockdownId: string, count: number): Promise<void> {
-  while ((await lockedCount(db, lockdownId)) < count) await sleep(50);
+  await waitUntil(`${count} users to be locked`, async () => (await lockedCount(db, lockdownId)) >= count, 120_000);
 }
 
 async function startBulkLockdown(stack: Stack, ids: string[], reason: string): Promise<string> {

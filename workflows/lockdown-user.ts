@@ -54,6 +54,8 @@ export async function lockdownUser(input: LockdownUserInput): Promise<UserLockdo
     checked = true;
     for (const action of LOCKDOWN_ACTIONS) {
       if (!actions[action.key]) continue;
+      // An action added later runs behind its patch: histories recorded before it never ran it.
+      if (action.since !== null && !patched(action.since)) continue;
       await activities[action.key](step);
       stepsRun.push(action.key);
     }
