@@ -55,7 +55,6 @@ export const LOCKDOWN_ACTIONS = [
 export type LockdownAction = (typeof LOCKDOWN_ACTIONS)[number];
 export type LockdownActionKey = LockdownAction['key'];
 export type LockdownActions = Record<LockdownActionKey, boolean>;
-export type LockdownCounter = NonNullable<LockdownAction['counter']>;
 
 export const LOCKDOWN_ACTION_KEYS: LockdownActionKey[] = LOCKDOWN_ACTIONS.map((action) => action.key);
 
@@ -72,11 +71,6 @@ export function actionsOf(source: LockdownActions): LockdownActions {
 /** Every action on (the default of a new stage), with the given ones changed. */
 export function actionsWith(changes: Partial<LockdownActions> = {}): LockdownActions {
   return perAction((action) => changes[action.key] ?? true);
-}
-
-/** The actions that ran, in order, as keys. */
-export function appliedActions(actions: LockdownActions): LockdownActionKey[] {
-  return LOCKDOWN_ACTION_KEYS.filter((key) => actions[key]);
 }
 
 /** The bullet list of the seeded warning prompt: first person (self), one target, several. */

@@ -22,7 +22,7 @@ export function unrecordableText(value: string, maxLength = PROMPT_VALUE_MAX_LEN
   return null;
 }
 
-export function inputFields(stage: PromptStageSnapshot) {
+function inputFields(stage: PromptStageSnapshot) {
   return stage.fields.filter((field) => !DISPLAY_ONLY_TYPES.has(field.type));
 }
 

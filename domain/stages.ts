@@ -14,3 +14,12 @@ export function isStageKind(kind: string): kind is StageKind {
 export function unknownStageKind(kind: never): never {
   throw new Error(`Unknown stage kind: ${String(kind)}`);
 }
+
+export type BindingCondition = 'always' | 'admin_only' | 'self_service_only';
+
+/** Whether a stage binding applies to a run — decided here only. */
+export function bindingApplies(condition: BindingCondition, selfService: boolean): boolean {
+  if (condition === 'admin_only') return !selfService;
+  if (condition === 'self_service_only') return selfService;
+  return true;
+}

@@ -1,19 +1,10 @@
 import { invalid } from '../domain/errors';
 import { actionsOf } from '../domain/lockdown-actions';
-import { unknownStageKind } from '../domain/stages';
+import { bindingApplies, unknownStageKind } from '../domain/stages';
 import type { Db } from '../lib/db';
 import type { FlowSnapshot, PromptFieldSnapshot, StageSnapshot } from '../workflows/types';
 
 export const NO_LOCKDOWN_FLOW_MESSAGE = 'No lockdown flow configured.';
-
-type Condition = 'always' | 'admin_only' | 'self_service_only';
-
-/** Whether a stage binding applies to a run — decided here only. */
-export function bindingApplies(condition: Condition, selfService: boolean): boolean {
-  if (condition === 'admin_only') return !selfService;
-  if (condition === 'self_service_only') return selfService;
-  return true;
-}
 
 /** A prompt field as flows carry it (without database ids). */
 export function promptFieldOf(field: PromptFieldSnapshot): PromptFieldSnapshot {

@@ -39,6 +39,8 @@ const lockedCount = (lockdownId: string) => stack.db.lockdownTarget.count({ wher
 it('when the worker is killed with SIGKILL during a bulk run of 200 users, then after a restart every user is locked exactly once', async () => {
   const ids = await createManyUsers(stack.db, 200);
   const first = startWorkerProcess();
+  // A busy machine may take a while to start a process: wait for its first poll rather than racing the API's deadline.
+  await waitUntil('the worker process to poll the task queue', async () => (await stack.http.get('/readyz')).body.checks?.worker === true, 120_000, 250);
   const response = await stack.http.post('/api/v1/lockdowns').set('Host', host).set(bearer(admin)).send({ users: ids, reason: 'survive a crash' });
   expect(response.status).toBe(201);
   const lockdownId = response.body.id;

@@ -42,7 +42,7 @@ const CANCEL_MARKS_TARGETS = 'cancel-marks-targets';
 /** Patch: a run that fails marks its record `failed` (histories before it never failed). */
 const RECORD_RUN_FAILURE = 'record-run-failure';
 
-export const NO_TARGET_MESSAGE = 'No user to lock: the lockdown has no target.';
+const NO_TARGET_MESSAGE = 'No user to lock: the lockdown has no target.';
 
 /**
  * One lockdown: walks the flow's stages in order.

@@ -19,7 +19,7 @@ export function lockdownRoutes(_router: Router, route: Route, { lockdowns, metri
     responses: {
       201: { description: 'Started.', schema: Lockdown },
       200: { description: 'Same Idempotency-Key and body: the earlier lockdown.', schema: Lockdown },
-      403: { description: 'change_user missing for a target.' },
+      403: { description: 'change_user missing for a target (checked before any id is looked at), or the flow needs a superuser.' },
       409: { description: 'Idempotency-Key reused with another body.' },
       503: { description: 'No worker answered in time.' },
     },
@@ -66,7 +66,7 @@ export function lockdownRoutes(_router: Router, route: Route, { lockdowns, metri
     summary: 'Cancel: a waiting lockdown ends; a running bulk lockdown starts no more users.',
     auth: 'required',
     params: IdParams,
-    responses: { 200: { description: 'The lockdown.', schema: Lockdown }, 409: { description: 'Already finished.' } },
+    responses: { 200: { description: 'The lockdown.', schema: Lockdown }, 409: { description: 'Already finished or failed, or its workflow has ended.' } },
     handler: async ({ auth, params }) => ({ status: 200, body: await lockdowns.cancel(auth.user, params.id) }),
   });
 

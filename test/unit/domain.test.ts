@@ -4,12 +4,11 @@ import { isProtectedAccount } from '../../domain/accounts';
 import { invalidFields, missingRequiredFields, unrecordableText } from '../../domain/prompt';
 import { LOCKDOWN_ACTIONS, LOCKDOWN_ACTION_KEYS, actionsWith, warningList } from '../../domain/lockdown-actions';
 import { finalStatus, progressFrom } from '../../domain/lockdown-status';
-import { isStageKind } from '../../domain/stages';
+import { bindingApplies, isStageKind } from '../../domain/stages';
 import { loadConfig } from '../../lib/config';
 import { SELF_SERVICE_FAILURE_TITLE, answerWhen, selfServiceEnding, showsResultsPrompt } from '../../domain/self-service';
 import { EMPTY_TARGETS_MESSAGE, resolveTargets } from '../../domain/targets';
 import { renderTemplate, type PromptContext } from '../../domain/templates';
-import { bindingApplies } from '../../services/flow-snapshot';
 import type { AccountLockdownStageSnapshot, PromptStageSnapshot } from '../../workflows/types';
 
 describe('resolveTargets', () => {
