@@ -1,9 +1,10 @@
 import type { Router } from 'express';
-import { Prisma } from '../../generated/prisma/client';
+import type { Prisma } from '../../generated/prisma/client';
+import { conflictOnDuplicate } from '../../lib/unique-violation';
 import { isUuid } from '../../lib/ids';
 import { requirePermission } from '../authorization';
 import { newestFirst, newestFirstPage } from '../http/cursor';
-import { badRequest, conflict, notFound } from '../http/errors';
+import { badRequest, notFound } from '../http/errors';
 import type { ApiDeps, Route } from '../app';
 import { IdParams, page } from '../schemas';
 import {
@@ -106,13 +107,8 @@ function unknownIds(field: string, ids: string[], found: { id: string }[], what:
 }
 
 /** Names are unique per kind: a duplicate is a 409, not a 500. */
-async function uniqueName<T>(what: string, create: () => Promise<T>): Promise<T> {
-  try {
-    return await create();
-  } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw conflict(`A ${what} with this name already exists.`, 'name_taken');
-    throw err;
-  }
+function uniqueName<T>(what: string, create: () => Promise<T>): Promise<T> {
+  return conflictOnDuplicate(create(), `A ${what} with this name already exists.`, 'name_taken');
 }
 
 export function notificationRoutes(_router: Router, route: Route, { db }: ApiDeps) {
