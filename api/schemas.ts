@@ -69,6 +69,12 @@ export const CreateLockdownBody = z
   .strict()
   .openapi('CreateLockdownRequest');
 
+/** A prompt's answers by fieldKey; free text up to 20,000 characters (as a prompt field's initialValue). */
+export const StageSubmission = z
+  .record(z.string().max(100), z.union([z.string().max(20_000), z.number(), z.boolean(), z.null()]))
+  .refine((answers) => Object.keys(answers).length <= 100, 'At most 100 fields.')
+  .openapi('StageSubmission');
+
 export const LockdownResult = z
   .object({
     userId: z.string(),

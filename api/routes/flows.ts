@@ -57,7 +57,8 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
           include: { promptFields: { orderBy: { order: 'asc' } }, accountLockdown: { include: { completionFlow: { select: { slug: true } } } } },
         })
       : null;
-    if (!stage) throw notFound(kind === 'prompt' ? 'Prompt stage' : 'Account lockdown stage');
+    // A lockdown stage without its settings row is one being deleted right now.
+    if (!stage || (kind === 'account_lockdown' && !stage.accountLockdown)) throw notFound(kind === 'prompt' ? 'Prompt stage' : 'Account lockdown stage');
     return stage;
   }
   type StageRow = Awaited<ReturnType<typeof stageOfKind>>;

@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { ApiDeps, Route } from '../app';
 import { badRequest } from '../http/errors';
-import { CreateLockdownBody, HistoryQuery, IdParams, Lockdown, LockdownHistory, LockdownResult, LockdownsQuery, page, ResultsQuery } from '../schemas';
+import { CreateLockdownBody, HistoryQuery, StageSubmission, IdParams, Lockdown, LockdownHistory, LockdownResult, LockdownsQuery, page, ResultsQuery } from '../schemas';
 
 const IdempotencyKey = z.string().min(1).max(255);
 
@@ -54,7 +54,7 @@ export function lockdownRoutes(_router: Router, route: Route, { lockdowns, metri
     summary: 'Submit the current prompt’s fields; 400 with per-field details when a required field is missing.',
     auth: 'required',
     params: IdParams,
-    body: z.record(z.string().max(100), z.unknown()).openapi('StageSubmission'),
+    body: StageSubmission,
     responses: { 200: { description: 'Accepted; the lockdown as it is now.', schema: Lockdown }, 409: { description: 'Not waiting for input.' } },
     handler: async ({ auth, params, body }) => ({ status: 200, body: await lockdowns.submitStage(auth.user, params.id, body) }),
   });

@@ -4,12 +4,15 @@ import { Prisma } from '../../generated/prisma/client';
 import { generateKey, hashKey, hashPassword, isExpired, unusablePasswordHash } from '../../lib/credentials';
 import { publicUrl } from '../../lib/config';
 import { isUuid } from '../../lib/ids';
-import { canViewUser } from '../../domain/permissions';
+import { canChangeCredentialsOf, canCreateUser, canViewUser } from '../../domain/permissions';
 import { authorize, requirePermission } from '../authorization';
 import { decodeCursor, encodeCursor } from '../http/cursor';
-import { conflict, forbidden, notFound } from '../http/errors';
+import { conflict, notFound } from '../http/errors';
 import type { ApiDeps, Route } from '../app';
 import { CreateUserBody, IdParams, page, RecoveryLink, SessionInfo, SetPasswordBody, TokenInfo, User, UsersQuery } from '../schemas';
+
+const CREDENTIALS_DENIED =
+  'This needs change_user on the user, and every permission the user holds; a superuser’s credentials change only by a superuser.';
 
 export const MFA_REMINDER = 'Ask the user to re-enrol their MFA devices once they have regained access.';
 
@@ -61,8 +64,10 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     body: CreateUserBody,
     responses: { 201: { description: 'Created.', schema: User }, 403: { description: 'Not allowed.' }, 409: { description: 'Username taken.' } },
     handler: async ({ auth, body, req }) => {
-      await requirePermission(db, auth.user, 'change_user');
-      if (body.isSuperuser && !auth.user.isSuperuser) throw forbidden('Only superusers can create superusers.');
+      await authorize(
+        canCreateUser(db, auth.user, body),
+        body.isSuperuser ? 'Only superusers can create superusers.' : 'This needs the change_user permission.',
+      );
       try {
         const user = await db.user.create({
           data: {
@@ -165,7 +170,7 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     params: IdParams,
     responses: { 200: { description: 'The user, active.', schema: User }, 404: { description: 'Unknown user.' } },
     handler: async ({ auth, params, req }) => {
-      await requirePermission(db, auth.user, 'change_user', params.id);
+      await authorize(canChangeCredentialsOf(db, auth.user, params.id), CREDENTIALS_DENIED);
       const user = await db.user.update({ where: { id: (await findUser(params.id)).id }, data: { isActive: true } });
       req.log?.info({ userId: user.id, by: auth.user.id }, 'user activated');
       return { status: 200, body: toUser(user) };
@@ -182,7 +187,7 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     body: SetPasswordBody,
     responses: { 204: { description: 'Password set.' }, 404: { description: 'Unknown user.' } },
     handler: async ({ auth, params, body, req }) => {
-      await requirePermission(db, auth.user, 'change_user', params.id);
+      await authorize(canChangeCredentialsOf(db, auth.user, params.id), CREDENTIALS_DENIED);
       const user = await findUser(params.id);
       await db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(body.password) } });
       req.log?.info({ userId: user.id, by: auth.user.id }, 'password set');
@@ -199,7 +204,7 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     params: IdParams,
     responses: { 201: { description: 'The link (shown once).', schema: RecoveryLink }, 404: { description: 'Unknown user.' } },
     handler: async ({ auth, params, req }) => {
-      await requirePermission(db, auth.user, 'change_user', params.id);
+      await authorize(canChangeCredentialsOf(db, auth.user, params.id), CREDENTIALS_DENIED);
       const user = await findUser(params.id);
       const key = generateKey();
       const expiresAt = new Date(Date.now() + config.RECOVERY_LINK_TTL_MINUTES * 60_000);
