@@ -14,7 +14,7 @@ export function eventRoutes(_router: Router, route: Route, { db, config }: ApiDe
     summary: 'Audit events, newest first (needs view_audit).',
     auth: 'required',
     query: EventsQuery,
-    responses: { 200: { description: 'A page of events.', schema: page(Event, 'EventPage') } },
+    responses: { 200: { description: 'A page of events.', schema: page(Event, 'EventPage') }, 403: { description: 'view_audit missing.' } },
     handler: async ({ auth, query }) => {
       await requirePermission(db, auth.user, 'view_audit');
       const paging = newestFirst(query.cursor);

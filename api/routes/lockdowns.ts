@@ -55,7 +55,13 @@ export function lockdownRoutes(_router: Router, route: Route, { lockdowns, metri
     auth: 'required',
     params: IdParams,
     body: StageSubmission,
-    responses: { 200: { description: 'Accepted; the lockdown as it is now.', schema: Lockdown }, 409: { description: 'Not waiting for input.' } },
+    responses: {
+      200: { description: 'Accepted; the lockdown as it is now.', schema: Lockdown },
+      403: { description: 'Only the person who started the lockdown answers its prompts.' },
+      404: { description: 'Unknown or not visible.' },
+      409: { description: 'Not waiting for input.' },
+      503: { description: 'No worker answered in time.' },
+    },
     handler: async ({ auth, params, body }) => ({ status: 200, body: await lockdowns.submitStage(auth.user, params.id, body) }),
   });
 
@@ -66,7 +72,13 @@ export function lockdownRoutes(_router: Router, route: Route, { lockdowns, metri
     summary: 'Cancel: a waiting lockdown ends; a running bulk lockdown starts no more users.',
     auth: 'required',
     params: IdParams,
-    responses: { 200: { description: 'The lockdown.', schema: Lockdown }, 409: { description: 'Already finished.' } },
+    responses: {
+      200: { description: 'The lockdown.', schema: Lockdown },
+      403: { description: 'Only the person who started the lockdown, or a superuser, cancels it.' },
+      404: { description: 'Unknown or not visible.' },
+      409: { description: 'Already finished.' },
+      503: { description: 'Temporal did not answer in time.' },
+    },
     handler: async ({ auth, params }) => ({ status: 200, body: await lockdowns.cancel(auth.user, params.id) }),
   });
 

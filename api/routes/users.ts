@@ -21,6 +21,12 @@ export function toUser(user: { id: string; username: string; name: string; email
   return { id, username, name, email, isActive, isSuperuser, type: type as 'internal' };
 }
 
+const viewUser = { 403: { description: 'Not yourself, and change_user on the user missing.' }, 404: { description: 'Unknown user.' } };
+const changeCredentials = {
+  403: { description: 'change_user on the user, or a permission the user holds, missing; or the user is a superuser and you are not.' },
+  404: { description: 'Unknown user.' },
+};
+
 export function userRoutes(_router: Router, route: Route, { db, config }: ApiDeps) {
   async function findUser(id: string) {
     const user = isUuid(id) ? await db.user.findUnique({ where: { id } }) : null;
@@ -35,7 +41,7 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     summary: 'List and search users (needs change_user). `isActive=false` lists locked users.',
     auth: 'required',
     query: UsersQuery,
-    responses: { 200: { description: 'A page of users, by username.', schema: page(User, 'UserPage') } },
+    responses: { 200: { description: 'A page of users, by username.', schema: page(User, 'UserPage') }, 403: { description: 'change_user missing.' } },
     handler: async ({ auth, query }) => {
       await requirePermission(db, auth.user, 'change_user');
       const after = decodeCursor(query.cursor, z.object({ username: z.string().max(150) }));
@@ -95,7 +101,7 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     summary: 'One user (yourself, or with change_user on them).',
     auth: 'required',
     params: IdParams,
-    responses: { 200: { description: 'The user.', schema: User }, 404: { description: 'Unknown user.' } },
+    responses: { 200: { description: 'The user.', schema: User }, 403: { description: 'Not yourself, and change_user on the user missing.' }, 404: { description: 'Unknown user.' } },
     handler: async ({ auth, params }) => {
       await authorize(canViewUser(db, auth.user, params.id));
       return { status: 200, body: toUser(await findUser(params.id)) };
@@ -109,7 +115,7 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     summary: 'The user’s sessions, expired ones included (never the keys).',
     auth: 'required',
     params: IdParams,
-    responses: { 200: { description: 'Sessions.', schema: page(SessionInfo, 'SessionList') } },
+    responses: { 200: { description: 'Sessions.', schema: page(SessionInfo, 'SessionList') }, ...viewUser },
     handler: async ({ auth, params }) => {
       await authorize(canViewUser(db, auth.user, params.id));
       const user = await findUser(params.id);
@@ -138,7 +144,7 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     summary: 'The user’s tokens of every intent (never the keys).',
     auth: 'required',
     params: IdParams,
-    responses: { 200: { description: 'Tokens.', schema: page(TokenInfo, 'TokenList') } },
+    responses: { 200: { description: 'Tokens.', schema: page(TokenInfo, 'TokenList') }, ...viewUser },
     handler: async ({ auth, params }) => {
       await authorize(canViewUser(db, auth.user, params.id));
       const user = await findUser(params.id);
@@ -168,7 +174,7 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     summary: 'Re-activate a locked user (restore access, step 1).',
     auth: 'required',
     params: IdParams,
-    responses: { 200: { description: 'The user, active.', schema: User }, 404: { description: 'Unknown user.' } },
+    responses: { 200: { description: 'The user, active.', schema: User }, ...changeCredentials },
     handler: async ({ auth, params, req }) => {
       await authorize(canChangeCredentialsOf(db, auth.user, params.id), CREDENTIALS_DENIED);
       const user = await db.user.update({ where: { id: (await findUser(params.id)).id }, data: { isActive: true } });
@@ -185,7 +191,7 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     auth: 'required',
     params: IdParams,
     body: SetPasswordBody,
-    responses: { 204: { description: 'Password set.' }, 404: { description: 'Unknown user.' } },
+    responses: { 204: { description: 'Password set.' }, ...changeCredentials },
     handler: async ({ auth, params, body, req }) => {
       await authorize(canChangeCredentialsOf(db, auth.user, params.id), CREDENTIALS_DENIED);
       const user = await findUser(params.id);
@@ -202,7 +208,7 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     summary: 'Create a single-use, expiring recovery link with which the user chooses a new password.',
     auth: 'required',
     params: IdParams,
-    responses: { 201: { description: 'The link (shown once).', schema: RecoveryLink }, 404: { description: 'Unknown user.' } },
+    responses: { 201: { description: 'The link (shown once).', schema: RecoveryLink }, ...changeCredentials },
     handler: async ({ auth, params, req }) => {
       await authorize(canChangeCredentialsOf(db, auth.user, params.id), CREDENTIALS_DENIED);
       const user = await findUser(params.id);
