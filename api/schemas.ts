@@ -47,7 +47,7 @@ export const CreateTokenBody = z
   .object({
     identifier: z.string().trim().min(1).max(255).regex(/^[\w.:-]+$/, 'Letters, digits and .:-_ only.'),
     intent: TokenIntent,
-    userId: z.string().optional(),
+    userId: z.string().max(100).optional(),
     description: z.string().max(500).optional(),
     expiresAt: z.iso.datetime({ offset: true }).optional(),
   })
