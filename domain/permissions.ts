@@ -111,12 +111,27 @@ export async function canCreateToken(db: Db, actor: Actor, ownerId: string, inte
 /** Creating users needs `change_user` (globally); only superusers create superusers. */
 export async function canCreateUser(db: Db, actor: Actor, user: { isSuperuser?: boolean }): Promise<boolean> {
   if (user.isSuperuser && !actor.isSuperuser) return false;
-  return hasPermission(db, actor, 'change_user');
+  return canManageUsers(db, actor);
 }
 
 /** Granting permissions is itself the most powerful permission: superusers only. */
 export function canGrantPermissions(actor: Actor): boolean {
   return actor.isSuperuser;
+}
+
+/** Listing, searching and creating users: change_user held globally. */
+export function canManageUsers(db: Db, actor: Actor): Promise<boolean> {
+  return hasPermission(db, actor, 'change_user');
+}
+
+/** Audit events and notification deliveries: view_audit. */
+export function canReadAudit(db: Db, actor: Actor): Promise<boolean> {
+  return hasPermission(db, actor, 'view_audit');
+}
+
+/** Groups, matcher policies, transports and notification rules decide who hears of a lockdown: change_user globally. */
+export function canConfigureAlerting(db: Db, actor: Actor): Promise<boolean> {
+  return hasPermission(db, actor, 'change_user');
 }
 
 /** Flows, stages and brands shape every lockdown: change_user holders (globally) configure them. */

@@ -242,7 +242,8 @@ it.each(Object.keys(MATRIX))('%s answers each identity as the matrix says', asyn
 /** The matrix as the Markdown table README.md shows (`PRINT_MATRIX=1`). */
 afterAll(() => {
   if (!process.env.PRINT_MATRIX) return;
-  const header = `| operation | ${IDENTITIES.join(' | ')} |\n| --- |${' --- |'.repeat(IDENTITIES.length)}`;
+  const labels = ['anonymous', 'plain user', '`change_user` on the user', '`change_user` global', '`view_audit`', 'superuser', 'locked: old session', 'locked: old token'];
+  const header = `| operation | ${labels.join(' | ')} |\n| --- |${' --- |'.repeat(labels.length)}`;
   const rows = Object.entries(MATRIX).map(([operation, [row]]) => `| \`${operation}\` | ${row.join(' | ')} |`);
   process.stderr.write(`${header}\n${rows.join('\n')}\n`);
 });

@@ -4,8 +4,8 @@ import { Prisma } from '../../generated/prisma/client';
 import { generateKey, hashKey, hashPassword, isExpired, unusablePasswordHash } from '../../lib/credentials';
 import { publicUrl } from '../../lib/config';
 import { isUuid } from '../../lib/ids';
-import { canChangeCredentialsOf, canCreateUser, canViewUser } from '../../domain/permissions';
-import { authorize, requirePermission } from '../authorization';
+import { canChangeCredentialsOf, canCreateUser, canManageUsers, canViewUser } from '../../domain/permissions';
+import { authorize } from '../authorization';
 import { decodeCursor, encodeCursor } from '../http/cursor';
 import { conflict, notFound } from '../http/errors';
 import type { ApiDeps, Route } from '../app';
@@ -43,7 +43,7 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     query: UsersQuery,
     responses: { 200: { description: 'A page of users, by username.', schema: page(User, 'UserPage') }, 403: { description: 'change_user missing.' } },
     handler: async ({ auth, query }) => {
-      await requirePermission(db, auth.user, 'change_user');
+      await authorize(canManageUsers(db, auth.user), 'This needs the change_user permission.');
       const after = decodeCursor(query.cursor, z.object({ username: z.string().max(150) }));
       const contains = query.search ? { contains: query.search, mode: 'insensitive' as const } : undefined;
       const rows = await db.user.findMany({
