@@ -89,7 +89,8 @@ async function fuzz(identity: string, key: string | null): Promise<FuzzRun> {
   ];
   const started = Date.now();
   const { exitCode, output } = await new Promise<{ exitCode: number; output: string }>((resolve, reject) => {
-    const child = spawn(schemathesis, args, { env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' } });
+    // Run in the scratch directory: schemathesis keeps its example database in the working directory.
+    const child = spawn(schemathesis, args, { cwd: work, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' } });
     let text = '';
     child.stdout.on('data', (chunk) => (text += chunk));
     child.stderr.on('data', (chunk) => (text += chunk));
