@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { digestsEqual, hashKey, isExpired } from '../lib/credentials';
 import type { Db } from '../lib/db';
+import { hasOnlyStorableCharacters } from './http/input';
 import type { AuthContext, AuthUser } from './http/route';
 
 /**
@@ -26,6 +27,8 @@ export function createAuthenticator(db: Db) {
   }
 
   async function byAppPassword(username: string, secret: string): Promise<AuthContext | null> {
+    // A name PostgreSQL cannot store (NUL, lone surrogates) names nobody; never query with it.
+    if (!hasOnlyStorableCharacters(username)) return null;
     const user = await db.user.findUnique({
       where: { username },
       select: { ...userFields, tokens: { where: { intent: 'app_password' }, select: { keyHash: true, expiresAt: true } } },

@@ -5,6 +5,7 @@ import { createTemporalClient } from '../lib/temporal';
 import { parseServiceArgs } from '../lib/usage';
 import { createLockdownService } from '../services/lockdowns';
 import { createApp } from './app';
+import { answerClientErrorsInEnvelope } from './http/errors';
 
 /** `npm run api`: serves the HTTP API against the configured Temporal and PostgreSQL. */
 export async function startApi() {
@@ -14,6 +15,7 @@ export async function startApi() {
   const temporal = await createTemporalClient(config);
   const app = createApp({ config, db, temporal, logger });
   const server = app.listen(config.PORT, config.HOST);
+  answerClientErrorsInEnvelope(server);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   logger.info({ url: publicUrl(config) }, 'api listening');
   // A request that died between recording a lockdown and starting it left work undone.

@@ -48,7 +48,7 @@ export const CreateTokenBody = z
   .object({
     identifier: z.string().trim().min(1).max(255).regex(/^[\w.:-]+$/, 'Letters, digits and .:-_ only.'),
     intent: TokenIntent,
-    userId: z.string().optional(),
+    userId: z.string().max(100).optional(),
     description: z.string().max(500).optional(),
     expiresAt: z.iso.datetime({ offset: true }).optional(),
   })
@@ -69,6 +69,12 @@ export const CreateLockdownBody = z
   })
   .strict()
   .openapi('CreateLockdownRequest');
+
+/** A prompt's answers by fieldKey; free text up to 20,000 characters (as a prompt field's initialValue). */
+export const StageSubmission = z
+  .record(z.string().max(100), z.union([z.string().max(20_000), z.number(), z.boolean(), z.null()]))
+  .refine((answers) => Object.keys(answers).length <= 100, 'At most 100 fields.')
+  .openapi('StageSubmission');
 
 export const LockdownResult = z
   .object({

@@ -8,7 +8,11 @@ import { isUuid } from '../lib/ids';
  * - `change_user` is held globally (no target) or on one target user;
  * - `view_audit` lets a person read events and lockdown histories;
  * - anyone may lock their own account, except inside a bulk request, which needs
- *   `change_user` on every target (no self-exemption in bulk).
+ *   `change_user` on every target (no self-exemption in bulk);
+ * - no escalation: an action that changes another account's credentials (password,
+ *   recovery link, tokens, re-activation) or permissions can never give the actor powers
+ *   they do not already hold — see `canChangeCredentialsOf`, `canGrantPermissions`,
+ *   `canCreateUser`.
  */
 export type PermissionName = 'change_user' | 'view_audit';
 
@@ -71,15 +75,63 @@ export async function canViewUser(db: Db, actor: Actor, userId: string): Promise
   return userId === actor.id || hasPermission(db, actor, 'change_user', userId);
 }
 
-/** Users create their own `api` and `app_password` tokens; change_user holders any intent for anyone. */
+/**
+ * Set a password, create a recovery link or a token for, or re-activate `targetUserId`:
+ * whoever does it can then act as that account, so it must not be more powerful than
+ * the actor. Needs `change_user` on the target, and
+ * - a superuser's credentials change only by a superuser;
+ * - every permission the target holds, the actor holds too (a global grant covers a grant
+ *   on one user), so `change_user` on one account cannot become `change_user` on all.
+ * An unknown target passes here; the route then answers 404 (after the 403 check, so ids
+ * cannot be probed without `change_user`).
+ */
+export async function canChangeCredentialsOf(db: Db, actor: Actor, targetUserId: string): Promise<boolean> {
+  if (actor.isSuperuser) return true;
+  if (!(await hasPermission(db, actor, 'change_user', targetUserId))) return false;
+  if (!isUuid(targetUserId) || targetUserId === actor.id) return true;
+  const target = await db.user.findUnique({
+    where: { id: targetUserId },
+    select: { isSuperuser: true, permissions: { select: { permission: true, targetUserId: true } } },
+  });
+  if (!target) return true;
+  if (target.isSuperuser) return false;
+  // A global grant of the target needs a global grant of the actor; a grant on one user, either.
+  for (const grant of target.permissions) {
+    if (!(await hasPermission(db, actor, grant.permission, grant.targetUserId ?? undefined))) return false;
+  }
+  return true;
+}
+
+/** Users create their own `api` and `app_password` tokens; for anyone else, or another intent, it is a credential change. */
 export async function canCreateToken(db: Db, actor: Actor, ownerId: string, intent: string): Promise<boolean> {
   if (ownerId === actor.id && (intent === 'api' || intent === 'app_password')) return true;
-  return hasPermission(db, actor, 'change_user', ownerId);
+  return canChangeCredentialsOf(db, actor, ownerId);
+}
+
+/** Creating users needs `change_user` (globally); only superusers create superusers. */
+export async function canCreateUser(db: Db, actor: Actor, user: { isSuperuser?: boolean }): Promise<boolean> {
+  if (user.isSuperuser && !actor.isSuperuser) return false;
+  return canManageUsers(db, actor);
 }
 
 /** Granting permissions is itself the most powerful permission: superusers only. */
 export function canGrantPermissions(actor: Actor): boolean {
   return actor.isSuperuser;
+}
+
+/** Listing, searching and creating users: change_user held globally. */
+export function canManageUsers(db: Db, actor: Actor): Promise<boolean> {
+  return hasPermission(db, actor, 'change_user');
+}
+
+/** Audit events and notification deliveries: view_audit. */
+export function canReadAudit(db: Db, actor: Actor): Promise<boolean> {
+  return hasPermission(db, actor, 'view_audit');
+}
+
+/** Groups, matcher policies, transports and notification rules decide who hears of a lockdown: change_user globally. */
+export function canConfigureAlerting(db: Db, actor: Actor): Promise<boolean> {
+  return hasPermission(db, actor, 'change_user');
 }
 
 /** Flows, stages and brands shape every lockdown: change_user holders (globally) configure them. */

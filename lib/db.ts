@@ -5,5 +5,7 @@ export type Db = PrismaClient;
 
 export function createDb(databaseUrl: string, poolSize = 10): Db {
   const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize });
-  return new PrismaClient({ adapter });
+  // A transaction waits for a pooled connection as long as a plain query would, not Prisma's
+  // default 2 s: under a burst (50 lockdowns at once) that default turned a busy pool into 500s.
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 30_000 } });
 }

@@ -54,6 +54,42 @@ it('documents every route the server has, and nothing it does not have', () => {
   expect(document).toMatchObject({ openapi: '3.1.0' });
 });
 
+/**
+ * Every free-text input has a length limit: each string a request can carry (body, query,
+ * path) declares maxLength, unless it is an enum, a constant or a format with its own bound.
+ */
+it('limits the length of every string a request can carry', () => {
+  const unbounded: string[] = [];
+  const seen = new Set<object>();
+  type Schema = { type?: string | string[]; maxLength?: number; enum?: unknown[]; const?: unknown; format?: string; $ref?: string; [key: string]: unknown };
+  const resolve = (schema: Schema): Schema =>
+    schema.$ref ? (document.components as { schemas: Record<string, Schema> }).schemas[schema.$ref.replace('#/components/schemas/', '')] : schema;
+  const visit = (raw: Schema | undefined, where: string) => {
+    if (!raw || typeof raw !== 'object') return;
+    const schema = resolve(raw);
+    if (seen.has(schema)) return;
+    seen.add(schema);
+    const types = [schema.type].flat();
+    if (types.includes('string') && schema.maxLength === undefined && schema.enum === undefined && schema.const === undefined && !['date-time', 'email', 'uuid', 'uri', 'ip'].includes(schema.format ?? '')) {
+      unbounded.push(where);
+    }
+    for (const [key, value] of Object.entries(schema)) {
+      if (key === 'properties') for (const [name, property] of Object.entries(value as Record<string, Schema>)) visit(property, `${where}.${name}`);
+      else if (['items', 'additionalProperties', 'propertyNames'].includes(key)) visit(value as Schema, `${where}[]`);
+      else if (['anyOf', 'oneOf', 'allOf'].includes(key)) for (const option of value as Schema[]) visit(option, where);
+    }
+  };
+  type Operation = { parameters?: { name: string; in: string; schema: Schema }[]; requestBody?: { content: Record<string, { schema: Schema }> } };
+  for (const [path, methods] of Object.entries(document.paths as unknown as Record<string, Record<string, Operation>>)) {
+    for (const [method, operation] of Object.entries(methods)) {
+      for (const parameter of operation.parameters ?? []) visit(parameter.schema, `${method} ${path} ${parameter.in}.${parameter.name}`);
+      visit(operation.requestBody?.content['application/json']?.schema, `${method} ${path} body`);
+      seen.clear();
+    }
+  }
+  expect(unbounded).toEqual([]);
+});
+
 it('answers as documented, for successes and errors alike', async () => {
   const { host } = await createBrand(stack.db);
   const victim = await createUser(stack.db, { password: 'documented-password' });

@@ -1,7 +1,10 @@
 import type {} from 'pino-http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { DomainError, type DomainErrorKind } from '../../domain/errors';
+import { Prisma } from '../../generated/prisma/client';
 import { isUniqueViolation } from '../../lib/unique-violation';
 
 /**
@@ -43,13 +46,47 @@ export const unknownRoute: RequestHandler = (req, res) => {
   res.status(404).json(errorBody('not_found', `No route for ${req.method} ${req.path}.`));
 };
 
+/**
+ * Errors of the libraries below the routes (body parsing, URL decoding, static files) have
+ * a status but a message written for developers, sometimes with a file path: answered with
+ * a fixed message per kind, never theirs.
+ */
+function libraryError(err: { status?: unknown; statusCode?: unknown; type?: unknown }): { status: number; code: string; message: string } | null {
+  const status = typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : null;
+  if (status === null || status < 400 || status >= 500) return null;
+  switch (err.type) {
+    case 'entity.too.large':
+      return { status, code: 'payload_too_large', message: 'The request body is too large.' };
+    case 'entity.parse.failed':
+      return { status, code: 'invalid_json', message: 'The request body is not valid JSON.' };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { status, code: 'unsupported_encoding', message: 'The request body’s encoding or charset is not supported; send UTF-8 JSON.' };
+    default:
+      if (status === 404) return { status, code: 'not_found', message: 'Not found.' };
+      return { status, code: 'invalid_request', message: 'The request is not valid (for example, a malformed percent-encoding in the URL).' };
+  }
+}
+
+/**
+ * Database answers that mean the request lost a race with another one: the row it was
+ * changing was deleted meanwhile (P2025, or P2003 for a row it pointed at). That is the
+ * 404 the loser would have had a moment later, not a server error.
+ */
+function raceLost(err: unknown): HttpError | null {
+  if (err instanceof Prisma.PrismaClientKnownRequestError && (err.code === 'P2025' || err.code === 'P2003')) {
+    return new HttpError(404, 'not_found', 'The resource was deleted while this request changed it.');
+  }
+  return null;
+}
+
 // ── Domain errors (raised by services/) → HTTP; a unique violation nobody handled is a 409, never a 500. ──
 const STATUS_OF: Record<DomainErrorKind, number> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409, unavailable: 503 };
 export function httpErrorOf(err: unknown): HttpError | null {
   if (err instanceof HttpError) return err;
   if (err instanceof DomainError) return new HttpError(STATUS_OF[err.kind], err.code, err.message, err.details);
   if (isUniqueViolation(err)) return new HttpError(409, 'conflict', 'This conflicts with an existing record.');
-  return null;
+  return raceLost(err);
 }
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
@@ -58,14 +95,36 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.status(known.status).json(errorBody(known.code, known.message, known.details));
     return;
   }
-  // Errors raised by body parsing (malformed JSON, too large, bad encoding).
-  const status = typeof err?.status === 'number' ? err.status : typeof err?.statusCode === 'number' ? err.statusCode : 500;
-  if (status >= 400 && status < 500) {
-    const code = err.type === 'entity.too.large' ? 'payload_too_large' : err.type === 'entity.parse.failed' ? 'invalid_json' : 'invalid_request';
-    const message = code === 'invalid_json' ? 'The request body is not valid JSON.' : code === 'payload_too_large' ? 'The request body is too large.' : String(err.message);
-    res.status(status).json(errorBody(code, message));
+  const library = libraryError(err);
+  if (library) {
+    res.status(library.status).json(errorBody(library.code, library.message));
     return;
   }
   req.log?.error({ err }, 'unhandled error');
   res.status(500).json(errorBody('internal_error', 'An unexpected error occurred. It has been logged.'));
 };
+
+/**
+ * Requests Node's HTTP parser refuses before Express sees them — headers over
+ * `maxHeaderSize` (16 KB by default), control bytes in a header, a malformed request line —
+ * are answered here, in the same error envelope, and the connection is closed.
+ */
+export function answerClientErrorsInEnvelope(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, code, message] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers_too_large', 'The request headers are too large (16 KB at most, URL included).']
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'request_timeout', 'The request took too long to arrive.']
+          : [400, 'malformed_request', 'The request is not valid HTTP (for example, a control character in a header).'];
+    const body = JSON.stringify(errorBody(code, message));
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+}

@@ -2,6 +2,7 @@ import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-ope
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { unauthorized, validationError } from './errors';
+import { assertSafeInput, type InputLocation } from './input';
 import { toOpenApiPath } from './openapi';
 
 export interface AuthUser {
@@ -78,7 +79,8 @@ export function createRouteBuilder(router: Router, registry: OpenAPIRegistry, au
   };
 }
 
-function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, location: 'body' | 'query' | 'params'): T {
+function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, location: InputLocation): T {
+  assertSafeInput(value, location);
   if (!schema) return undefined as T;
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw validationError(parsed.error, location);
@@ -93,8 +95,14 @@ function registerInOpenApi<B, Q, P, M extends AuthMode>(registry: OpenAPIRegistr
     const schema = response.schema ?? (Number(status) >= 400 ? ErrorSchema : undefined);
     responses[status] = schema ? { description: response.description, content: { 'application/json': { schema } } } : { description: response.description };
   }
-  if (spec.body || spec.query || spec.params) responses['400'] ??= errorResponse('Invalid input; `details` names each field at fault.');
+  const takesBody = spec.method === 'post' || spec.method === 'patch';
+  if (spec.body || spec.query || spec.params || takesBody) responses['400'] ??= errorResponse('Invalid input; `details` names each field at fault.');
   if (spec.auth === 'required') responses['401'] ??= errorResponse('Not authenticated.');
+  if (takesBody) {
+    responses['413'] ??= errorResponse('The request body is larger than 1 MB.');
+    responses['415'] ??= errorResponse('The body’s Content-Encoding or charset is not supported.');
+  }
+  responses['414'] ??= errorResponse('The URL is longer than 8,192 characters.');
   registry.registerPath({
     method: spec.method,
     path: toOpenApiPath(spec.path),

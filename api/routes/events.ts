@@ -1,7 +1,8 @@
 import type { Router } from 'express';
 import type { Prisma } from '../../generated/prisma/client';
 import { temporalUiUrl } from '../../lib/temporal';
-import { requirePermission } from '../authorization';
+import { canReadAudit } from '../../domain/permissions';
+import { authorize } from '../authorization';
 import { newestFirst, newestFirstPage } from '../http/cursor';
 import type { ApiDeps, Route } from '../app';
 import { Event, EventsQuery, page } from '../schemas';
@@ -14,9 +15,9 @@ export function eventRoutes(_router: Router, route: Route, { db, config }: ApiDe
     summary: 'Audit events, newest first (needs view_audit).',
     auth: 'required',
     query: EventsQuery,
-    responses: { 200: { description: 'A page of events.', schema: page(Event, 'EventPage') } },
+    responses: { 200: { description: 'A page of events.', schema: page(Event, 'EventPage') }, 403: { description: 'view_audit missing.' } },
     handler: async ({ auth, query }) => {
-      await requirePermission(db, auth.user, 'view_audit');
+      await authorize(canReadAudit(db, auth.user), 'This needs the view_audit permission.');
       const paging = newestFirst(query.cursor);
       const where: Prisma.EventWhereInput = {
         AND: [

@@ -34,6 +34,7 @@ import {
 
 /** Configuration of flows, stages and brands (change_user), and the flow executor read endpoint. */
 export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
+  const needsChangeUser = { 403: { description: 'change_user missing.' } };
   const configure = (user: AuthUser) => authorize(canConfigureFlows(db, user), 'Configuring flows needs the change_user permission.');
   const list = <T>(items: T[]) => ({ items, nextCursor: null });
 
@@ -55,7 +56,8 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
           include: { promptFields: { orderBy: { order: 'asc' } }, accountLockdown: { include: { completionFlow: { select: { slug: true } } } } },
         })
       : null;
-    if (!stage) throw notFound(kind === 'prompt' ? 'Prompt stage' : 'Account lockdown stage');
+    // A lockdown stage without its settings row is one being deleted right now.
+    if (!stage || (kind === 'account_lockdown' && !stage.accountLockdown)) throw notFound(kind === 'prompt' ? 'Prompt stage' : 'Account lockdown stage');
     return stage;
   }
   type StageRow = Awaited<ReturnType<typeof stageOfKind>>;
@@ -82,7 +84,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   // ── Brands ──
   route({
     method: 'get', path: '/api/v1/brands', tag: 'configuration', summary: 'Brands and their lockdown flow.', auth: 'required',
-    responses: { 200: { description: 'Brands.', schema: page(Brand, 'BrandList') } },
+    responses: { 200: { description: 'Brands.', schema: page(Brand, 'BrandList') }, ...needsChangeUser },
     handler: async ({ auth }) => {
       await configure(auth.user);
       const brands = await db.brand.findMany({ orderBy: { domain: 'asc' }, include: { flowLockdown: { select: { slug: true } } } });
@@ -92,7 +94,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   route({
     method: 'patch', path: '/api/v1/brands/:id', tag: 'configuration', summary: 'Set (slug) or unset (null) the brand’s lockdown flow.', auth: 'required',
     params: IdParams, body: PatchBrandBody,
-    responses: { 200: { description: 'The brand.', schema: Brand }, 404: { description: 'Unknown brand.' } },
+    responses: { 200: { description: 'The brand.', schema: Brand }, 404: { description: 'Unknown brand.' }, ...needsChangeUser },
     handler: async ({ auth, params, body, req }) => {
       await configure(auth.user);
       if (!isUuid(params.id) || !(await db.brand.findUnique({ where: { id: params.id } }))) throw notFound('Brand');
@@ -106,7 +108,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   // ── Flows ──
   route({
     method: 'get', path: '/api/v1/flows', tag: 'configuration', summary: 'Flows.', auth: 'required',
-    responses: { 200: { description: 'Flows.', schema: page(Flow, 'FlowList') } },
+    responses: { 200: { description: 'Flows.', schema: page(Flow, 'FlowList') }, ...needsChangeUser },
     handler: async ({ auth }) => {
       await configure(auth.user);
       return { status: 200, body: list((await db.flow.findMany({ orderBy: { slug: 'asc' } })).map(toFlow)) };
@@ -114,7 +116,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   });
   route({
     method: 'post', path: '/api/v1/flows', tag: 'configuration', summary: 'Create a flow.', auth: 'required', body: CreateFlowBody,
-    responses: { 201: { description: 'Created.', schema: Flow }, 409: { description: 'Slug taken.' } },
+    responses: { 201: { description: 'Created.', schema: Flow }, 409: { description: 'Slug taken.' }, ...needsChangeUser },
     handler: async ({ auth, body }) => {
       await configure(auth.user);
       const flow = await conflictOnDuplicate(db.flow.create({ data: body }), 'A flow with this slug already exists.');
@@ -123,7 +125,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   });
   route({
     method: 'get', path: '/api/v1/flows/:slug', tag: 'configuration', summary: 'One flow.', auth: 'required', params: SlugParams,
-    responses: { 200: { description: 'The flow.', schema: Flow }, 404: { description: 'Unknown flow.' } },
+    responses: { 200: { description: 'The flow.', schema: Flow }, 404: { description: 'Unknown flow.' }, ...needsChangeUser },
     handler: async ({ auth, params }) => {
       await configure(auth.user);
       return { status: 200, body: toFlow(await flowBySlug(params.slug)) };
@@ -131,7 +133,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   });
   route({
     method: 'patch', path: '/api/v1/flows/:slug', tag: 'configuration', summary: 'Change a flow.', auth: 'required', params: SlugParams, body: PatchFlowBody,
-    responses: { 200: { description: 'The flow.', schema: Flow }, 404: { description: 'Unknown flow.' } },
+    responses: { 200: { description: 'The flow.', schema: Flow }, 404: { description: 'Unknown flow.' }, ...needsChangeUser },
     handler: async ({ auth, params, body }) => {
       await configure(auth.user);
       const flow = await flowBySlug(params.slug);
@@ -140,7 +142,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   });
   route({
     method: 'delete', path: '/api/v1/flows/:slug', tag: 'configuration', summary: 'Delete a flow (brands using it have no lockdown flow after).', auth: 'required', params: SlugParams,
-    responses: { 204: { description: 'Deleted.' }, 404: { description: 'Unknown flow.' } },
+    responses: { 204: { description: 'Deleted.' }, 404: { description: 'Unknown flow.' }, ...needsChangeUser },
     handler: async ({ auth, params, req }) => {
       await configure(auth.user);
       const flow = await flowBySlug(params.slug);
@@ -156,7 +158,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   });
   route({
     method: 'get', path: '/api/v1/flows/:slug/bindings', tag: 'configuration', summary: 'The flow’s stage bindings, in order.', auth: 'required', params: SlugParams,
-    responses: { 200: { description: 'Bindings.', schema: page(Binding, 'BindingList') }, 404: { description: 'Unknown flow.' } },
+    responses: { 200: { description: 'Bindings.', schema: page(Binding, 'BindingList') }, 404: { description: 'Unknown flow.' }, ...needsChangeUser },
     handler: async ({ auth, params }) => {
       await configure(auth.user);
       const flow = await flowBySlug(params.slug);
@@ -167,7 +169,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   route({
     method: 'post', path: '/api/v1/flows/:slug/bindings', tag: 'configuration', summary: 'Bind a stage to the flow at an order, with a condition.', auth: 'required',
     params: SlugParams, body: CreateBindingBody,
-    responses: { 201: { description: 'Bound.', schema: Binding }, 404: { description: 'Unknown flow.' }, 409: { description: 'Order taken.' } },
+    responses: { 201: { description: 'Bound.', schema: Binding }, 404: { description: 'Unknown flow.' }, 409: { description: 'Order taken.' }, ...needsChangeUser },
     handler: async ({ auth, params, body }) => {
       await configure(auth.user);
       const flow = await flowBySlug(params.slug);
@@ -185,7 +187,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   });
   route({
     method: 'delete', path: '/api/v1/flows/:slug/bindings/:id', tag: 'configuration', summary: 'Remove a stage binding.', auth: 'required', params: BindingParams,
-    responses: { 204: { description: 'Removed.' }, 404: { description: 'Unknown flow or binding.' } },
+    responses: { 204: { description: 'Removed.' }, 404: { description: 'Unknown flow or binding.' }, ...needsChangeUser },
     handler: async ({ auth, params }) => {
       await configure(auth.user);
       const flow = await flowBySlug(params.slug);
@@ -198,7 +200,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   // ── Prompt stages ──
   route({
     method: 'get', path: '/api/v1/stages/prompt', tag: 'configuration', summary: 'Prompt stages.', auth: 'required',
-    responses: { 200: { description: 'Prompt stages.', schema: page(PromptStage, 'PromptStageList') } },
+    responses: { 200: { description: 'Prompt stages.', schema: page(PromptStage, 'PromptStageList') }, ...needsChangeUser },
     handler: async ({ auth }) => {
       await configure(auth.user);
       const stages = await db.stage.findMany({ where: { kind: 'prompt' }, orderBy: { name: 'asc' }, include: { promptFields: { orderBy: { order: 'asc' } }, accountLockdown: { include: { completionFlow: { select: { slug: true } } } } } });
@@ -208,7 +210,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   route({
     method: 'post', path: '/api/v1/stages/prompt', tag: 'configuration', summary: 'Create a prompt stage with its fields. `initialValue` is a Liquid template.', auth: 'required',
     body: CreatePromptStageBody,
-    responses: { 201: { description: 'Created.', schema: PromptStage }, 409: { description: 'Name taken.' } },
+    responses: { 201: { description: 'Created.', schema: PromptStage }, 409: { description: 'Name taken.' }, ...needsChangeUser },
     handler: async ({ auth, body }) => {
       await configure(auth.user);
       const stage = await conflictOnDuplicate(
@@ -220,7 +222,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   });
   route({
     method: 'get', path: '/api/v1/stages/prompt/:id', tag: 'configuration', summary: 'One prompt stage.', auth: 'required', params: IdParams,
-    responses: { 200: { description: 'The stage.', schema: PromptStage }, 404: { description: 'Unknown stage.' } },
+    responses: { 200: { description: 'The stage.', schema: PromptStage }, 404: { description: 'Unknown stage.' }, ...needsChangeUser },
     handler: async ({ auth, params }) => {
       await configure(auth.user);
       return { status: 200, body: toPromptStage(await stageOfKind(params.id, 'prompt')) };
@@ -229,7 +231,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   route({
     method: 'patch', path: '/api/v1/stages/prompt/:id', tag: 'configuration', summary: 'Rename a prompt stage or replace its fields.', auth: 'required',
     params: IdParams, body: PatchPromptStageBody,
-    responses: { 200: { description: 'The stage.', schema: PromptStage }, 404: { description: 'Unknown stage.' } },
+    responses: { 200: { description: 'The stage.', schema: PromptStage }, 404: { description: 'Unknown stage.' }, 409: { description: 'Name taken.' }, ...needsChangeUser },
     handler: async ({ auth, params, body }) => {
       await configure(auth.user);
       const stage = await stageOfKind(params.id, 'prompt');
@@ -248,7 +250,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   });
   route({
     method: 'delete', path: '/api/v1/stages/prompt/:id', tag: 'configuration', summary: 'Delete a prompt stage (and its bindings).', auth: 'required', params: IdParams,
-    responses: { 204: { description: 'Deleted.' }, 404: { description: 'Unknown stage.' } },
+    responses: { 204: { description: 'Deleted.' }, 404: { description: 'Unknown stage.' }, ...needsChangeUser },
     handler: async ({ auth, params }) => {
       await configure(auth.user);
       await db.stage.delete({ where: { id: (await stageOfKind(params.id, 'prompt')).id } });
@@ -259,7 +261,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   // ── Account lockdown stages ──
   route({
     method: 'get', path: '/api/v1/stages/account_lockdown', tag: 'configuration', summary: 'Account Lockdown stages.', auth: 'required',
-    responses: { 200: { description: 'Stages.', schema: page(AccountLockdownStage, 'AccountLockdownStageList') } },
+    responses: { 200: { description: 'Stages.', schema: page(AccountLockdownStage, 'AccountLockdownStageList') }, ...needsChangeUser },
     handler: async ({ auth }) => {
       await configure(auth.user);
       const stages = await db.stage.findMany({ where: { kind: 'account_lockdown' }, orderBy: { name: 'asc' }, include: { promptFields: true, accountLockdown: { include: { completionFlow: { select: { slug: true } } } } } });
@@ -270,7 +272,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
     method: 'post', path: '/api/v1/stages/account_lockdown', tag: 'configuration',
     summary: 'Create an Account Lockdown stage: which actions run, the self-service message, the completion flow (should need no authentication).',
     auth: 'required', body: CreateAccountLockdownStageBody,
-    responses: { 201: { description: 'Created.', schema: AccountLockdownStage }, 409: { description: 'Name taken.' } },
+    responses: { 201: { description: 'Created.', schema: AccountLockdownStage }, 409: { description: 'Name taken.' }, ...needsChangeUser },
     handler: async ({ auth, body }) => {
       await configure(auth.user);
       const completionFlowId = await flowIdOrNull(body.completionFlow, 'body.completionFlow');
@@ -297,7 +299,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   });
   route({
     method: 'get', path: '/api/v1/stages/account_lockdown/:id', tag: 'configuration', summary: 'One Account Lockdown stage.', auth: 'required', params: IdParams,
-    responses: { 200: { description: 'The stage.', schema: AccountLockdownStage }, 404: { description: 'Unknown stage.' } },
+    responses: { 200: { description: 'The stage.', schema: AccountLockdownStage }, 404: { description: 'Unknown stage.' }, ...needsChangeUser },
     handler: async ({ auth, params }) => {
       await configure(auth.user);
       return { status: 200, body: toLockdownStage(await stageOfKind(params.id, 'account_lockdown')) };
@@ -306,7 +308,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   route({
     method: 'patch', path: '/api/v1/stages/account_lockdown/:id', tag: 'configuration', summary: 'Change an Account Lockdown stage.', auth: 'required',
     params: IdParams, body: PatchAccountLockdownStageBody,
-    responses: { 200: { description: 'The stage.', schema: AccountLockdownStage }, 404: { description: 'Unknown stage.' } },
+    responses: { 200: { description: 'The stage.', schema: AccountLockdownStage }, 404: { description: 'Unknown stage.' }, 409: { description: 'Name taken.' }, ...needsChangeUser },
     handler: async ({ auth, params, body, req }) => {
       await configure(auth.user);
       const stage = await stageOfKind(params.id, 'account_lockdown');
@@ -328,7 +330,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
   });
   route({
     method: 'delete', path: '/api/v1/stages/account_lockdown/:id', tag: 'configuration', summary: 'Delete an Account Lockdown stage (and its bindings).', auth: 'required', params: IdParams,
-    responses: { 204: { description: 'Deleted.' }, 404: { description: 'Unknown stage.' } },
+    responses: { 204: { description: 'Deleted.' }, 404: { description: 'Unknown stage.' }, ...needsChangeUser },
     handler: async ({ auth, params }) => {
       await configure(auth.user);
       await db.stage.delete({ where: { id: (await stageOfKind(params.id, 'account_lockdown')).id } });
@@ -341,7 +343,12 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
     method: 'get', path: '/api/v1/flows/:slug/executor', tag: 'flows',
     summary: 'The flow’s first prompt, rendered, for callers its authentication setting allows (401 when it needs a login).',
     auth: 'optional', params: SlugParams,
-    responses: { 200: { description: 'The rendered first stage.', schema: FlowExecutor }, 403: { description: 'Needs a superuser.' }, 404: { description: 'Unknown flow.' } },
+    responses: {
+      200: { description: 'The rendered first stage.', schema: FlowExecutor },
+      401: { description: 'The flow needs a login.' },
+      403: { description: 'Needs a superuser.' },
+      404: { description: 'Unknown flow.' },
+    },
     handler: async ({ auth, params }) => {
       const flow = await flowBySlug(params.slug);
       const access = flowAccess(auth?.user ?? null, flow.authentication);

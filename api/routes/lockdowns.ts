@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { ApiDeps, Route } from '../app';
 import { badRequest } from '../http/errors';
-import { CreateLockdownBody, HistoryQuery, IdParams, Lockdown, LockdownHistory, LockdownResult, LockdownsQuery, page, ResultsQuery } from '../schemas';
+import { CreateLockdownBody, HistoryQuery, StageSubmission, IdParams, Lockdown, LockdownHistory, LockdownResult, LockdownsQuery, page, ResultsQuery } from '../schemas';
 
 const IdempotencyKey = z.string().min(1).max(255);
 
@@ -54,8 +54,14 @@ export function lockdownRoutes(_router: Router, route: Route, { lockdowns, metri
     summary: 'Submit the current prompt’s fields; 400 with per-field details when a required field is missing.',
     auth: 'required',
     params: IdParams,
-    body: z.record(z.string().max(100), z.unknown()).openapi('StageSubmission'),
-    responses: { 200: { description: 'Accepted; the lockdown as it is now.', schema: Lockdown }, 409: { description: 'Not waiting for input.' } },
+    body: StageSubmission,
+    responses: {
+      200: { description: 'Accepted; the lockdown as it is now.', schema: Lockdown },
+      403: { description: 'Only the person who started the lockdown answers its prompts.' },
+      404: { description: 'Unknown or not visible.' },
+      409: { description: 'Not waiting for input.' },
+      503: { description: 'No worker answered in time.' },
+    },
     handler: async ({ auth, params, body }) => ({ status: 200, body: await lockdowns.submitStage(auth.user, params.id, body) }),
   });
 
@@ -66,7 +72,13 @@ export function lockdownRoutes(_router: Router, route: Route, { lockdowns, metri
     summary: 'Cancel: a waiting lockdown ends; a running bulk lockdown starts no more users.',
     auth: 'required',
     params: IdParams,
-    responses: { 200: { description: 'The lockdown.', schema: Lockdown }, 409: { description: 'Already finished or failed, or its workflow has ended.' } },
+    responses: {
+      200: { description: 'The lockdown.', schema: Lockdown },
+      403: { description: 'Only the person who started the lockdown, or a superuser, cancels it.' },
+      404: { description: 'Unknown or not visible.' },
+      409: { description: 'Already finished or failed, or its workflow has ended.' },
+      503: { description: 'Temporal did not answer in time.' },
+    },
     handler: async ({ auth, params }) => ({ status: 200, body: await lockdowns.cancel(auth.user, params.id) }),
   });
 

@@ -2,7 +2,9 @@ import type { Router } from 'express';
 import type { Prisma } from '../../generated/prisma/client';
 import { conflictOnDuplicate } from '../../lib/unique-violation';
 import { isUuid } from '../../lib/ids';
-import { requirePermission } from '../authorization';
+import { canConfigureAlerting, canReadAudit } from '../../domain/permissions';
+import { authorize } from '../authorization';
+import type { AuthUser } from '../http/route';
 import { newestFirst, newestFirstPage } from '../http/cursor';
 import { badRequest, notFound } from '../http/errors';
 import type { ApiDeps, Route } from '../app';
@@ -112,6 +114,7 @@ function uniqueName<T>(what: string, create: () => Promise<T>): Promise<T> {
 }
 
 export function notificationRoutes(_router: Router, route: Route, { db }: ApiDeps) {
+  const configureAlerting = (user: AuthUser) => authorize(canConfigureAlerting(db, user), 'This needs the change_user permission.');
   route({
     method: 'get',
     path: '/api/v1/groups',
@@ -121,7 +124,7 @@ export function notificationRoutes(_router: Router, route: Route, { db }: ApiDep
     query: PageQuery,
     responses: { 200: { description: 'A page of groups.', schema: page(Group, 'GroupPage') }, ...needsChangeUser },
     handler: async ({ auth, query }) => {
-      await requirePermission(db, auth.user, 'change_user');
+      await configureAlerting(auth.user);
       const { where, orderBy } = newestFirst(query.cursor);
       const rows = await db.group.findMany({ where, orderBy, take: query.limit + 1, include: groupInclude });
       return { status: 200, body: newestFirstPage(rows, query.limit, toGroup) };
@@ -137,7 +140,7 @@ export function notificationRoutes(_router: Router, route: Route, { db }: ApiDep
     body: CreateGroupBody,
     responses: { 201: { description: 'Created.', schema: Group }, 409: { description: 'Name taken.' }, ...needsChangeUser },
     handler: async ({ auth, body, req }) => {
-      await requirePermission(db, auth.user, 'change_user');
+      await configureAlerting(auth.user);
       const group = await uniqueName('group', () => db.group.create({ data: { name: body.name }, include: groupInclude }));
       req.log?.info({ groupId: group.id, by: auth.user.id }, 'group created');
       return { status: 201, body: toGroup(group) };
@@ -154,7 +157,7 @@ export function notificationRoutes(_router: Router, route: Route, { db }: ApiDep
     body: AddGroupMemberBody,
     responses: { 201: { description: 'The group with its members.', schema: Group }, 404: { description: 'No such group.' }, ...needsChangeUser },
     handler: async ({ auth, params, body, req }) => {
-      await requirePermission(db, auth.user, 'change_user');
+      await configureAlerting(auth.user);
       const group = isUuid(params.id) ? await db.group.findUnique({ where: { id: params.id }, select: { id: true } }) : null;
       if (!group) throw notFound('Group');
       const user = isUuid(body.userId) ? await db.user.findUnique({ where: { id: body.userId }, select: { id: true } }) : null;
@@ -174,7 +177,7 @@ export function notificationRoutes(_router: Router, route: Route, { db }: ApiDep
     query: PageQuery,
     responses: { 200: { description: 'A page of policies.', schema: page(EventMatcherPolicy, 'EventMatcherPolicyPage') }, ...needsChangeUser },
     handler: async ({ auth, query }) => {
-      await requirePermission(db, auth.user, 'change_user');
+      await configureAlerting(auth.user);
       const { where, orderBy } = newestFirst(query.cursor);
       const rows = await db.eventMatcherPolicy.findMany({ where, orderBy, take: query.limit + 1 });
       return { status: 200, body: newestFirstPage(rows, query.limit, toPolicy) };
@@ -190,7 +193,7 @@ export function notificationRoutes(_router: Router, route: Route, { db }: ApiDep
     body: CreateEventMatcherPolicyBody,
     responses: { 201: { description: 'Created.', schema: EventMatcherPolicy }, 409: { description: 'Name taken.' }, ...needsChangeUser },
     handler: async ({ auth, body, req }) => {
-      await requirePermission(db, auth.user, 'change_user');
+      await configureAlerting(auth.user);
       const policy = await uniqueName('policy', () =>
         db.eventMatcherPolicy.create({ data: { name: body.name, action: body.action ?? null, clientIp: body.clientIp ?? null } }),
       );
@@ -208,7 +211,7 @@ export function notificationRoutes(_router: Router, route: Route, { db }: ApiDep
     query: PageQuery,
     responses: { 200: { description: 'A page of transports.', schema: page(NotificationTransport, 'NotificationTransportPage') }, ...needsChangeUser },
     handler: async ({ auth, query }) => {
-      await requirePermission(db, auth.user, 'change_user');
+      await configureAlerting(auth.user);
       const { where, orderBy } = newestFirst(query.cursor);
       const rows = await db.notificationTransport.findMany({ where, orderBy, take: query.limit + 1 });
       return { status: 200, body: newestFirstPage(rows, query.limit, toTransport) };
@@ -224,7 +227,7 @@ export function notificationRoutes(_router: Router, route: Route, { db }: ApiDep
     body: CreateNotificationTransportBody,
     responses: { 201: { description: 'Created.', schema: NotificationTransport }, 409: { description: 'Name taken.' }, ...needsChangeUser },
     handler: async ({ auth, body, req }) => {
-      await requirePermission(db, auth.user, 'change_user');
+      await configureAlerting(auth.user);
       const transport = await uniqueName('transport', () =>
         db.notificationTransport.create({
           data: {
@@ -250,7 +253,7 @@ export function notificationRoutes(_router: Router, route: Route, { db }: ApiDep
     query: PageQuery,
     responses: { 200: { description: 'A page of rules.', schema: page(NotificationRule, 'NotificationRulePage') }, ...needsChangeUser },
     handler: async ({ auth, query }) => {
-      await requirePermission(db, auth.user, 'change_user');
+      await configureAlerting(auth.user);
       const { where, orderBy } = newestFirst(query.cursor);
       const rows = await db.notificationRule.findMany({ where, orderBy, take: query.limit + 1, include: ruleInclude });
       return { status: 200, body: newestFirstPage(rows, query.limit, toRule) };
@@ -266,7 +269,7 @@ export function notificationRoutes(_router: Router, route: Route, { db }: ApiDep
     body: CreateNotificationRuleBody,
     responses: { 201: { description: 'Created.', schema: NotificationRule }, 409: { description: 'Name taken.' }, ...needsChangeUser },
     handler: async ({ auth, body, req }) => {
-      await requirePermission(db, auth.user, 'change_user');
+      await configureAlerting(auth.user);
       const transportIds = [...new Set(body.transportIds)];
       const policyIds = [...new Set(body.policyIds)];
       const groupId = body.destinationGroupId ?? null;
@@ -307,7 +310,7 @@ export function notificationRoutes(_router: Router, route: Route, { db }: ApiDep
     query: DeliveriesQuery,
     responses: { 200: { description: 'A page of deliveries.', schema: page(NotificationDelivery, 'NotificationDeliveryPage') }, ...needsViewAudit },
     handler: async ({ auth, query }) => {
-      await requirePermission(db, auth.user, 'view_audit');
+      await authorize(canReadAudit(db, auth.user), 'This needs the view_audit permission.');
       const { where, orderBy } = newestFirst(query.cursor);
       const rows = await db.notificationDelivery.findMany({
         where: {

@@ -47,7 +47,7 @@ export function permissionRoutes(_router: Router, route: Route, { db }: ApiDeps)
     summary: 'Revoke a permission. Superusers only.',
     auth: 'required',
     params: IdParams,
-    responses: { 204: { description: 'Revoked.' }, 404: { description: 'Unknown permission.' } },
+    responses: { 204: { description: 'Revoked.' }, 403: { description: 'Not a superuser.' }, 404: { description: 'Unknown permission.' } },
     handler: async ({ auth, params, req }) => {
       await requireSuperuser(auth.user);
       const { count } = isUuid(params.id) ? await db.permission.deleteMany({ where: { id: params.id } }) : { count: 0 };

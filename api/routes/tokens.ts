@@ -16,11 +16,15 @@ export function tokenRoutes(_router: Router, route: Route, { db }: ApiDeps) {
     summary: 'Create a token. The key is returned once and stored only hashed.',
     auth: 'required',
     body: CreateTokenBody,
-    responses: { 201: { description: 'Created; `key` is shown only now.', schema: CreatedToken }, 409: { description: 'Identifier taken.' } },
+    responses: {
+      201: { description: 'Created; `key` is shown only now.', schema: CreatedToken },
+      403: { description: 'Not your own api/app_password token, and you may not change the owner’s credentials.' },
+      409: { description: 'Identifier taken.' },
+    },
     handler: async ({ auth, body, req }) => {
       const userId = body.userId ?? auth.user.id;
       if (!isUuid(userId)) throw badRequest('Unknown user.', [{ field: 'body.userId', message: 'No user with this id.' }]);
-      await authorize(canCreateToken(db, auth.user, userId, body.intent), 'You can create only your own api and app_password tokens.');
+      await authorize(canCreateToken(db, auth.user, userId, body.intent), 'You can create only your own api and app_password tokens; tokens for others need change_user on them and every permission they hold (a superuser’s, only a superuser).');
       const owner = await db.user.findUnique({ where: { id: userId }, select: { id: true } });
       if (!owner) throw badRequest('Unknown user.', [{ field: 'body.userId', message: 'No user with this id.' }]);
       const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;

@@ -4,13 +4,16 @@ import { Prisma } from '../../generated/prisma/client';
 import { hashPassword, isExpired, unusablePasswordHash } from '../../lib/credentials';
 import { publicUrl } from '../../lib/config';
 import { isUuid } from '../../lib/ids';
-import { canViewUser } from '../../domain/permissions';
-import { authorize, requirePermission } from '../authorization';
+import { canChangeCredentialsOf, canCreateUser, canManageUsers, canViewUser } from '../../domain/permissions';
+import { authorize } from '../authorization';
 import { decodeCursor, encodeCursor } from '../http/cursor';
-import { conflict, forbidden, notFound } from '../http/errors';
+import { conflict, notFound } from '../http/errors';
 import type { ApiDeps, Route } from '../app';
 import { ActivatedUser, CreateUserBody, IdParams, page, RecoveryLink, RestoreBody, SessionInfo, SetPasswordBody, TokenInfo, User, UsersQuery } from '../schemas';
 import { createRestoreAccess } from '../../services/restore-access';
+
+const CREDENTIALS_DENIED =
+  'This needs change_user on the user, and every permission the user holds; a superuser’s credentials change only by a superuser.';
 
 export const MFA_REMINDER = 'Ask the user to re-enrol their MFA devices once they have regained access.';
 
@@ -18,6 +21,12 @@ export function toUser(user: { id: string; username: string; name: string; email
   const { id, username, name, email, isActive, isSuperuser, type } = user;
   return { id, username, name, email, isActive, isSuperuser, type: type as 'internal' };
 }
+
+const viewUser = { 403: { description: 'Not yourself, and change_user on the user missing.' }, 404: { description: 'Unknown user.' } };
+const changeCredentials = {
+  403: { description: 'change_user on the user, or a permission the user holds, missing; or the user is a superuser and you are not.' },
+  404: { description: 'Unknown user.' },
+};
 
 export function userRoutes(_router: Router, route: Route, { db, config }: ApiDeps) {
   const restore = createRestoreAccess(db);
@@ -34,9 +43,9 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     summary: 'List and search users (needs change_user). `isActive=false` lists locked users.',
     auth: 'required',
     query: UsersQuery,
-    responses: { 200: { description: 'A page of users, by username.', schema: page(User, 'UserPage') } },
+    responses: { 200: { description: 'A page of users, by username.', schema: page(User, 'UserPage') }, 403: { description: 'change_user missing.' } },
     handler: async ({ auth, query }) => {
-      await requirePermission(db, auth.user, 'change_user');
+      await authorize(canManageUsers(db, auth.user), 'This needs the change_user permission.');
       const after = decodeCursor(query.cursor, z.object({ username: z.string().max(150) }));
       const contains = query.search ? { contains: query.search, mode: 'insensitive' as const } : undefined;
       const rows = await db.user.findMany({
@@ -63,8 +72,10 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     body: CreateUserBody,
     responses: { 201: { description: 'Created.', schema: User }, 403: { description: 'Not allowed.' }, 409: { description: 'Username taken.' } },
     handler: async ({ auth, body, req }) => {
-      await requirePermission(db, auth.user, 'change_user');
-      if (body.isSuperuser && !auth.user.isSuperuser) throw forbidden('Only superusers can create superusers.');
+      await authorize(
+        canCreateUser(db, auth.user, body),
+        body.isSuperuser ? 'Only superusers can create superusers.' : 'This needs the change_user permission.',
+      );
       try {
         const user = await db.user.create({
           data: {
@@ -92,7 +103,7 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     summary: 'One user (yourself, or with change_user on them).',
     auth: 'required',
     params: IdParams,
-    responses: { 200: { description: 'The user.', schema: User }, 404: { description: 'Unknown user.' } },
+    responses: { 200: { description: 'The user.', schema: User }, 403: { description: 'Not yourself, and change_user on the user missing.' }, 404: { description: 'Unknown user.' } },
     handler: async ({ auth, params }) => {
       await authorize(canViewUser(db, auth.user, params.id));
       return { status: 200, body: toUser(await findUser(params.id)) };
@@ -106,7 +117,7 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     summary: 'The user’s sessions, expired ones included (never the keys).',
     auth: 'required',
     params: IdParams,
-    responses: { 200: { description: 'Sessions.', schema: page(SessionInfo, 'SessionList') } },
+    responses: { 200: { description: 'Sessions.', schema: page(SessionInfo, 'SessionList') }, ...viewUser },
     handler: async ({ auth, params }) => {
       await authorize(canViewUser(db, auth.user, params.id));
       const user = await findUser(params.id);
@@ -135,7 +146,7 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     summary: 'The user’s tokens of every intent (never the keys).',
     auth: 'required',
     params: IdParams,
-    responses: { 200: { description: 'Tokens.', schema: page(TokenInfo, 'TokenList') } },
+    responses: { 200: { description: 'Tokens.', schema: page(TokenInfo, 'TokenList') }, ...viewUser },
     handler: async ({ auth, params }) => {
       await authorize(canViewUser(db, auth.user, params.id));
       const user = await findUser(params.id);
@@ -168,9 +179,9 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     auth: 'required',
     params: IdParams,
     body: RestoreBody,
-    responses: { 200: { description: 'The user, active, with the credentials kept.', schema: ActivatedUser }, 404: { description: 'Unknown user.' } },
+    responses: { 200: { description: 'The user, active, with the credentials kept.', schema: ActivatedUser }, ...changeCredentials },
     handler: async ({ auth, params, body, req, clientIp }) => {
-      await requirePermission(db, auth.user, 'change_user', params.id);
+      await authorize(canChangeCredentialsOf(db, auth.user, params.id), CREDENTIALS_DENIED);
       const { user, credentialsKept, warning } = await restore.activate(auth.user, params.id, { reason: body.reason, clientIp });
       req.log?.info({ userId: user.id, by: auth.user.id }, 'user activated');
       return { status: 200, body: { ...toUser(user), credentialsKept, warning } };
@@ -185,9 +196,9 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     auth: 'required',
     params: IdParams,
     body: SetPasswordBody,
-    responses: { 204: { description: 'Password set.' }, 404: { description: 'Unknown user.' } },
+    responses: { 204: { description: 'Password set.' }, ...changeCredentials },
     handler: async ({ auth, params, body, req, clientIp }) => {
-      await requirePermission(db, auth.user, 'change_user', params.id);
+      await authorize(canChangeCredentialsOf(db, auth.user, params.id), CREDENTIALS_DENIED);
       await restore.setPassword(auth.user, params.id, body.password, { reason: body.reason, clientIp });
       req.log?.info({ userId: params.id, by: auth.user.id }, 'password set');
       return { status: 204 };
@@ -202,9 +213,9 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     auth: 'required',
     params: IdParams,
     body: RestoreBody,
-    responses: { 201: { description: 'The link (shown once).', schema: RecoveryLink }, 404: { description: 'Unknown user.' } },
+    responses: { 201: { description: 'The link (shown once).', schema: RecoveryLink }, ...changeCredentials },
     handler: async ({ auth, params, body, req, clientIp }) => {
-      await requirePermission(db, auth.user, 'change_user', params.id);
+      await authorize(canChangeCredentialsOf(db, auth.user, params.id), CREDENTIALS_DENIED);
       const { key, expiresAt } = await restore.createRecoveryLink(auth.user, params.id, config.RECOVERY_LINK_TTL_MINUTES, { reason: body.reason, clientIp });
       req.log?.info({ userId: params.id, by: auth.user.id }, 'recovery link created');
       return {

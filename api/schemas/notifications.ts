@@ -145,4 +145,4 @@ export const Notification = z
   })
   .openapi('Notification');
 
-export const MyNotificationsQuery = z.object({ seen: z.stringbool().optional(), ...Pagination });
+export const MyNotificationsQuery = z.object({ seen: z.enum(['true', 'false']).transform((value) => value === 'true').optional(), ...Pagination });

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import supertest from 'supertest';
 import { createApp } from '../../api/app';
+import { answerClientErrorsInEnvelope } from '../../api/http/errors';
 import { loadConfig, type Config } from '../../lib/config';
 import { generateKey, hashKey, hashPassword } from '../../lib/credentials';
 import { createDb, type Db } from '../../lib/db';
@@ -42,6 +43,7 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
   const inProcess = options.worker === false ? null : await createLockdownWorker({ config, db, logger, workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH });
   const running = inProcess?.worker.run();
   const server: Server = createApp({ config, db, temporal, logger }).listen(0, '127.0.0.1');
+  answerClientErrorsInEnvelope(server);
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as { port: number };
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -1,0 +1,249 @@
+import { createApp } from '../api/app';
+import { createLogger } from '../lib/logger';
+import { hashPassword } from '../lib/credentials';
+import { createBrand } from './support/flows';
+import { addSession, addToken, adminSession, bearer, createUser, startStack, uniqueName, waitForLockdown, type Stack } from './support/stack';
+
+/**
+ * The authorization matrix: every operation the server has, called by each identity, must
+ * answer the status in MATRIX — the table README.md § Security shows. A route without a
+ * row fails the test, so a new route cannot ship without its decision written down.
+ * Every expected status must also be documented for its operation in the OpenAPI document.
+ */
+const IDENTITIES = ['anonymous', 'plain', 'changeUserOne', 'changeUserGlobal', 'viewAudit', 'superuser', 'lockedSession', 'lockedToken'] as const;
+type Identity = (typeof IDENTITIES)[number];
+
+/** The statuses of one row, in IDENTITIES order. */
+type Row = [number, number, number, number, number, number, number, number];
+
+interface Fixtures {
+  /** The user `changeUserOne` holds change_user on: the object of every per-user operation. */
+  subject: string;
+  host: string;
+  finishedLockdown: string;
+  awaitingLockdown: string;
+  flow: string;
+  superuserFlow: string;
+  brand: string;
+  group: string;
+  superuserNotification: string;
+  loginUsername: string;
+}
+
+interface Call {
+  url: string;
+  body?: object;
+}
+
+/** How to call each operation: the URL and body, made fresh per identity where a call changes or removes what it names. */
+type Caller = (fx: Fixtures, who: Identity) => Promise<Call> | Call;
+
+// anonymous, plain, change_user on subject, change_user global, view_audit, superuser, locked session, locked token
+const MATRIX: Record<string, [Row, Caller]> = {
+  'GET /healthz': [[200, 200, 200, 200, 200, 200, 200, 200], () => ({ url: '/healthz' })],
+  'GET /readyz': [[200, 200, 200, 200, 200, 200, 200, 200], () => ({ url: '/readyz' })],
+  'GET /metrics': [[200, 200, 200, 200, 200, 200, 200, 200], () => ({ url: '/metrics' })],
+  'POST /api/v1/auth/login': [[200, 200, 200, 200, 200, 200, 200, 200], (fx) => ({ url: '/api/v1/auth/login', body: { username: fx.loginUsername, password: LOGIN_PASSWORD } })],
+  'POST /api/v1/auth/recovery': [[400, 400, 400, 400, 400, 400, 400, 400], () => ({ url: '/api/v1/auth/recovery', body: { token: 'not-a-recovery-token', password: 'a-new-password' } })],
+  'POST /api/v1/auth/logout': [[401, 204, 204, 204, 204, 204, 401, 401], () => ({ url: '/api/v1/auth/logout' })],
+  'GET /api/v1/me': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/me' })],
+
+  'GET /api/v1/users': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/users?limit=2' })],
+  'POST /api/v1/users': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/users', body: { username: uniqueName() } })],
+  'GET /api/v1/users/{id}': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}` })],
+  'GET /api/v1/users/{id}/sessions': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/sessions` })],
+  'GET /api/v1/users/{id}/tokens': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/tokens` })],
+  'POST /api/v1/users/{id}/activate': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/activate` })],
+  'POST /api/v1/users/{id}/set_password': [[401, 403, 204, 204, 403, 204, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/set_password`, body: { password: 'a-new-password' } })],
+  'POST /api/v1/users/{id}/recovery_link': [[401, 403, 201, 201, 403, 201, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/recovery_link` })],
+  'POST /api/v1/tokens': [[401, 403, 201, 201, 403, 201, 401, 401], (fx) => ({ url: '/api/v1/tokens', body: { identifier: uniqueName('matrix'), intent: 'api', userId: fx.subject } })],
+  'POST /api/v1/permissions': [[401, 403, 403, 403, 403, 201, 401, 401], async () => ({ url: '/api/v1/permissions', body: { userId: (await createUser(stack.db)).id, permission: 'view_audit' } })],
+  'DELETE /api/v1/permissions/{id}': [[401, 403, 403, 403, 403, 204, 401, 401], async () => ({ url: `/api/v1/permissions/${(await grant((await createUser(stack.db)).id, 'view_audit')).id}` })],
+
+  'POST /api/v1/lockdowns': [[401, 403, 201, 201, 403, 201, 401, 401], (fx) => ({ url: '/api/v1/lockdowns', body: { user: fx.subject, reason: 'authorization matrix' } })],
+  'GET /api/v1/lockdowns': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/lockdowns?limit=1' })],
+  'GET /api/v1/lockdowns/{id}': [[401, 404, 404, 200, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}` })],
+  'GET /api/v1/lockdowns/{id}/results': [[401, 404, 404, 200, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/results` })],
+  'GET /api/v1/lockdowns/{id}/history': [[401, 404, 404, 403, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/history` })],
+  // Only the person who started a lockdown answers its prompts; they or a superuser cancel it.
+  'POST /api/v1/lockdowns/{id}/stage': [[401, 404, 404, 403, 403, 403, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.awaitingLockdown}/stage`, body: { reason: 'not yours' } })],
+  'POST /api/v1/lockdowns/{id}/cancel': [[401, 404, 404, 403, 403, 200, 401, 401], async (fx, who) => ({ url: `/api/v1/lockdowns/${who === 'superuser' ? await awaitingLockdown(fx.host) : fx.awaitingLockdown}/cancel` })],
+
+  'GET /api/v1/events': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/events?limit=1' })],
+  'GET /api/v1/notification_deliveries': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/notification_deliveries?limit=1' })],
+  'GET /api/v1/me/notifications': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/me/notifications' })],
+  // A notification of the superuser identity: nobody else's to mark.
+  'POST /api/v1/me/notifications/{id}/seen': [[401, 404, 404, 404, 404, 200, 401, 401], (fx) => ({ url: `/api/v1/me/notifications/${fx.superuserNotification}/seen` })],
+  'GET /api/v1/groups': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/groups' })],
+  'POST /api/v1/groups': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/groups', body: { name: uniqueName('group') } })],
+  'POST /api/v1/groups/{id}/members': [[401, 403, 403, 201, 403, 201, 401, 401], (fx) => ({ url: `/api/v1/groups/${fx.group}/members`, body: { userId: fx.subject } })],
+  'GET /api/v1/policies/event_matcher': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/policies/event_matcher' })],
+  'POST /api/v1/policies/event_matcher': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/policies/event_matcher', body: { name: uniqueName('policy'), action: 'account_lockdown_triggered' } })],
+  'GET /api/v1/notification_transports': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/notification_transports' })],
+  'POST /api/v1/notification_transports': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/notification_transports', body: { name: uniqueName('transport'), mode: 'local' } })],
+  'GET /api/v1/notification_rules': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/notification_rules' })],
+  'POST /api/v1/notification_rules': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/notification_rules', body: { name: uniqueName('rule'), severity: 'notice', transportIds: [], policyIds: [] } })],
+
+  'GET /api/v1/brands': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/brands' })],
+  'PATCH /api/v1/brands/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/brands/${fx.brand}`, body: { flowLockdown: fx.flow } })],
+  'GET /api/v1/flows': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/flows' })],
+  'POST /api/v1/flows': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/flows', body: { slug: uniqueName('flow'), name: 'Matrix', title: 'Matrix' } })],
+  'GET /api/v1/flows/{slug}': [[401, 403, 403, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/flows/${fx.flow}` })],
+  'PATCH /api/v1/flows/{slug}': [[401, 403, 403, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/flows/${fx.flow}`, body: { title: 'Lockdown' } })],
+  'DELETE /api/v1/flows/{slug}': [[401, 403, 403, 204, 403, 204, 401, 401], async () => ({ url: `/api/v1/flows/${(await stack.db.flow.create({ data: { slug: uniqueName('gone'), name: 'x', title: 'x' } })).slug}` })],
+  'GET /api/v1/flows/{slug}/bindings': [[401, 403, 403, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/flows/${fx.flow}/bindings` })],
+  'POST /api/v1/flows/{slug}/bindings': [[401, 403, 403, 201, 403, 201, 401, 401], async () => {
+    const flow = await stack.db.flow.create({ data: { slug: uniqueName('bind'), name: 'x', title: 'x' } });
+    return { url: `/api/v1/flows/${flow.slug}/bindings`, body: { stageId: (await promptStage()).id, order: 0 } };
+  }],
+  'DELETE /api/v1/flows/{slug}/bindings/{id}': [[401, 403, 403, 204, 403, 204, 401, 401], async () => {
+    const flow = await stack.db.flow.create({ data: { slug: uniqueName('unbind'), name: 'x', title: 'x', bindings: { create: [{ stageId: (await promptStage()).id, order: 0 }] } }, include: { bindings: true } });
+    return { url: `/api/v1/flows/${flow.slug}/bindings/${flow.bindings[0].id}` };
+  }],
+  'GET /api/v1/flows/{slug}/executor': [[401, 403, 403, 403, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/flows/${fx.superuserFlow}/executor` })],
+  'GET /api/v1/stages/prompt': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/stages/prompt' })],
+  'POST /api/v1/stages/prompt': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/stages/prompt', body: { name: uniqueName('prompt'), fields: [] } })],
+  'GET /api/v1/stages/prompt/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/stages/prompt/${(await promptStage()).id}` })],
+  'PATCH /api/v1/stages/prompt/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/stages/prompt/${(await promptStage()).id}`, body: { name: uniqueName('renamed') } })],
+  'DELETE /api/v1/stages/prompt/{id}': [[401, 403, 403, 204, 403, 204, 401, 401], async () => ({ url: `/api/v1/stages/prompt/${(await promptStage()).id}` })],
+  'GET /api/v1/stages/account_lockdown': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/stages/account_lockdown' })],
+  'POST /api/v1/stages/account_lockdown': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/stages/account_lockdown', body: { name: uniqueName('lock') } })],
+  'GET /api/v1/stages/account_lockdown/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/stages/account_lockdown/${(await lockdownStage()).id}` })],
+  'PATCH /api/v1/stages/account_lockdown/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/stages/account_lockdown/${(await lockdownStage()).id}`, body: { deleteSessions: false } })],
+  'DELETE /api/v1/stages/account_lockdown/{id}': [[401, 403, 403, 204, 403, 204, 401, 401], async () => ({ url: `/api/v1/stages/account_lockdown/${(await lockdownStage()).id}` })],
+};
+
+// Pages, not API operations.
+const NOT_OPERATIONS = ['GET /api/v1/schema', 'GET /recovery', 'GET /recovery.js'];
+const LOGIN_PASSWORD = 'matrix-login-password';
+
+let stack: Stack;
+let admin: string;
+let fixtures: Fixtures;
+const credentials = new Map<Identity, string | null>();
+let document: { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+
+const grant = (userId: string, permission: 'change_user' | 'view_audit', targetUserId: string | null = null) =>
+  stack.db.permission.create({ data: { userId, permission, targetUserId } });
+const promptStage = () => stack.db.stage.create({ data: { name: uniqueName('matrix-prompt'), kind: 'prompt' } });
+const lockdownStage = () => stack.db.stage.create({ data: { name: uniqueName('matrix-lock'), kind: 'account_lockdown', accountLockdown: { create: { selfServiceMessageTitle: 'x', selfServiceMessage: 'x' } } } });
+
+async function awaitingLockdown(host: string): Promise<string> {
+  const response = await stack.http.post('/api/v1/lockdowns').set('Host', host).set(bearer(admin)).send({ user: fixtures?.subject ?? (await createUser(stack.db)).id });
+  if (response.body.status !== 'awaiting_input') throw new Error(`expected a lockdown awaiting input, got ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.id;
+}
+
+/** A user with `grants` and an API token (a token, so that logging out in the matrix ends nothing). */
+async function identity(grants: ['change_user' | 'view_audit', string | null][], options: { isSuperuser?: boolean } = {}) {
+  const user = await createUser(stack.db, { isSuperuser: options.isSuperuser });
+  for (const [permission, target] of grants) await grant(user.id, permission, target);
+  return { user, token: await addToken(stack.db, user.id, 'api') };
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+  admin = await adminSession(stack);
+  document = (await stack.http.get('/api/v1/schema')).body;
+  // Lockdowns in the matrix run on a brand whose lockdown stage changes nothing, so the
+  // subject stays usable for every row after.
+  const { host, flowSlug } = await createBrand(stack.db, { actions: { deactivateUser: false, setUnusablePassword: false, deleteSessions: false, revokeTokens: false } });
+  const subject = await createUser(stack.db);
+
+  credentials.set('anonymous', null);
+  credentials.set('plain', (await identity([])).token);
+  credentials.set('changeUserOne', (await identity([['change_user', subject.id]])).token);
+  credentials.set('changeUserGlobal', (await identity([['change_user', null]])).token);
+  credentials.set('viewAudit', (await identity([['view_audit', null]])).token);
+  const superuser = await identity([], { isSuperuser: true });
+  credentials.set('superuser', superuser.token);
+
+  // A user locked by a real lockdown (default brand: every action on), holding on to the session and token it had.
+  const locked = await createUser(stack.db, { password: 'locked-user-password' });
+  const lockedSession = await addSession(stack.db, locked.id);
+  const lockedToken = await addToken(stack.db, locked.id, 'api');
+  const lockdown = await stack.http.post('/api/v1/lockdowns').set(bearer(admin)).send({ user: locked.id, reason: 'matrix: locked identity' });
+  expect((await waitForLockdown(stack, admin, lockdown.body.id)).status).toBe('completed');
+  credentials.set('lockedSession', lockedSession);
+  credentials.set('lockedToken', lockedToken);
+
+  const finished = await stack.http.post('/api/v1/lockdowns').set('Host', host).set(bearer(admin)).send({ user: subject.id, reason: 'matrix fixture' });
+  await waitForLockdown(stack, admin, finished.body.id);
+  const superuserFlow = await stack.db.flow.create({ data: { slug: uniqueName('superuser-flow'), name: 'x', title: 'x', authentication: 'require_superuser' } });
+  const brand = await stack.db.brand.create({ data: { domain: `${uniqueName('matrix')}.test` } });
+  const group = await stack.db.group.create({ data: { name: uniqueName('matrix-group') } });
+  const event = await stack.db.event.create({ data: { action: 'matrix_test', actorSnapshot: {}, context: {} } });
+  const rule = await stack.db.notificationRule.create({ data: { name: uniqueName('matrix-rule'), severity: 'notice' } });
+  const notification = await stack.db.notification.create({ data: { userId: superuser.user.id, eventId: event.id, ruleId: rule.id, severity: 'notice', title: 'matrix', body: 'matrix' } });
+  const loginUser = await stack.db.user.create({ data: { username: uniqueName('matrix-login'), passwordHash: await hashPassword(LOGIN_PASSWORD) } });
+  fixtures = {
+    subject: subject.id,
+    host,
+    finishedLockdown: finished.body.id,
+    awaitingLockdown: '',
+    flow: flowSlug!,
+    superuserFlow: superuserFlow.slug,
+    brand: brand.id,
+    group: group.id,
+    superuserNotification: notification.id,
+    loginUsername: loginUser.username,
+  };
+  fixtures.awaitingLockdown = await awaitingLockdown(host);
+}, 300_000);
+afterAll(() => stack?.stop());
+
+/** Every `METHOD /path` the server routes, found by walking Express's router (as test/openapi.test.ts does). */
+function servedOperations(): string[] {
+  const app = createApp({ config: stack.config, db: stack.db, temporal: stack.temporal, logger: createLogger('silent') });
+  const served = new Set<string>();
+  type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
+  const walk = (layers: Layer[]) => {
+    for (const layer of layers) {
+      if (layer.route) for (const method of Object.keys(layer.route.methods)) served.add(`${method.toUpperCase()} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`);
+      else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return [...served].filter((operation) => !NOT_OPERATIONS.includes(operation));
+}
+
+it('has a row for every route the server has, and no row for a route it does not have', () => {
+  const served = servedOperations();
+  expect(served.filter((operation) => !(operation in MATRIX))).toEqual([]);
+  expect(Object.keys(MATRIX).filter((operation) => !served.includes(operation))).toEqual([]);
+});
+
+it('documents every status of the matrix for its operation', () => {
+  const undocumented: string[] = [];
+  for (const [operation, [row]] of Object.entries(MATRIX)) {
+    const [method, path] = operation.split(' ');
+    const responses = document.paths[path]?.[method.toLowerCase()]?.responses ?? {};
+    for (const status of new Set(row)) if (!(String(status) in responses)) undocumented.push(`${operation} → ${status}`);
+  }
+  expect(undocumented).toEqual([]);
+});
+
+it.each(Object.keys(MATRIX))('%s answers each identity as the matrix says', async (operation) => {
+  const [method, path] = operation.split(' ');
+  const [expected, caller] = MATRIX[operation];
+  const actual: Record<string, number> = {};
+  for (const who of IDENTITIES) {
+    const call = await caller(fixtures, who);
+    let request = stack.http[method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](call.url).set('Host', fixtures.host);
+    const key = credentials.get(who);
+    if (key) request = request.set(bearer(key));
+    const response = call.body ? await request.send(call.body) : await request;
+    actual[who] = response.status;
+    if (response.status >= 500) throw new Error(`${operation} as ${who}: ${response.status} ${JSON.stringify(response.body)} (${path})`);
+  }
+  expect(actual).toEqual(Object.fromEntries(IDENTITIES.map((who, index) => [who, expected[index]])));
+});
+
+/** The matrix as the Markdown table README.md shows (`PRINT_MATRIX=1`). */
+afterAll(() => {
+  if (!process.env.PRINT_MATRIX) return;
+  const labels = ['anonymous', 'plain user', '`change_user` on the user', '`change_user` global', '`view_audit`', 'superuser', 'locked: old session', 'locked: old token'];
+  const header = `| operation | ${labels.join(' | ')} |\n| --- |${' --- |'.repeat(labels.length)}`;
+  const rows = Object.entries(MATRIX).map(([operation, [row]]) => `| \`${operation}\` | ${row.join(' | ')} |`);
+  process.stderr.write(`${header}\n${rows.join('\n')}\n`);
+});
