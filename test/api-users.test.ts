@@ -35,7 +35,8 @@ describe('authentication', () => {
     const cookie = response.headers['set-cookie'][0].split(';')[0];
     expect(response.headers['set-cookie'][0]).toMatch(/HttpOnly/);
     expect((await stack.http.get('/api/v1/me').set('Cookie', cookie)).body.username).toBe(user.username);
-    expect((await stack.http.post('/api/v1/auth/logout').set('Cookie', cookie)).status).toBe(204);
+    const { csrfToken } = (await stack.http.get('/api/v1/auth/csrf').set('Cookie', cookie)).body;
+    expect((await stack.http.post('/api/v1/auth/logout').set('Cookie', cookie).set('X-CSRF-Token', csrfToken)).status).toBe(204);
     expect((await stack.http.get('/api/v1/me').set('Cookie', cookie)).status).toBe(401);
     const expired = await addSession(stack.db, user.id, { expired: true });
     expect((await stack.http.get('/api/v1/me').set(bearer(expired))).status).toBe(401);
