@@ -213,7 +213,7 @@ export function UserDetailPage() {
             <p>
               Send this link to {data.username}. It works once and expires at {formatTime(recovery.expiresAt)}.
             </p>
-            <ClipboardCopy isReadOnly hoverTip="Copy" clickTip="Copied" aria-label="Recovery link" data-testid="recovery-link">
+            <ClipboardCopy isReadOnly hoverTip="Copy" clickTip="Copied" textAriaLabel="Recovery link" data-testid="recovery-link">
               {recovery.link}
             </ClipboardCopy>
             <Alert variant="warning" isInline title="Re-enrol MFA" style={{ marginTop: '1rem' }}>

@@ -134,7 +134,6 @@ export function UsersPage() {
                     isSelected: allOnPage,
                     isDisabled: selectable.length === 0,
                   }}
-                  aria-label="Select all on this page"
                 />
                 <Th>Username</Th>
                 <Th>Name</Th>
@@ -155,7 +154,6 @@ export function UsersPage() {
                         isSelected: selected.has(user.id),
                         isDisabled: protectedAccount,
                       }}
-                      aria-label={`Select ${user.username}`}
                     />
                     <Td dataLabel="Username">
                       <Link to={`/users/${user.id}`}>{user.username}</Link>{' '}
