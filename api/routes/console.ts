@@ -13,7 +13,7 @@ export function consoleRoutes(_router: Router, route: Route, { db }: ApiDeps) {
     tag: 'auth',
     summary: 'The CSRF token of the cookie session, to send as X-CSRF-Token on POST/PATCH/DELETE made with the cookie.',
     auth: 'required',
-    responses: { 200: { description: 'The token.', schema: CsrfToken } },
+    responses: { 200: { description: 'The token.', schema: CsrfToken }, 400: { description: 'no_cookie_session: the request did not use the session cookie.' } },
     handler: async ({ req }) => {
       const cookie = req.cookies?.[SESSION_COOKIE];
       if (typeof cookie !== 'string' || !cookie) throw badRequest('Only cookie sessions need a CSRF token.', [], 'no_cookie_session');

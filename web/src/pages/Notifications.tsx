@@ -1,4 +1,4 @@
-import { Button, DataList, DataListCell, DataListItem, DataListItemCells, DataListItemRow, Flex, Label, PageSection, Title } from '@patternfly/react-core';
+import { Button, ExpandableSection, DataList, DataListCell, DataListItem, DataListItemCells, DataListItemRow, Flex, Label, PageSection, Title } from '@patternfly/react-core';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, query } from '../api';
 import { CursorPager, useCursorPages } from '../components/CursorPager';
@@ -54,7 +54,7 @@ export function NotificationsPage() {
                             </Label>
                           )}
                         </Flex>
-                        <p style={{ whiteSpace: 'pre-line', marginTop: '.25rem' }}>{notification.body}</p>
+                        <NotificationBody body={notification.body} />
                       </DataListCell>,
                       <DataListCell key="time" width={1}>
                         {formatTime(notification.createdAt)}
@@ -75,6 +75,21 @@ export function NotificationsPage() {
         )}
         <CursorPager pages={pages} nextCursor={notifications.data?.nextCursor} label="Notifications" />
       </PageSection>
+    </>
+  );
+}
+
+/** The first paragraph says what happened; the rest (every detail of the event) opens on demand. */
+function NotificationBody({ body }: { body: string }) {
+  const [summary, ...rest] = body.split(/\n\s*\n/);
+  return (
+    <>
+      <p style={{ marginTop: '.25rem' }}>{summary}</p>
+      {rest.length > 0 && (
+        <ExpandableSection toggleTextCollapsed="Show details" toggleTextExpanded="Hide details">
+          <pre className="notification-details">{rest.join('\n\n')}</pre>
+        </ExpandableSection>
+      )}
     </>
   );
 }
