@@ -3,7 +3,6 @@ import cookieParser from 'cookie-parser';
 import express, { Router } from 'express';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { type Config, publicUrl } from '../lib/config';
@@ -12,10 +11,12 @@ import type { Logger } from '../lib/logger';
 import { createMetrics, type Metrics } from '../lib/metrics';
 import { createLockdownService, type LockdownService } from '../services/lockdowns';
 import { createAuthenticator } from './authentication';
+import { serveConsole } from './console';
 import { errorHandler, HttpError, unknownRoute } from './http/errors';
 import { createRegistry, generateDocument } from './http/openapi';
 import { createRouteBuilder } from './http/route';
 import { authRoutes } from './routes/auth';
+import { consoleRoutes } from './routes/console';
 import { eventRoutes } from './routes/events';
 import { flowRoutes } from './routes/flows';
 import { healthRoutes } from './routes/health';
@@ -37,7 +38,6 @@ export interface ApiDeps {
 export type Route = ReturnType<typeof createRouteBuilder>;
 
 const MAX_URL_LENGTH = 8_192;
-const WEB_ROOT = path.resolve(__dirname, '..', 'web');
 
 export function createApp({ config, db, temporal, logger }: Pick<ApiDeps, 'config' | 'db' | 'temporal' | 'logger'>) {
   const metrics = createMetrics();
@@ -79,7 +79,7 @@ export function createApp({ config, db, temporal, logger }: Pick<ApiDeps, 'confi
   const registry = createRegistry();
   const router = Router();
   const route = createRouteBuilder(router, registry, createAuthenticator(db));
-  for (const register of [healthRoutes, authRoutes, userRoutes, permissionRoutes, tokenRoutes, lockdownRoutes, eventRoutes, notificationRoutes, flowRoutes]) {
+  for (const register of [healthRoutes, authRoutes, userRoutes, permissionRoutes, tokenRoutes, lockdownRoutes, eventRoutes, notificationRoutes, flowRoutes, consoleRoutes]) {
     register(router, route, deps);
   }
   app.use(router);
@@ -94,15 +94,16 @@ export function createApp({ config, db, temporal, logger }: Pick<ApiDeps, 'confi
     tags: ['operations'],
     responses: { 200: { description: 'Metrics.', content: { 'text/plain': { schema: { type: 'string' } } } } },
   });
-  // The page a recovery link opens; it posts the new password to /api/v1/auth/recovery.
-  app.get('/recovery', (_req, res) => res.sendFile(path.join(WEB_ROOT, 'recovery.html')));
-  app.get('/recovery.js', (_req, res) => res.sendFile(path.join(WEB_ROOT, 'recovery.js')));
 
   const document = generateDocument(registry, publicUrl(config));
   app.get('/api/v1/schema', (_req, res) => {
     res.json(document);
   });
   app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Account Lockdown API' }));
+
+  // ── web console: static files and the pages of the single-page app (api/console.ts) ──
+  app.use(serveConsole());
+  // ── end web console ──
 
   app.use(unknownRoute);
   app.use(errorHandler);

@@ -1,7 +1,9 @@
 import type { Request } from 'express';
+import { createHash } from 'node:crypto';
 import { digestsEqual, hashKey, isExpired } from '../lib/credentials';
 import type { Db } from '../lib/db';
 import { hasOnlyStorableCharacters } from './http/input';
+import { HttpError } from './http/errors';
 import type { AuthContext, AuthUser } from './http/route';
 
 /**
@@ -10,6 +12,28 @@ import type { AuthContext, AuthUser } from './http/route';
  * Any credential of an inactive user, or an expired or deleted one, is refused.
  */
 export const SESSION_COOKIE = 'lockdown_session';
+
+/**
+ * CSRF protection of the cookie session: a state-changing request that authenticates with
+ * the cookie must also send `X-CSRF-Token`, a digest of the session key that only a page of
+ * our own origin can obtain (GET /api/v1/auth/csrf answers it; other sites cannot read that
+ * answer, and the HttpOnly cookie is unreadable to scripts). Bearer and Basic credentials are
+ * never sent by a browser on its own, so API clients need no token.
+ */
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function csrfTokenOf(sessionKey: string): string {
+  return createHash('sha256').update(`csrf\0${sessionKey}`).digest('base64url');
+}
+
+function checkCsrf(req: Request, sessionKey: string): void {
+  if (SAFE_METHODS.has(req.method)) return;
+  const given = req.get(CSRF_HEADER) ?? '';
+  if (!digestsEqual(hashKey(given), hashKey(csrfTokenOf(sessionKey)))) {
+    throw new HttpError(403, 'csrf_failed', 'This request needs the X-CSRF-Token header of your session (GET /api/v1/auth/csrf). Reload the page and try again.');
+  }
+}
 
 const userFields = { id: true, username: true, name: true, email: true, isActive: true, isSuperuser: true, type: true } as const;
 
@@ -56,7 +80,10 @@ export function createAuthenticator(db: Db) {
       if (separator > 0) auth = await byAppPassword(decoded.slice(0, separator), decoded.slice(separator + 1));
     } else {
       const cookie = req.cookies?.[SESSION_COOKIE];
-      if (typeof cookie === 'string' && cookie) auth = await bySessionKey(cookie);
+      if (typeof cookie === 'string' && cookie) {
+        auth = await bySessionKey(cookie);
+        if (auth && isActiveUser(auth.user)) checkCsrf(req, cookie);
+      }
     }
     return auth && isActiveUser(auth.user) ? auth : null;
   };

@@ -120,6 +120,7 @@ export const Lockdown = z
     stage: RenderedStage.nullable(),
     completion: Completion.nullable(),
     error: z.string().nullable(),
+    flow: z.object({ slug: z.string(), title: z.string() }).openapi({ description: 'The lockdown flow it runs; a browser shows it at /flows/<slug>.' }),
     workflowId: z.string(),
     links: z.object({ self: z.string(), results: z.string(), history: z.string(), temporalUi: z.string() }),
   })

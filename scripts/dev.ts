@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { prepareDatabase } from './lib/database';
 import { log } from './lib/log';
+import { buildConsole } from './lib/web-console';
 import { isPortInUse } from './lib/ports';
 import { startLocalPostgres, type LocalPostgres } from './lib/postgres';
 import { startTemporalDevServer, stopProcess, type DevServer } from './lib/temporal-cli';
@@ -71,6 +72,8 @@ async function main() {
       databaseDescription = `local PostgreSQL cluster in ${path.join(dataDir, 'postgres')}`;
     }
 
+    await buildConsole();
+
     log('Applying migrations and seeding…');
     const seeded = await prepareDatabase(databaseUrl, { adminPassword: process.env.LOCKDOWN_ADMIN_PASSWORD, quiet: true });
 
@@ -95,7 +98,8 @@ async function main() {
         : 'unchanged (set when the data directory was created)';
     process.stderr.write(`
   Account Lockdown is starting
-    API              ${api}
+    Web console      ${api}/
+    API              ${api}/api/v1
     API docs         ${api}/api/docs   (OpenAPI: ${api}/api/v1/schema)
     Temporal Web UI  ${temporalUi}
     Temporal         ${temporalAddress}

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startEphemeralServices } from './lib/ephemeral-services';
 import { log } from './lib/log';
+import { buildConsole } from './lib/web-console';
 
 /**
  * `npm test`: starts what the tests need — a Temporal dev server (fresh SQLite file) and
@@ -15,6 +16,8 @@ const ROOT = path.resolve(__dirname, '..');
 
 async function main(): Promise<number> {
   const started = Date.now();
+  // The browser tests drive the console as built from the current sources.
+  await buildConsole();
   const services = await startEphemeralServices({ name: 'test', databaseUrl: process.env.TEST_DATABASE_URL, adminPassword: 'admin-password-for-tests' });
   const { temporalAddress, databaseUrl, work } = services;
   process.once('SIGINT', () => void services.stop().then(() => process.exit(130)));

@@ -92,6 +92,8 @@ export function createLockdownViews(db: Db, config: Config) {
       stage,
       completion: (lockdown.completion as Completion | null) ?? null,
       error: lockdown.error,
+      // The flow the lockdown runs (snapshotted when requested): clients show it at /flows/<slug>.
+      flow: { slug: lockdown.flowSlug, title: (lockdown.flowSnapshot as unknown as FlowSnapshot).title },
       workflowId: lockdown.workflowId,
       links: { self, results: `${self}/results`, history: `${self}/history`, temporalUi: temporalUiUrl(config, lockdown.workflowId) },
     };

@@ -1,0 +1,384 @@
+import AxeBuilder from '@axe-core/playwright';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { createBrand } from '../support/flows';
+import { adminSession, bearer, createUser, login, startStack, uniqueName, waitForLockdown, type Stack } from '../support/stack';
+
+/**
+ * The web console in a real browser (Debian's Chromium, driven by playwright-core) against
+ * the real stack: the API serving the built console, a worker, Temporal and PostgreSQL.
+ * Each main screen is scanned with axe and photographed: into .data/screenshots, or into
+ * docs/screenshots with UPDATE_SCREENSHOTS=1 (the README shows those).
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = path.resolve(__dirname, '..', '..', process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : '.data/screenshots');
+const PASSWORD = 'browser-test-password';
+
+let stack: Stack;
+let browser: Browser;
+let admin: { id: string; username: string };
+let adminPage: Page;
+// Left by one test for a later one.
+let bulkUsername = '';
+let manyLockdownId = '';
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  stack = await startStack();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      // Test brands are chosen by host name (`<name>.test`): all of them are this machine.
+      '--host-resolver-rules=MAP *.test 127.0.0.1',
+    ],
+  });
+  // An admin of its own, so no other test file's lockdowns touch this browser's sessions.
+  const user = await createUser(stack.db, { username: uniqueName('console-admin'), password: PASSWORD, isSuperuser: true });
+  admin = { id: user.id, username: user.username };
+  adminPage = await signIn(admin.username);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** Retries a jest assertion until it holds (the page updates on its own). */
+async function until(assertion: () => Promise<void>, timeout = 20_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+/** Waiting assertions on what the browser shows. */
+function pwExpect(target: Locator | Page) {
+  const locator = target as Locator;
+  return {
+    toBeVisible: (options: { timeout?: number } = {}) => locator.waitFor({ state: 'visible', timeout: options.timeout }),
+    toHaveURL: (url: RegExp, options: { timeout?: number } = {}) => (target as Page).waitForURL(url, { timeout: options.timeout }),
+    toContainText: (text: string, options: { timeout?: number } = {}) => until(async () => expect(await locator.innerText()).toContain(text), options.timeout),
+    toHaveText: (text: string) => until(async () => expect((await locator.innerText()).trim()).toBe(text)),
+    toHaveCount: (count: number) => until(async () => expect(await locator.count()).toBe(count)),
+    toHaveAttribute: (name: string, value: RegExp) => until(async () => expect(await locator.getAttribute(name)).toMatch(value)),
+  };
+}
+
+/** A link of the console's navigation. */
+const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name, exact: true });
+
+async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: stack.baseUrl });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  return { context, page };
+}
+
+async function logIn(page: Page, username: string, password = PASSWORD) {
+  await page.locator('#pf-login-username-id').fill(username);
+  await page.locator('#pf-login-password-id').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** A browser of its own for `username`, logged in through the login page. */
+async function signIn(username: string, password = PASSWORD): Promise<Page> {
+  const { page } = await newPage();
+  await page.goto('/login');
+  await logIn(page, username, password);
+  await pwExpect(page.getByRole('heading', { level: 1, name: /Welcome/ })).toBeVisible();
+  return page;
+}
+
+/** No serious or critical accessibility violation on the page as it is now. */
+async function expectAccessible(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const severe = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+  expect(severe.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`)).toEqual([]);
+}
+
+async function screenshot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
+
+async function userWithSession(prefix: string) {
+  const user = await createUser(stack.db, { username: uniqueName(prefix), password: PASSWORD });
+  return { user, page: await signIn(user.username) };
+}
+
+it('shows the login page, accessible, and one generic message for a wrong password', async () => {
+  const { page, context } = await newPage();
+  await page.goto('/');
+  await pwExpect(page).toHaveURL(/\/login$/);
+  await expectAccessible(page);
+  await screenshot(page, '01-login');
+  await logIn(page, admin.username, 'not-the-password');
+  await pwExpect(page.getByText('Invalid username or password.')).toBeVisible();
+  await context.close();
+});
+
+it('locks two users selected in the list: warning, reason, progress, results; their sessions die and they cannot log in', async () => {
+  const prefix = uniqueName('bulk');
+  const first = await createUser(stack.db, { username: `${prefix}-anna`, password: PASSWORD });
+  const second = await createUser(stack.db, { username: `${prefix}-bert`, password: PASSWORD });
+  const firstPage = await signIn(first.username);
+  const secondPage = await signIn(second.username);
+  for (const page of [firstPage, secondPage]) await nav(page, 'Settings').click();
+
+  const page = adminPage;
+  await nav(page, 'Users').click();
+  await pwExpect(page.getByRole('heading', { level: 1, name: 'Users' })).toBeVisible();
+  await page.getByRole('textbox', { name: /Search users/ }).fill(prefix);
+  await page.keyboard.press('Enter');
+  await pwExpect(page.getByRole('link', { name: first.username })).toBeVisible();
+  await expectAccessible(page);
+  for (const user of [first, second]) await page.getByRole('row', { name: new RegExp(user.username) }).getByRole('checkbox').check();
+  await pwExpect(page.getByText('2 selected')).toBeVisible();
+  await screenshot(page, '02-users');
+  await page.getByRole('button', { name: 'Account Lockdown' }).click();
+
+  // The flow page renders the prompt from the API: the warning names the selected users.
+  await pwExpect(page).toHaveURL(/\/flows\/default-account-lockdown\?lockdown=/);
+  await pwExpect(page.getByText('You are about to lock down 2 users.')).toBeVisible();
+  await pwExpect(page.getByText(`Users: ${first.username}, ${second.username}`)).toBeVisible();
+  await expectAccessible(page);
+  await screenshot(page, '03-lockdown-prompt');
+  // The reason is required: the error is shown beside the field.
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await pwExpect(page.getByText('Reason is required.')).toBeVisible();
+  await page.getByRole('textbox', { name: 'Reason' }).fill('Phishing wave: both clicked the link');
+  await page.getByRole('button', { name: 'Continue' }).click();
+
+  // Progress, then both results succeed.
+  await pwExpect(page.getByTestId('progress-counts')).toContainText('Locked: 2', { timeout: 60_000 });
+  await pwExpect(page.getByTestId('lockdown-summary')).toContainText('Lockdown completed: 2 of 2 locked');
+  const results = page.getByRole('grid', { name: 'Results per user' }).or(page.getByRole('table', { name: 'Results per user' }));
+  await pwExpect(results.getByText('Locked', { exact: true })).toHaveCount(2);
+  bulkUsername = first.username;
+  await pwExpect(page.getByText(`Successfully locked down ${first.username}`)).toBeVisible();
+  await expectAccessible(page);
+  await screenshot(page, '05-lockdown-results');
+
+  // Their open consoles are signed out on the next click, and they cannot log back in.
+  for (const [victimPage, victim] of [
+    [firstPage, first],
+    [secondPage, second],
+  ] as const) {
+    await nav(victimPage, 'Notifications').click();
+    await pwExpect(victimPage).toHaveURL(/\/login$/);
+    await pwExpect(victimPage.getByText('Your session has ended. Log in again.')).toBeVisible();
+    await logIn(victimPage, victim.username);
+    await pwExpect(victimPage.getByText('Invalid username or password.')).toBeVisible();
+  }
+});
+
+it('shows live progress of a larger run through the same flow page', async () => {
+  const prefix = uniqueName('many');
+  const users = await Promise.all(Array.from({ length: 40 }, (_, index) => createUser(stack.db, { username: `${prefix}-${String(index).padStart(2, '0')}` })));
+  // Started by the console's admin through the API, answered in the browser (only the requester answers).
+  const key = await login(stack, admin.username, PASSWORD);
+  const started = await stack.http
+    .post('/api/v1/lockdowns')
+    .set(bearer(key))
+    .send({ users: users.map((user) => user.id) });
+  expect(started.status).toBe(201);
+  manyLockdownId = started.body.id;
+  const page = adminPage;
+  await page.goto(`/flows/default-account-lockdown?lockdown=${started.body.id}`);
+  await pwExpect(page.getByText('You are about to lock down 40 users.')).toBeVisible();
+  await page.getByRole('textbox', { name: 'Reason' }).fill('Credential stuffing from one botnet');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  // While it runs the page shows the bar and counts, updating without a reload.
+  const bar = page.getByRole('progressbar').first();
+  await pwExpect(bar).toBeVisible();
+  if (await page.getByText('Locking 40 accounts…').isVisible()) await screenshot(page, '04-lockdown-progress');
+  await pwExpect(page.getByTestId('lockdown-summary')).toContainText('40 of 40 locked', { timeout: 90_000 });
+  await pwExpect(page.getByText('1–40 of 40')).toBeVisible();
+});
+
+it('locks one user from the user page; the button is absent on your own page and on a protected account', async () => {
+  const target = await createUser(stack.db, { username: uniqueName('single'), password: PASSWORD });
+  const page = adminPage;
+  await page.goto(`/users/${target.id}`);
+  await pwExpect(page.getByRole('heading', { level: 1, name: target.username })).toBeVisible();
+  await pwExpect(page.getByTestId('sessions-count')).toHaveText('0');
+  await expectAccessible(page);
+  await screenshot(page, '06-user-detail');
+  await page.getByRole('button', { name: 'Account Lockdown' }).click();
+  await pwExpect(page.getByText(`You are about to lock down ${target.username}.`)).toBeVisible();
+  await page.getByRole('textbox', { name: 'Reason' }).fill('Password found in a paste site');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await pwExpect(page.getByText(`Successfully locked down ${target.username}.`)).toBeVisible({ timeout: 60_000 });
+  expect((await stack.db.user.findUniqueOrThrow({ where: { id: target.id } })).isActive).toBe(false);
+
+  await page.goto(`/users/${admin.id}`);
+  await pwExpect(page.getByRole('heading', { level: 1, name: admin.username })).toBeVisible();
+  await pwExpect(page.getByRole('button', { name: 'Set password' })).toBeVisible();
+  await pwExpect(page.getByRole('button', { name: 'Account Lockdown' })).toHaveCount(0);
+
+  const anonymous = await stack.db.user.findUniqueOrThrow({ where: { username: 'AnonymousUser' } });
+  await page.goto(`/users/${anonymous.id}`);
+  await pwExpect(page.getByText('Protected account')).toBeVisible();
+  await pwExpect(page.getByRole('button', { name: 'Account Lockdown' })).toHaveCount(0);
+
+  // Restore access: activate, create a recovery link, the user sets a password through it and logs in.
+  await page.goto(`/users/${target.id}`);
+  await pwExpect(page.getByText('Inactive — cannot log in')).toBeVisible();
+  await page.getByRole('button', { name: 'Activate' }).click();
+  await pwExpect(page.getByText('The account is active again.')).toBeVisible();
+  await page.getByRole('button', { name: 'Create recovery link' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Recovery link' });
+  await pwExpect(dialog.getByText('re-enrol their MFA devices')).toBeVisible();
+  const link = await dialog.getByRole('textbox', { name: 'Recovery link' }).inputValue();
+  await screenshot(page, '07-recovery-link');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+
+  const { page: userPage, context } = await newPage();
+  const url = new URL(link);
+  await userPage.goto(`${url.pathname}${url.hash}`);
+  await pwExpect(userPage.getByRole('heading', { level: 1, name: 'Choose a new password' })).toBeVisible();
+  await expectAccessible(userPage);
+  await userPage.getByLabel('New password').fill('a-brand-new-password');
+  await userPage.getByLabel('Repeat it').fill('a-brand-new-password');
+  await screenshot(userPage, '08-recovery');
+  await userPage.getByRole('button', { name: 'Set password' }).click();
+  await pwExpect(userPage.getByText('Your password is set.')).toBeVisible();
+  await userPage.getByRole('link', { name: 'log in' }).click();
+  await logIn(userPage, target.username, 'a-brand-new-password');
+  await pwExpect(userPage.getByRole('heading', { level: 1, name: /Welcome/ })).toBeVisible();
+  await context.close();
+});
+
+it('lets a user lock their own account from Settings and lands on the completion page without a session', async () => {
+  const { user, page } = await userWithSession('self');
+  await nav(page, 'Settings').click();
+  await pwExpect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
+  // A user without change_user sees no admin screens.
+  await pwExpect(nav(page, 'Users')).toHaveCount(0);
+  await expectAccessible(page);
+  await screenshot(page, '09-settings');
+  await page.getByRole('button', { name: 'Lock my account' }).click();
+  await pwExpect(page.getByText('You are about to lock your own account.')).toBeVisible();
+  await page.getByRole('textbox', { name: 'Reason' }).fill('I typed my password into a fake login page');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await pwExpect(page).toHaveURL(/\/flows\/default-account-lockdown-complete$/, { timeout: 60_000 });
+  await pwExpect(page.getByText('Your account has been locked.')).toBeVisible();
+  await expectAccessible(page);
+  await screenshot(page, '10-completion');
+  expect((await stack.db.user.findUniqueOrThrow({ where: { id: user.id } })).isActive).toBe(false);
+  // The page itself needs no session, and there is none left.
+  await page.reload();
+  await pwExpect(page.getByText('Your account has been locked.')).toBeVisible();
+  await page.goto('/settings');
+  await pwExpect(page).toHaveURL(/\/login$/);
+});
+
+it('configures a notification rule through the forms; the lockdown event reaches the inbox', async () => {
+  const page = adminPage;
+  const names = { group: uniqueName('soc'), policy: uniqueName('lockdowns'), transport: uniqueName('inbox'), rule: uniqueName('alert') };
+  await nav(page, 'Configuration').click();
+  await pwExpect(page.getByRole('heading', { level: 1, name: 'Configuration' })).toBeVisible();
+
+  await page.getByRole('tab', { name: 'Groups' }).click();
+  await page.locator('#group-name').fill(names.group);
+  await page.getByRole('button', { name: 'Create' }).click();
+  const groupCard = page.locator('.pf-v6-c-card', { hasText: `Group ${names.group}` });
+  await groupCard.getByLabel('Add member (username)').fill(admin.username);
+  await groupCard.getByRole('button', { name: 'Add member' }).click();
+  await pwExpect(groupCard.getByText(`Members: ${admin.username}`)).toBeVisible();
+
+  // The seed's steps: an Event Matcher Policy with Action "Account Lockdown Triggered", then a rule bound to it.
+  await page.getByRole('tab', { name: 'Event matcher policies' }).click();
+  await page.locator('#policy-name').fill(names.policy);
+  await page.locator('#policy-action').selectOption({ label: 'Account Lockdown Triggered' });
+  await page.getByLabel('Client IP').fill('not-an-ip');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await pwExpect(page.getByText('An IPv4 or IPv6 address.')).toBeVisible();
+  await page.getByLabel('Client IP').fill('');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await pwExpect(page.getByRole('gridcell', { name: names.policy })).toBeVisible();
+
+  await page.getByRole('tab', { name: 'Notification transports' }).click();
+  await page.locator('#transport-name').fill(names.transport);
+  await page.getByLabel('Mode').selectOption('local');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await pwExpect(page.getByRole('gridcell', { name: names.transport })).toBeVisible();
+
+  await page.getByRole('tab', { name: 'Notification rules' }).click();
+  await page.locator('#rule-name').fill(names.rule);
+  await page.getByLabel('Severity').selectOption('alert');
+  await page.getByLabel('Destination group').selectOption({ label: names.group });
+  await page.getByRole('checkbox', { name: `${names.transport} (local)` }).check();
+  await page.getByRole('checkbox', { name: names.policy }).check();
+  await expectAccessible(page);
+  await screenshot(page, '11-configuration-rules');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await pwExpect(page.getByRole('gridcell', { name: names.rule })).toBeVisible();
+
+  const victim = await createUser(stack.db, { username: uniqueName('notified') });
+  const key = await adminSession(stack);
+  const started = await stack.http.post('/api/v1/lockdowns').set(bearer(key)).send({ user: victim.id, reason: 'alerting test' });
+  await waitForLockdown(stack, key, started.body.id);
+
+  await nav(page, 'Notifications').click();
+  await pwExpect(page.getByRole('heading', { level: 1, name: 'Notifications' })).toBeVisible();
+  // Delivery is its own workflow; the inbox refreshes itself.
+  await pwExpect(page.getByText(victim.username).first()).toBeVisible({ timeout: 60_000 });
+  await expectAccessible(page);
+  await screenshot(page, '12-notifications');
+});
+
+it('shows the lockdowns, a lockdown with its links, and the audit events, accessibly', async () => {
+  const page = adminPage;
+  await nav(page, 'Lockdowns').click();
+  await pwExpect(page.getByRole('heading', { level: 1, name: 'Lockdowns' })).toBeVisible();
+  await pwExpect(page.getByRole('grid', { name: 'Lockdowns' })).toBeVisible();
+  await pwExpect(page.getByText('Credential stuffing from one botnet').first()).toBeVisible();
+  await expectAccessible(page);
+  await screenshot(page, '13-lockdowns');
+  await page.goto(`/lockdowns/${manyLockdownId}`);
+  await pwExpect(page.getByRole('heading', { level: 1, name: 'Lockdown' })).toBeVisible();
+  await pwExpect(page.getByRole('link', { name: /Temporal Web UI/ })).toHaveAttribute('href', /lockdown-/);
+  await pwExpect(page.getByText('1–40 of 40')).toBeVisible();
+  await expectAccessible(page);
+  await screenshot(page, '14-lockdown-detail');
+
+  await nav(page, 'Logs').click();
+  await pwExpect(page.getByRole('heading', { level: 1, name: 'Events' })).toBeVisible();
+  await page.locator('#filter-action').selectOption({ label: 'Account Lockdown Triggered' });
+  await page.locator('#filter-user').fill(bulkUsername);
+  await page.locator('#filter-actor').fill(admin.username);
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await pwExpect(page.getByText('Phishing wave: both clicked the link').first()).toBeVisible();
+  await expectAccessible(page);
+  await screenshot(page, '15-events');
+});
+
+it('says "No lockdown flow configured" with a link to the brand setting when the brand has none', async () => {
+  const { host } = await createBrand(stack.db, { withFlow: false });
+  const target = await createUser(stack.db, { username: uniqueName('noflow') });
+  const { page, context } = await newPage();
+  const origin = `http://${host}:${new URL(stack.baseUrl).port}`;
+  await page.goto(`${origin}/login`);
+  await logIn(page, admin.username);
+  await pwExpect(page.getByRole('heading', { level: 1, name: /Welcome/ })).toBeVisible();
+  await page.goto(`${origin}/users/${target.id}`);
+  await page.getByRole('button', { name: 'Account Lockdown' }).click();
+  await pwExpect(page.getByText('No lockdown flow configured')).toBeVisible();
+  await page.getByRole('button', { name: 'Set the lockdown flow on the brand' }).click();
+  await pwExpect(page.getByRole('tab', { name: 'Brands', selected: true })).toBeVisible();
+  await pwExpect(page.getByText(`Brand ${host}`)).toBeVisible();
+  await context.close();
+});

@@ -1,0 +1,293 @@
+import {
+  ActionGroup,
+  Alert,
+  Button,
+  Card,
+  CardBody,
+  CardTitle,
+  ClipboardCopy,
+  DescriptionList,
+  DescriptionListDescription,
+  DescriptionListGroup,
+  DescriptionListTerm,
+  Flex,
+  Form,
+  FormGroup,
+  FormHelperText,
+  Grid,
+  GridItem,
+  HelperText,
+  HelperTextItem,
+  Label,
+  Modal,
+  ModalBody,
+  ModalFooter,
+  ModalHeader,
+  PageSection,
+  TextInput,
+  Title,
+} from '@patternfly/react-core';
+import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Link, useParams } from 'react-router';
+import { isProtectedAccount } from '../../../domain/accounts';
+import { api, ApiError } from '../api';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { ActiveLabel, formatTime } from '../components/Labels';
+import { StartLockdownError, useStartLockdown } from '../components/StartLockdown';
+import { Loading, useCapabilities, useMe } from '../session';
+import type { Page, RecoveryLink, Session, Token, User } from '../types';
+
+/** A user: who they are, their credentials, Account Lockdown, and restoring access after one. */
+export function UserDetailPage() {
+  const { id = '' } = useParams();
+  const client = useQueryClient();
+  const me = useMe().data;
+  const can = useCapabilities(id).data;
+  const user = useQuery({ queryKey: ['user', id], queryFn: () => api.get<User>(`/users/${id}`) });
+  const sessions = useQuery({ queryKey: ['user', id, 'sessions'], queryFn: () => api.get<Page<Session>>(`/users/${id}/sessions`) });
+  const tokens = useQuery({ queryKey: ['user', id, 'tokens'], queryFn: () => api.get<Page<Token>>(`/users/${id}/tokens`) });
+  const start = useStartLockdown();
+  const refresh = () => client.invalidateQueries({ queryKey: ['user', id] });
+  const activate = useMutation({ mutationFn: () => api.post<User>(`/users/${id}/activate`), onSuccess: refresh });
+  const [passwordOpen, setPasswordOpen] = useState(false);
+  const [recovery, setRecovery] = useState<RecoveryLink | null>(null);
+  const recoveryLink = useMutation({ mutationFn: () => api.post<RecoveryLink>(`/users/${id}/recovery_link`), onSuccess: (link) => setRecovery(link) });
+
+  const data = user.data;
+  const protectedAccount = data ? isProtectedAccount(data) : false;
+  const isSelf = data?.id === me?.id;
+  // Absent on your own page (Settings has "Lock my account"), on protected accounts and without permission.
+  const canLock = Boolean(data && can?.changeUser && !isSelf && !protectedAccount);
+  const liveSessions = sessions.data?.items.filter((session) => !session.expired) ?? [];
+  const liveTokens = tokens.data?.items.filter((token) => !token.expired) ?? [];
+
+  return (
+    <>
+      <PageSection>
+        <Flex alignItems={{ default: 'alignItemsCenter' }} spaceItems={{ default: 'spaceItemsSm' }}>
+          <Title headingLevel="h1">{data?.username ?? 'User'}</Title>
+          {data && <ActiveLabel user={data} />}
+          {data?.isSuperuser && <Label color="purple">Superuser</Label>}
+          {protectedAccount && <Label>Protected account</Label>}
+        </Flex>
+        <p>
+          <Link to="/users">Directory › Users</Link>
+        </p>
+      </PageSection>
+      <PageSection>
+        {user.isPending && <Loading />}
+        <ErrorAlert error={user.error} title="This user cannot be shown" />
+        {data && (
+          <Grid hasGutter>
+            <GridItem md={7}>
+              <Card isFullHeight>
+                <CardTitle component="h2">Details</CardTitle>
+                <CardBody>
+                  <DescriptionList isHorizontal>
+                    <Term label="Name">{data.name || '—'}</Term>
+                    <Term label="Email">{data.email || '—'}</Term>
+                    <Term label="Type">{data.type.replaceAll('_', ' ')}</Term>
+                    <Term label="Status">{data.isActive ? 'Active' : 'Inactive — cannot log in'}</Term>
+                    <Term label="Active sessions">
+                      <span data-testid="sessions-count">{sessions.data ? liveSessions.length : '…'}</span>
+                    </Term>
+                    <Term label="Active tokens">
+                      <span data-testid="tokens-count">{tokens.data ? liveTokens.length : '…'}</span>
+                    </Term>
+                  </DescriptionList>
+                </CardBody>
+              </Card>
+            </GridItem>
+            <GridItem md={5}>
+              <Card isFullHeight>
+                <CardTitle component="h2">Actions</CardTitle>
+                <CardBody>
+                  {canLock && (
+                    <>
+                      <p>Secure this account now if it may be compromised: deactivate it, invalidate its password, end its sessions and revoke its tokens.</p>
+                      <ActionGroup>
+                        <Button variant="danger" onClick={() => start.mutate({ user: data.id })} isLoading={start.isPending} isDisabled={start.isPending}>
+                          Account Lockdown
+                        </Button>
+                      </ActionGroup>
+                      <StartLockdownError error={start.error} />
+                    </>
+                  )}
+                  {isSelf && <p>To lock your own account, use <Link to="/settings">Settings › Account Lockdown</Link>.</p>}
+                  {protectedAccount && <p>Account Lockdown cannot be triggered on the anonymous user or internal service accounts.</p>}
+                  {can?.changeUser && (
+                    <>
+                      <Title headingLevel="h3" size="md" style={{ marginTop: '1rem' }}>
+                        Restore access
+                      </Title>
+                      <Flex spaceItems={{ default: 'spaceItemsSm' }} style={{ marginTop: '.5rem' }}>
+                        {!data.isActive && (
+                          <Button variant="primary" onClick={() => activate.mutate()} isLoading={activate.isPending}>
+                            Activate
+                          </Button>
+                        )}
+                        <Button variant="secondary" onClick={() => setPasswordOpen(true)}>
+                          Set password
+                        </Button>
+                        <Button variant="secondary" onClick={() => recoveryLink.mutate()} isLoading={recoveryLink.isPending}>
+                          Create recovery link
+                        </Button>
+                      </Flex>
+                      <ErrorAlert error={activate.error ?? recoveryLink.error} title="The action failed" />
+                      {activate.isSuccess && data.isActive && <Alert variant="success" isInline isPlain title="The account is active again." />}
+                    </>
+                  )}
+                </CardBody>
+              </Card>
+            </GridItem>
+            <GridItem md={6}>
+              <Card>
+                <CardTitle component="h2">Sessions</CardTitle>
+                <CardBody>
+                  <Table aria-label="Sessions" variant="compact">
+                    <Thead>
+                      <Tr>
+                        <Th>Started</Th>
+                        <Th>Expires</Th>
+                        <Th>Address</Th>
+                      </Tr>
+                    </Thead>
+                    <Tbody>
+                      {liveSessions.map((session) => (
+                        <Tr key={session.id}>
+                          <Td dataLabel="Started">{formatTime(session.createdAt)}</Td>
+                          <Td dataLabel="Expires">{formatTime(session.expiresAt)}</Td>
+                          <Td dataLabel="Address">{session.lastIp ?? '—'}</Td>
+                        </Tr>
+                      ))}
+                      {liveSessions.length === 0 && (
+                        <Tr>
+                          <Td colSpan={3}>No active sessions.</Td>
+                        </Tr>
+                      )}
+                    </Tbody>
+                  </Table>
+                </CardBody>
+              </Card>
+            </GridItem>
+            <GridItem md={6}>
+              <Card>
+                <CardTitle component="h2">Tokens</CardTitle>
+                <CardBody>
+                  <Table aria-label="Tokens" variant="compact">
+                    <Thead>
+                      <Tr>
+                        <Th>Identifier</Th>
+                        <Th>Intent</Th>
+                        <Th>Expires</Th>
+                      </Tr>
+                    </Thead>
+                    <Tbody>
+                      {liveTokens.map((token) => (
+                        <Tr key={token.id}>
+                          <Td dataLabel="Identifier">{token.identifier}</Td>
+                          <Td dataLabel="Intent">{token.intent.replace('_', ' ')}</Td>
+                          <Td dataLabel="Expires">{token.expiresAt ? formatTime(token.expiresAt) : 'never'}</Td>
+                        </Tr>
+                      ))}
+                      {liveTokens.length === 0 && (
+                        <Tr>
+                          <Td colSpan={3}>No active tokens.</Td>
+                        </Tr>
+                      )}
+                    </Tbody>
+                  </Table>
+                </CardBody>
+              </Card>
+            </GridItem>
+          </Grid>
+        )}
+      </PageSection>
+      {passwordOpen && data && <SetPasswordModal user={data} onClose={() => setPasswordOpen(false)} />}
+      {recovery && data && (
+        <Modal isOpen variant="medium" onClose={() => setRecovery(null)} aria-labelledby="recovery-title">
+          <ModalHeader title="Recovery link" labelId="recovery-title" />
+          <ModalBody>
+            <p>
+              Send this link to {data.username}. It works once and expires at {formatTime(recovery.expiresAt)}.
+            </p>
+            <ClipboardCopy isReadOnly hoverTip="Copy" clickTip="Copied" textAriaLabel="Recovery link" data-testid="recovery-link">
+              {recovery.link}
+            </ClipboardCopy>
+            <Alert variant="warning" isInline title="Re-enrol MFA" style={{ marginTop: '1rem' }}>
+              {recovery.message}
+            </Alert>
+          </ModalBody>
+          <ModalFooter>
+            <Button onClick={() => setRecovery(null)}>Done</Button>
+          </ModalFooter>
+        </Modal>
+      )}
+    </>
+  );
+}
+
+function Term({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <DescriptionListGroup>
+      <DescriptionListTerm>{label}</DescriptionListTerm>
+      <DescriptionListDescription>{children}</DescriptionListDescription>
+    </DescriptionListGroup>
+  );
+}
+
+function SetPasswordModal({ user, onClose }: { user: User; onClose: () => void }) {
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+  const save = useMutation({
+    mutationFn: () => api.post(`/users/${user.id}/set_password`, { password }),
+    onSuccess: () => setDone(true),
+    onError: (err) => setError(err instanceof ApiError ? err.fieldErrors().password ?? err.message : String(err)),
+  });
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (password !== confirm) return setError('The two passwords differ.');
+    setError(null);
+    save.mutate();
+  }
+  return (
+    <Modal isOpen variant="small" onClose={onClose} aria-labelledby="password-title">
+      <ModalHeader title={`Set password for ${user.username}`} labelId="password-title" />
+      <ModalBody>
+        {done ? (
+          <Alert variant="success" isInline title="Password set.">
+            Tell the user their new password through a safe channel and ask them to re-enrol their MFA devices.
+          </Alert>
+        ) : (
+          <Form id="set-password" onSubmit={submit}>
+            <FormGroup label="New password" isRequired fieldId="new-password">
+              <TextInput id="new-password" type="password" autoComplete="new-password" value={password} onChange={(_event, value) => setPassword(value)} validated={error ? 'error' : 'default'} />
+            </FormGroup>
+            <FormGroup label="Repeat it" isRequired fieldId="confirm-password">
+              <TextInput id="confirm-password" type="password" autoComplete="new-password" value={confirm} onChange={(_event, value) => setConfirm(value)} validated={error ? 'error' : 'default'} />
+              <FormHelperText>
+                <HelperText>
+                  <HelperTextItem variant={error ? 'error' : 'default'}>{error ?? 'At least 8 characters.'}</HelperTextItem>
+                </HelperText>
+              </FormHelperText>
+            </FormGroup>
+          </Form>
+        )}
+      </ModalBody>
+      <ModalFooter>
+        {!done && (
+          <Button type="submit" form="set-password" isLoading={save.isPending}>
+            Set password
+          </Button>
+        )}
+        <Button variant="link" onClick={onClose}>
+          {done ? 'Close' : 'Cancel'}
+        </Button>
+      </ModalFooter>
+    </Modal>
+  );
+}
