@@ -4,8 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isProtectedAccount } from '../domain/accounts';
-import { canAnswerLockdown, canCancelLockdown, canViewAllLockdowns, canReadLockdownHistory, canViewLockdown, targetsActorMayNotLock } from '../domain/permissions';
-import { authorize } from '../api/authorization';
+import { canAnswerLockdown, canCancelLockdown, canViewAllLockdowns, canViewLockdown, targetsActorMayNotLock } from '../domain/permissions';
 import { decodeCursor, encodeCursor, newestFirst, newestFirstPage } from '../api/http/cursor';
 import { resolveTargets, type TargetRequest } from '../domain/targets';
 import { badRequest, conflict, forbidden, HttpError, notFound, unavailable } from '../api/http/errors';
@@ -16,11 +15,11 @@ import type { Logger } from '../lib/logger';
 import { isUuid } from '../lib/ids';
 import { isDeadlineExceeded } from '../lib/temporal';
 import { lockdownWorkflowId } from '../workflows/ids';
+import { lockdownSearchAttributes } from '../workflows/search-attributes';
 import type { lockdownFlow } from '../workflows/lockdown-flow';
 import { cancelSignal, submitPromptUpdate } from '../workflows/messages';
 import type { FieldError, FlowSnapshot, LockdownFlowInput, LockdownStatus } from '../workflows/types';
 import { NO_LOCKDOWN_FLOW_MESSAGE, snapshotLockdownFlow } from './flow-snapshot';
-import { createLockdownHistory } from './lockdown-history';
 import { createLockdownViews, resultOf } from './lockdown-view';
 import type { Lockdown as LockdownRow, Prisma } from '../generated/prisma/client';
 
@@ -145,6 +144,12 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
           taskQueue: config.TEMPORAL_TASK_QUEUE,
           workflowId: lockdown.workflowId,
           args: [input],
+          typedSearchAttributes: lockdownSearchAttributes({
+            lockdownId: lockdown.id,
+            actorId: lockdown.actorId,
+            selfService: lockdown.selfService,
+            targetCount: input.targetUserIds.length,
+          }),
         }),
       );
       await db.lockdown.update({ where: { id: lockdown.id }, data: { runId: handle.firstExecutionRunId } });
@@ -263,13 +268,6 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     };
   }
 
-  const historyOf = createLockdownHistory(db, temporal, config);
-  async function history(actor: AuthUser, lockdownId: string, withChildren: boolean) {
-    const lockdown = await visibleLockdown(actor, lockdownId);
-    await authorize(canReadLockdownHistory(db, actor, lockdown), 'Lockdown histories need the view_audit permission.');
-    return historyOf(lockdown, withChildren);
-  }
-
   /**
    * Starts the workflows of lockdowns whose request died between recording and starting
    * (an API crash): run at API start, so no recorded lockdown is left undone.
@@ -285,7 +283,7 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     return stranded.length;
   }
 
-  return { create, submitStage, cancel, get, list, results, history, resumeUnstarted };
+  return { create, submitStage, cancel, get, list, results, resumeUnstarted };
 }
 
 export type LockdownService = ReturnType<typeof createLockdownService>;

@@ -17,6 +17,7 @@ import { acceptedValues, inputFields, missingRequiredFields } from '../domain/pr
 import { selfServiceEnding } from '../domain/self-service';
 import { ACTIVITY_OPTIONS } from './activity-options';
 import { userLockdownWorkflowId } from './ids';
+import { userLockdownSearchAttributes } from './search-attributes';
 import { lockdownUser } from './lockdown-user';
 import { cancelSignal, lockdownStateQuery, submitPromptUpdate, userFinishedSignal } from './messages';
 import type {
@@ -34,6 +35,8 @@ const activities = proxyActivities<LockdownActivities>(ACTIVITY_OPTIONS);
 const PARALLEL_CHILD_STARTS = 'parallel-child-starts';
 /** Patch: cancelling at a prompt marks the targets cancelled. */
 const CANCEL_MARKS_TARGETS = 'cancel-marks-targets';
+/** Patch: per-user workflows carry the LockdownId and LockdownTargetUserId search attributes. */
+const CHILD_SEARCH_ATTRIBUTES = 'child-search-attributes';
 
 export const NO_TARGET_MESSAGE = 'No user to lock: the lockdown has no target.';
 
@@ -198,6 +201,7 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
         workflowId: userLockdownWorkflowId(lockdownId, userId),
         // Children outlive their parent's continue-as-new and report to the next run.
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        ...(patched(CHILD_SEARCH_ATTRIBUTES) ? { typedSearchAttributes: userLockdownSearchAttributes(lockdownId, userId) } : {}),
         args: [
           {
             lockdownId,
