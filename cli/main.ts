@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { Command, Option } from 'commander';
-import { stringify } from 'csv-stringify';
+import { once } from 'node:events';
+import { stringify } from 'csv-stringify/sync';
 import { ApiClient, CliError, EXIT } from './api-client';
 import { askLine, confirm } from './prompts';
 import { deleteSession, readSession, sessionFile, writeSession } from './session-store';
@@ -227,23 +228,26 @@ program
     const api = apiClient();
     const out = options.output ? createWriteStream(options.output) : process.stdout;
     const columns = ['userId', 'username', 'status', 'success', 'error', 'sessionsRevoked', 'tokensRevoked'];
-    const csv = options.csv ? stringify({ header: true, columns, cast: { boolean: (value) => String(value) } }) : null;
-    csv?.pipe(out);
+    // Written page by page, waiting when the file or pipe is slower than the API.
+    const write = async (text: string) => {
+      if (!out.write(text)) await once(out, 'drain');
+    };
+    const cell = (value: unknown) => (value === null || value === undefined ? '' : String(value));
+    if (options.csv) await write(stringify([columns]));
     const all: Result[] = [];
     let count = 0;
     for (let cursor: string | null = null; ; ) {
       const page: Page<Result> = await api.get(`/api/v1/lockdowns/${encodeURIComponent(id)}/results?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       for (const result of page.items) {
         count++;
-        if (csv) csv.write(result);
+        if (options.csv) await write(stringify([columns.map((column) => cell(result[column as keyof Result]))]));
         else if (globals().json) all.push(result);
-        else out.write(`${result.username.padEnd(24)} ${result.status.padEnd(9)} sessions ${result.sessionsRevoked}, tokens ${result.tokensRevoked}${result.error ? `  ${result.error}` : ''}\n`);
+        else await write(`${result.username.padEnd(24)} ${result.status.padEnd(9)} sessions ${result.sessionsRevoked}, tokens ${result.tokensRevoked}${result.error ? `  ${result.error}` : ''}\n`);
       }
       if (!page.nextCursor) break;
       cursor = page.nextCursor;
     }
-    if (csv) await new Promise<void>((resolve) => csv.end(resolve));
-    if (!csv && globals().json) out.write(JSON.stringify(all, null, 2) + '\n');
+    if (!options.csv && globals().json) await write(JSON.stringify(all, null, 2) + '\n');
     if (options.output) {
       await new Promise<void>((resolve) => (out as ReturnType<typeof createWriteStream>).end(resolve));
       info(`${count} results written to ${options.output}.`);
