@@ -86,7 +86,7 @@ describe('lockdown CLI', () => {
     expect(new Set(rows.map((row) => row.userId))).toEqual(new Set(ids));
     expect(rows.every((row) => row.status === 'locked' && row.success === 'true' && row.sessionsRevoked === '1' && row.tokensRevoked === '1')).toBe(true);
     expect(await stack.db.user.count({ where: { id: { in: ids }, isActive: false } })).toBe(200);
-  });
+  }, 600_000); // 200 users on two shared cores, next to the rest of the suite
 
   it('when the confirmation is refused, then nothing is locked and the exit code says bad input', async () => {
     const victim = await createUser(stack.db);
