@@ -18,9 +18,11 @@ export class PayloadKeyError extends Error {}
 
 export function parsePayloadKeys(text: string, source: string): PayloadKeys {
   const entries = text
-    .split(/[,\n]/)
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('#'))
+    .flatMap((line) => line.split(','))
     .map((entry) => entry.trim())
-    .filter((entry) => entry !== '' && !entry.startsWith('#'));
+    .filter((entry) => entry !== '');
   if (entries.length === 0) throw new PayloadKeyError(`${source} has no key.`);
   const keys = new Map<string, Buffer>();
   for (const entry of entries) {
