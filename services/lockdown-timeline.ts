@@ -59,7 +59,8 @@ export function createLockdownTimeline(db: Db, reader: HistoryReader) {
       retained = false;
     }
     if (lockdown.completedAt) entries.push({ at: lockdown.completedAt.toISOString(), what: `finished: ${lockdown.status}`, ...(lockdown.error ? { detail: { error: lockdown.error } } : {}) });
-    entries.sort((a, b) => (a.at ?? '').localeCompare(b.at ?? ''));
+    // Temporal's times have nanoseconds, PostgreSQL's milliseconds: compare as instants (a stable sort keeps ties in order).
+    entries.sort((a, b) => Date.parse(a.at ?? '') - Date.parse(b.at ?? ''));
     return {
       lockdown: {
         id: lockdown.id,
