@@ -20,9 +20,11 @@ import { consoleRoutes } from './routes/console';
 import { eventRoutes } from './routes/events';
 import { flowRoutes } from './routes/flows';
 import { healthRoutes } from './routes/health';
+import { lockdownAuditRoutes } from './routes/lockdown-audit';
 import { lockdownRoutes } from './routes/lockdowns';
 import { notificationRoutes } from './routes/notifications';
 import { permissionRoutes } from './routes/permissions';
+import { temporalCodecRoutes } from './routes/temporal-codec';
 import { tokenRoutes } from './routes/tokens';
 import { userRoutes } from './routes/users';
 
@@ -79,7 +81,7 @@ export function createApp({ config, db, temporal, logger }: Pick<ApiDeps, 'confi
   const registry = createRegistry();
   const router = Router();
   const route = createRouteBuilder(router, registry, createAuthenticator(db));
-  for (const register of [healthRoutes, authRoutes, userRoutes, permissionRoutes, tokenRoutes, lockdownRoutes, eventRoutes, notificationRoutes, flowRoutes, consoleRoutes]) {
+  for (const register of [healthRoutes, authRoutes, userRoutes, permissionRoutes, tokenRoutes, lockdownRoutes, lockdownAuditRoutes, eventRoutes, notificationRoutes, flowRoutes, temporalCodecRoutes, consoleRoutes]) {
     register(router, route, deps);
   }
   app.use(router);

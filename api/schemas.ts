@@ -196,22 +196,6 @@ export const LockdownsQuery = z.object({
 
 export const ResultsQuery = z.object({ ...Pagination });
 
-export const HistoryQuery = z.object({
-  children: z.enum(['true', 'false']).transform((value) => value === 'true').default(false),
-});
-
-export const LockdownHistory = z
-  .object({
-    workflowId: z.string(),
-    retained: z.boolean(),
-    runs: z.array(z.object({ runId: z.string(), events: z.array(z.record(z.string(), z.unknown())) })),
-    children: z
-      .array(z.object({ userId: z.string(), workflowId: z.string(), runs: z.array(z.object({ runId: z.string(), events: z.array(z.record(z.string(), z.unknown())) })) }))
-      .optional(),
-    childrenTruncated: z.boolean().optional(),
-  })
-  .openapi('LockdownHistory');
-
 // ── Flows, stages, brands ──
 
 export const FlowAuthentication = z.enum(['none', 'require_authenticated', 'require_superuser']);

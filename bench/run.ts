@@ -74,6 +74,7 @@ async function main() {
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporalAddress,
       TEMPORAL_TASK_QUEUE: `bench-${process.pid}`,
+      LOCKDOWN_PAYLOAD_KEYS: services.payloadKeys,
       LOCKDOWN_BULK_WINDOW: String(window),
       LOCKDOWN_CONTINUE_AS_NEW_AFTER: options.continueAsNewAfter,
       LOG_LEVEL: 'error',

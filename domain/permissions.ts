@@ -60,6 +60,14 @@ export async function canReadLockdownHistory(db: Db, actor: Actor, lockdown: { a
   return lockdown.actorId === actor.id || hasPermission(db, actor, 'view_audit');
 }
 
+/**
+ * Temporal payloads in clear (the codec server) and the audit timeline and exports: view_audit.
+ * Payloads of any workflow pass through the codec, so there is no per-lockdown exception.
+ */
+export function canDecodeTemporalPayloads(db: Db, actor: Actor): Promise<boolean> {
+  return hasPermission(db, actor, 'view_audit');
+}
+
 /** Only the person who started a lockdown answers its prompts. */
 export function canAnswerLockdown(actor: Actor, lockdown: { actorId: string | null }): boolean {
   return lockdown.actorId === actor.id;

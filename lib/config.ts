@@ -66,6 +66,9 @@ const configSchema = z.object({
   NOTIFICATION_RETRY_MAX_INTERVAL_MS: positiveInt(60_000),
   /** How long a webhook receiver has to answer one delivery attempt. */
   NOTIFICATION_WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  /** Keys of the Temporal payload codec (lib/payload-keys.ts): `id:base64key,…`, the first encrypts; or a file of them. */
+  LOCKDOWN_PAYLOAD_KEYS: z.string().min(1).optional(),
+  LOCKDOWN_PAYLOAD_KEYS_FILE: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

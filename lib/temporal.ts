@@ -1,9 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from './config';
+import { createDataConverter } from './data-converter';
 
 export async function createTemporalClient(config: Config): Promise<Client> {
+  const dataConverter = createDataConverter(config); // before connecting: a key problem stops the process first
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
 }
 
 /** gRPC says the deadline passed: nothing answered in time (typically: no worker polling). */

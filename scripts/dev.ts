@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import { generatePayloadKey } from '../lib/payload-keys';
 import { prepareDatabase } from './lib/database';
 import { log } from './lib/log';
 import { buildConsole } from './lib/web-console';
@@ -23,6 +24,7 @@ Environment:
   PORT                       API port (default 3000)
   LOCKDOWN_DATA_DIR          where data persists (default ./.data)
   LOCKDOWN_ADMIN_PASSWORD    password of the seeded "admin" (default: generated, printed once)
+  LOCKDOWN_PAYLOAD_KEYS(_FILE)  Temporal payload encryption keys (default: generated once into the data directory)
   DATABASE_URL               use this PostgreSQL instead of the private cluster
   TEMPORAL_ADDRESS           use this Temporal instead of the dev server
   TEMPORAL_PORT, TEMPORAL_UI_PORT, LOCKDOWN_PG_PORT   ports of the embedded services (7233, 8233, 54329)`,
@@ -45,6 +47,8 @@ async function main() {
   process.once('SIGTERM', () => void shutdown(0));
 
   try {
+    const payloadKeys = ensurePayloadKeys(dataDir);
+    const apiUrl = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
     let temporalAddress = process.env.TEMPORAL_ADDRESS;
     let temporalUi = process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233';
     if (!temporalAddress) {
@@ -56,6 +60,8 @@ async function main() {
         port,
         uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
         logFile: path.join(dataDir, 'temporal', 'server.log'),
+        // The Web UI decodes encrypted payloads through the API's codec endpoint (view_audit).
+        codecEndpoint: `${apiUrl}/api/v1/temporal-codec`,
       });
       cleanups.push(() => server.stop());
       temporalAddress = server.address;
@@ -77,7 +83,7 @@ async function main() {
     log('Applying migrations and seeding…');
     const seeded = await prepareDatabase(databaseUrl, { adminPassword: process.env.LOCKDOWN_ADMIN_PASSWORD, quiet: true });
 
-    const env = { LOG_FORMAT: 'pretty', ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_UI_URL: temporalUi };
+    const env = { LOG_FORMAT: 'pretty', ...process.env, ...payloadKeys, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_UI_URL: temporalUi };
     const children: ChildProcess[] = [];
     for (const entry of ['worker/main.ts', 'api/main.ts']) {
       const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, entry)], { env, stdio: 'inherit' });
@@ -90,7 +96,7 @@ async function main() {
       cleanups.push(() => stopProcess(child));
     }
 
-    const api = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+    const api = apiUrl;
     const adminPassword = seeded.generatedAdminPassword
       ? `generated, shown once: ${seeded.generatedAdminPassword}`
       : seeded.adminCreated
@@ -113,6 +119,20 @@ async function main() {
     log(err instanceof Error ? err.message : String(err));
     await shutdown(1);
   }
+}
+
+/**
+ * The payload encryption keys: the configured ones, else a key generated on the first start
+ * into the data directory (mode 0600) — outside the repository, kept with the data it protects.
+ */
+function ensurePayloadKeys(dataDir: string): Record<string, string> {
+  if (process.env.LOCKDOWN_PAYLOAD_KEYS || process.env.LOCKDOWN_PAYLOAD_KEYS_FILE) return {};
+  const file = path.join(dataDir, 'payload-keys');
+  if (!existsSync(file)) {
+    writeFileSync(file, `# Temporal payload encryption keys (id:base64key), the first encrypts. Keep with the data.\n${generatePayloadKey()}\n`, { mode: 0o600 });
+    log(`Generated a payload encryption key into ${file}.`);
+  }
+  return { LOCKDOWN_PAYLOAD_KEYS_FILE: file };
 }
 
 void main();

@@ -37,6 +37,8 @@ async function main(): Promise<number> {
         DATABASE_URL: databaseUrl,
         TEMPORAL_ADDRESS: temporalAddress,
         WORKFLOW_BUNDLE_PATH: bundlePath,
+        LOCKDOWN_PAYLOAD_KEYS: services.payloadKeys,
+        LOCKDOWN_PAYLOAD_KEYS_FILE: undefined,
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
       },
     });

@@ -1,69 +1,106 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { z } from 'zod';
+import { decodeCursor, encodeCursor } from '../api/http/cursor';
 import { unavailable } from '../api/http/errors';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import { isDeadlineExceeded } from '../lib/temporal';
 import { userLockdownWorkflowId } from '../workflows/ids';
 import type { Lockdown as LockdownRow } from '../generated/prisma/client';
+import { isNotFound, type HistoryEvent, type HistoryReader } from './temporal-history';
 
-/** Children whose histories one request returns; the per-user results are the complete record. */
-const CHILD_HISTORY_LIMIT = 50;
-// Continue-as-new chains of a 10,000-user lockdown stay far below this.
-const MAX_RUNS = 1_000;
+/**
+ * A lockdown's Temporal event history, decoded, one page at a time: first the events of the
+ * lockdown workflow (every run, following continue-as-new), then — with children=true — its
+ * per-user workflows, a few users per page. Supporting evidence only: it disappears after the
+ * namespace's retention; PostgreSQL keeps the record (see the timeline).
+ */
+const CHILDREN_PER_PAGE = 20;
+
+const HistoryCursor = z.discriminatedUnion('phase', [
+  z.object({ phase: z.literal('parent'), runId: z.string().max(100), token: z.string().max(10_000).nullish() }),
+  z.object({ phase: z.literal('children'), position: z.number().int().min(-1) }),
+]);
+type HistoryCursor = z.infer<typeof HistoryCursor>;
 
 interface Run {
   runId: string;
-  events: Record<string, unknown>[];
+  events: HistoryEvent[];
 }
 
-/**
- * A lockdown's Temporal event history, as JSON: every run of the parent (following
- * continue-as-new) and, on request, its per-user children. Supporting evidence only —
- * it disappears after the namespace's retention; PostgreSQL keeps the record.
- */
-export function createLockdownHistory(db: Db, temporal: Client, config: Config) {
-  async function runsOf(workflowId: string, firstRunId: string | undefined): Promise<Run[]> {
-    const runs: Run[] = [];
-    let runId = firstRunId;
-    while (runs.length < MAX_RUNS) {
-      const history = await temporal.workflow.getHandle(workflowId, runId).fetchHistory();
-      const events = (JSON.parse(historyToJSON(history)) as { events: Record<string, unknown>[] }).events;
-      const firstAttributes = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-      runs.push({ runId: runId ?? firstAttributes?.originalExecutionRunId ?? '', events });
-      const last = history.events?.[history.events.length - 1];
-      const next = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
-      if (!next) break;
-      runId = next;
-    }
-    return runs;
+export interface HistoryQuery {
+  children: boolean;
+  limit: number;
+  cursor?: string;
+}
+
+export function createLockdownHistory(db: Db, reader: HistoryReader, config: Config) {
+  async function parentPage(lockdown: LockdownRow, at: Extract<HistoryCursor, { phase: 'parent' }> | null, limit: number) {
+    const runId = at?.runId || lockdown.runId || undefined;
+    const page = await reader.readPage(lockdown.workflowId, runId, limit, at?.token ?? null);
+    const firstRunId = (page.events[0]?.workflowExecutionStartedEventAttributes as { originalExecutionRunId?: string } | undefined)?.originalExecutionRunId;
+    const runs: Run[] = [{ runId: runId ?? firstRunId ?? '', events: page.events }];
+    const next: HistoryCursor | null = page.nextPageToken
+      ? { phase: 'parent', runId: runs[0].runId, token: page.nextPageToken }
+      : page.continuedAsNewRunId
+        ? { phase: 'parent', runId: page.continuedAsNewRunId, token: null }
+        : null;
+    return { runs, next };
   }
 
-  return async function historyOf(lockdown: LockdownRow, withChildren: boolean) {
-    try {
-      return await temporal.withDeadline(Date.now() + config.API_WORKFLOW_DEADLINE_MS * 3, async () => {
-        const runs = await runsOf(lockdown.workflowId, lockdown.runId ?? undefined);
-        if (!withChildren) return { workflowId: lockdown.workflowId, retained: true, runs };
-        const targets = await db.lockdownTarget.findMany({
-          where: { lockdownId: lockdown.id, status: { not: 'pending' } },
-          orderBy: { position: 'asc' },
-          take: CHILD_HISTORY_LIMIT + 1,
-        });
-        const children = [];
-        for (const target of targets.slice(0, CHILD_HISTORY_LIMIT)) {
-          const workflowId = userLockdownWorkflowId(lockdown.id, target.userId);
-          const childRuns = await runsOf(workflowId, undefined).catch((err) => {
-            if (err instanceof WorkflowNotFoundError) return []; // cancelled before it started
-            throw err;
-          });
-          children.push({ userId: target.userId, workflowId, runs: childRuns });
+  async function childrenPage(lockdown: LockdownRow, afterPosition: number) {
+    const targets = await db.lockdownTarget.findMany({
+      where: { lockdownId: lockdown.id, position: { gt: afterPosition } },
+      orderBy: { position: 'asc' },
+      take: CHILDREN_PER_PAGE + 1,
+    });
+    const page = targets.slice(0, CHILDREN_PER_PAGE);
+    const children = await Promise.all(
+      page.map(async (target) => {
+        const workflowId = userLockdownWorkflowId(lockdown.id, target.userId);
+        try {
+          return { userId: target.userId, workflowId, started: true, runs: await reader.readAll(workflowId) };
+        } catch (err) {
+          // Never started (cancelled first, or still pending), or past retention.
+          if (isNotFound(err)) return { userId: target.userId, workflowId, started: false, runs: [] };
+          throw err;
         }
-        return { workflowId: lockdown.workflowId, retained: true, runs, children, childrenTruncated: targets.length > CHILD_HISTORY_LIMIT };
+      }),
+    );
+    const next: HistoryCursor | null = targets.length > CHILDREN_PER_PAGE ? { phase: 'children', position: page[page.length - 1].position } : null;
+    return { children, next };
+  }
+
+  return async function historyOf(lockdown: LockdownRow, query: HistoryQuery) {
+    const at = decodeCursor(query.cursor, HistoryCursor);
+    try {
+      return await reader.withDeadline(config.API_WORKFLOW_DEADLINE_MS * 3, async () => {
+        let runs: Run[] = [];
+        let children;
+        let next: HistoryCursor | null = null;
+        let retained = true;
+        if (!at || at.phase === 'parent') {
+          try {
+            ({ runs, next } = await parentPage(lockdown, at, query.limit));
+          } catch (err) {
+            if (!isNotFound(err)) throw err;
+            retained = false;
+          }
+          // After the lockdown's own events, its per-user workflows (the first of them on this page).
+          if (!next && query.children) ({ children, next } = await childrenPage(lockdown, -1));
+        } else {
+          ({ children, next } = await childrenPage(lockdown, at.position));
+        }
+        return { workflowId: lockdown.workflowId, retained, runs, ...(children ? { children } : {}), nextCursor: next ? encodeCursor(flatten(next)) : null };
       });
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return { workflowId: lockdown.workflowId, retained: false, runs: [] };
       if (isDeadlineExceeded(err)) throw unavailable('Temporal did not answer in time. Try again shortly.', 'temporal_unavailable');
       throw err;
     }
   };
+}
+
+/** Cursors are flat JSON objects (api/http/cursor.ts): a null token is left out. */
+function flatten(cursor: HistoryCursor): Record<string, string | number> {
+  if (cursor.phase === 'children') return cursor;
+  return cursor.token ? { phase: 'parent', runId: cursor.runId, token: cursor.token } : { phase: 'parent', runId: cursor.runId };
 }

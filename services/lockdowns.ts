@@ -9,7 +9,6 @@ import { isFinished } from '../domain/lockdown-status';
 import {
   canAnswerLockdown,
   canCancelLockdown,
-  canReadLockdownHistory,
   canViewAllLockdowns,
   canViewLockdown,
   flowAccess,
@@ -27,11 +26,11 @@ import type { Logger } from '../lib/logger';
 import { isUuid } from '../lib/ids';
 import { isDeadlineExceeded } from '../lib/temporal';
 import { lockdownWorkflowId } from '../workflows/ids';
+import { lockdownSearchAttributes } from '../workflows/search-attributes';
 import type { lockdownFlow } from '../workflows/lockdown-flow';
 import { cancelSignal, submitPromptUpdate } from '../workflows/messages';
 import type { FieldError, FlowSnapshot, LockdownFlowInput, LockdownStatus } from '../workflows/types';
 import { NO_LOCKDOWN_FLOW_MESSAGE, snapshotLockdownFlow } from './flow-snapshot';
-import { createLockdownHistory } from './lockdown-history';
 import { createLockdownViews, resultOf } from './lockdown-view';
 import type { Lockdown as LockdownRow, Prisma } from '../generated/prisma/client';
 
@@ -179,6 +178,12 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
           taskQueue: config.TEMPORAL_TASK_QUEUE,
           workflowId: lockdown.workflowId,
           args: [input],
+          typedSearchAttributes: lockdownSearchAttributes({
+            lockdownId: lockdown.id,
+            actorId: lockdown.actorId,
+            selfService: lockdown.selfService,
+            targetCount: input.targetUserIds.length,
+          }),
         }),
       );
       await db.lockdown.update({ where: { id: lockdown.id }, data: { runId: handle.firstExecutionRunId } });
@@ -296,13 +301,6 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     };
   }
 
-  const historyOf = createLockdownHistory(db, temporal, config);
-  async function history(actor: Requester, lockdownId: string, withChildren: boolean) {
-    const lockdown = await visibleLockdown(actor, lockdownId);
-    if (!(await canReadLockdownHistory(db, actor, lockdown))) throw denied('Lockdown histories need the view_audit permission.');
-    return historyOf(lockdown, withChildren);
-  }
-
   /**
    * Starts the workflows of lockdowns whose request died between recording and starting
    * (an API crash): run at API start, so no recorded lockdown is left undone.
@@ -318,7 +316,7 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     return stranded.length;
   }
 
-  return { create, submitStage, cancel, get, list, results, history, resumeUnstarted };
+  return { create, submitStage, cancel, get, list, results, resumeUnstarted };
 }
 
 export type LockdownService = ReturnType<typeof createLockdownService>;

@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { ACCOUNT_LOCKDOWN_TRIGGERED } from '../domain/events';
+import { createPayloadCodec } from '../lib/data-converter';
+import { ENCRYPTED_ENCODING } from '../lib/payload-codec';
 import { notificationWorkflowId, userLockdownWorkflowId } from '../workflows/ids';
 import { createBrand } from './support/flows';
 import { closedPort } from './support/receivers';
@@ -31,12 +33,32 @@ const HISTORIES = path.join(__dirname, 'histories');
  * workflows (the older files stay, so their runs must keep replaying), and list the new
  * files in test/replay.test.ts.
  */
-const HISTORY_VERSION = 'v4';
+const HISTORY_VERSION = 'v5';
 const recording = process.env.RECORD_HISTORIES === '1';
 const maybe = recording ? describe : describe.skip;
 
 let stack: Stack;
 let admin: string;
+
+/**
+ * Payloads decrypted before saving: the key of a test run is thrown away with it, and the
+ * replay is about the workflow's commands, not about encryption.
+ */
+async function decrypted(value: unknown): Promise<unknown> {
+  if (Array.isArray(value)) return Promise.all(value.map(decrypted));
+  if (value === null || typeof value !== 'object') return value;
+  const { metadata, data } = value as { metadata?: Record<string, string>; data?: string };
+  if (metadata?.encoding && Buffer.from(metadata.encoding, 'base64').toString() === ENCRYPTED_ENCODING) {
+    const [clear] = await createPayloadCodec(stack.config).decode([
+      { metadata: Object.fromEntries(Object.entries(metadata).map(([key, text]) => [key, Buffer.from(text, 'base64')])), data: Buffer.from(data ?? '', 'base64') },
+    ]);
+    return {
+      metadata: Object.fromEntries(Object.entries(clear.metadata ?? {}).map(([key, bytes]) => [key, Buffer.from(bytes ?? new Uint8Array()).toString('base64')])),
+      data: Buffer.from(clear.data ?? new Uint8Array()).toString('base64'),
+    };
+  }
+  return Object.fromEntries(await Promise.all(Object.entries(value).map(async ([key, inner]) => [key, await decrypted(inner)] as const)));
+}
 let host: string;
 
 /** PostgreSQL refusing writes, scoped by name, so the failure branches of the workflows are recorded too. */
@@ -78,7 +100,7 @@ maybe('recording workflow histories for replay tests', () => {
     for await (const execution of stack.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(execution.runId);
     for (const id of [...runs.map((runId) => ({ workflowId, runId })), ...childIds.map((childId) => ({ workflowId: childId, runId: undefined }))]) {
       const history = await stack.temporal.workflow.getHandle(id.workflowId, id.runId).fetchHistory();
-      histories.push({ workflowId: id.workflowId, history: JSON.parse(historyToJSON(history)) });
+      histories.push({ workflowId: id.workflowId, history: await decrypted(JSON.parse(historyToJSON(history))) });
     }
     writeFileSync(path.join(HISTORIES, `${HISTORY_VERSION}-${name}.json`), JSON.stringify(histories, null, 1) + '\n');
   }

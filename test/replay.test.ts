@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
+import { createDataConverter } from '../lib/data-converter';
+import { generatePayloadKey } from '../lib/payload-keys';
 
 /**
  * Determinism guard: every recorded history (test/histories, made by
@@ -15,7 +17,7 @@ const fixtures = readdirSync(HISTORIES).filter((file) => file.endsWith('.json'))
 it('has recorded histories to replay', () => {
   expect(fixtures).toEqual(
     expect.arrayContaining(
-      ['v1', 'v2', 'v3', 'v4'].flatMap((version) =>
+      ['v1', 'v2', 'v3', 'v4', 'v5'].flatMap((version) =>
         ['single-prompt', 'bulk-continue-as-new', 'self-service', 'cancelled-at-prompt', 'cancelled-bulk', 'notifications'].map(
           (scenario) => `${version}-${scenario}.json`,
         ),
@@ -32,7 +34,9 @@ it.each(fixtures)('when %s is replayed against the current workflow code, then i
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
   const source = bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') };
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ ...source, replayName: file }, histories)) {
+  // With the codec the worker runs with: payloads that are not encrypted (every recorded history) pass through.
+  const dataConverter = createDataConverter({ LOCKDOWN_PAYLOAD_KEYS: generatePayloadKey('replay') });
+  for await (const result of Worker.runReplayHistories({ ...source, dataConverter, replayName: file }, histories)) {
     expect(result.error).toBeUndefined();
     replayed++;
   }

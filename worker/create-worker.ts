@@ -1,8 +1,10 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Config } from '../lib/config';
+import { createDataConverter } from '../lib/data-converter';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
+import { checkSearchAttributes } from './search-attributes-check';
 
 export interface WorkerDeps {
   config: Config;
@@ -26,7 +28,12 @@ export function installTemporalRuntime(logger: Logger): void {
 /** The worker that runs lockdown workflows and their activities. */
 export async function createLockdownWorker({ config, db, logger, workflowBundlePath }: WorkerDeps) {
   installTemporalRuntime(logger);
+  const dataConverter = createDataConverter(config);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  await checkSearchAttributes(connection, config.TEMPORAL_NAMESPACE).catch(async (err: unknown) => {
+    await connection.close();
+    throw err;
+  });
   const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = workflowBundlePath
     ? { workflowBundle: { codePath: workflowBundlePath } }
     : { workflowsPath: require.resolve('../workflows') };
@@ -35,6 +42,8 @@ export async function createLockdownWorker({ config, db, logger, workflowBundleP
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...workflowSource,
+    // Payloads are encrypted in the worker's main thread, never inside the workflow sandbox.
+    dataConverter,
     activities: createActivities(db, config, logger),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,

@@ -22,6 +22,7 @@ import { unknownStageKind } from '../domain/stages';
 import { ACTIVITY_OPTIONS } from './activity-options';
 import { failureMessage } from './failures';
 import { userLockdownWorkflowId } from './ids';
+import { userLockdownSearchAttributes } from './search-attributes';
 import { lockdownUser } from './lockdown-user';
 import { cancelSignal, lockdownStateQuery, submitPromptUpdate, userFinishedSignal } from './messages';
 import type {
@@ -41,6 +42,8 @@ const PARALLEL_CHILD_STARTS = 'parallel-child-starts';
 const CANCEL_MARKS_TARGETS = 'cancel-marks-targets';
 /** Patch: a run that fails marks its record `failed` (histories before it never failed). */
 const RECORD_RUN_FAILURE = 'record-run-failure';
+/** Patch: per-user workflows carry the LockdownId and LockdownTargetUserId search attributes. */
+const CHILD_SEARCH_ATTRIBUTES = 'child-search-attributes';
 
 const NO_TARGET_MESSAGE = 'No user to lock: the lockdown has no target.';
 
@@ -223,6 +226,7 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
         workflowId: userLockdownWorkflowId(lockdownId, userId),
         // Children outlive their parent's continue-as-new and report to the next run.
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        ...(patched(CHILD_SEARCH_ATTRIBUTES) ? { typedSearchAttributes: userLockdownSearchAttributes(lockdownId, userId) } : {}),
         args: [
           {
             lockdownId,

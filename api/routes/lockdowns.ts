@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { ApiDeps, Route } from '../app';
 import { badRequest } from '../http/errors';
-import { CreateLockdownBody, HistoryQuery, StageSubmission, IdParams, Lockdown, LockdownHistory, LockdownResult, LockdownsQuery, page, ResultsQuery } from '../schemas';
+import { CreateLockdownBody, StageSubmission, IdParams, Lockdown, LockdownResult, LockdownsQuery, page, ResultsQuery } from '../schemas';
 
 const IdempotencyKey = z.string().min(1).max(255);
 
@@ -103,22 +103,5 @@ export function lockdownRoutes(_router: Router, route: Route, { lockdowns, metri
     query: ResultsQuery,
     responses: { 200: { description: 'A page of results.', schema: page(LockdownResult, 'LockdownResultPage') }, 404: { description: 'Unknown or not visible.' } },
     handler: async ({ auth, params, query }) => ({ status: 200, body: await lockdowns.results(auth.user, params.id, query) }),
-  });
-
-  route({
-    method: 'get',
-    path: '/api/v1/lockdowns/:id/history',
-    tag: 'lockdowns',
-    summary: 'The Temporal event history of the lockdown (every run), and with children=true of its per-user workflows (first 50).',
-    auth: 'required',
-    params: IdParams,
-    query: HistoryQuery,
-    responses: {
-      200: { description: 'History while Temporal retains it (`retained: false` after).', schema: LockdownHistory },
-      403: { description: 'view_audit missing.' },
-      404: { description: 'Unknown or not visible.' },
-      503: { description: 'Temporal did not answer in time.' },
-    },
-    handler: async ({ auth, params, query }) => ({ status: 200, body: await lockdowns.history(auth.user, params.id, query.children) }),
   });
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { generatePayloadKey } from '../../lib/payload-keys';
 import { prepareDatabase } from './database';
 import { freePort } from './ports';
 import { dropDatabase, startLocalPostgres } from './postgres';
@@ -16,6 +17,8 @@ export interface EphemeralServices {
   databaseUrl: string;
   /** A scratch directory removed by `stop`. */
   work: string;
+  /** LOCKDOWN_PAYLOAD_KEYS for the processes: the environment's, else a key made for this run. */
+  payloadKeys: string;
   stop(): Promise<void>;
 }
 
@@ -49,7 +52,8 @@ export async function startEphemeralServices(options: { name: string; databaseUr
       databaseUrl = url;
     }
     await prepareDatabase(databaseUrl, { recreate: true, adminPassword: options.adminPassword, quiet: true });
-    return { temporalAddress, databaseUrl, work, stop };
+    const payloadKeys = process.env.LOCKDOWN_PAYLOAD_KEYS ?? generatePayloadKey(`${options.name}-${process.pid}`);
+    return { temporalAddress, databaseUrl, work, payloadKeys, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { log } from './log';
 
 /**
@@ -85,6 +86,8 @@ export interface DevServerOptions {
   port: number;
   uiPort: number;
   logFile?: string;
+  /** The codec server the Web UI decodes payloads with. */
+  codecEndpoint?: string;
 }
 
 export interface DevServer {
@@ -108,6 +111,9 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     // What Temporal's own stress runs use: the dev server's SQLite is the throughput ceiling.
     '--sqlite-pragma', 'journal_mode=WAL',
     '--sqlite-pragma', 'synchronous=OFF',
+    // The lockdown search attributes (ids only), so `temporal workflow list --query` finds lockdowns.
+    ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+    ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
   ];
   const logFd = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
   const child = spawn(cli, args, { stdio: ['ignore', logFd, logFd] });
