@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { appendFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -89,6 +89,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   mkdirSync(logDir, { recursive: true });
 
   try {
+    // Processes a previous run left behind (it was killed before it could stop them).
+    const pidFile = path.join(options.dataDir, 'cluster.pids');
+    await stopLeftovers(pidFile);
+    writeFileSync(pidFile, '');
+    const recordPid = (pid: number | undefined, name: string) => pid && appendFileSync(pidFile, `${pid} ${name}\n`);
+    cleanups.push(() => rmSync(pidFile, { force: true }));
+
     const taken: number[] = [];
     const wanted = [
       ...clusterPorts(options.temporalPort),
@@ -128,6 +135,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       historyShards: options.historyShards,
       maxConns: options.temporalMaxConns,
     });
+    recordPid(temporal.process.pid, 'temporal-server');
     cleanups.push(() => temporal.stop());
     await ensureNamespace(temporal.address, options.namespace, options.retentionDays);
 
@@ -158,7 +166,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const spawnService = (name: string, entry: string, env: NodeJS.ProcessEnv, url: string, sdkMetricsUrl?: string): ServiceProcess => {
       const logFile = path.join(logDir, `${name}.log`);
       const out: WriteStream = createWriteStream(logFile, { flags: 'a' });
-      const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, entry)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // One process per service (`--import tsx`, no wrapper), so a signal reaches the service itself;
+      // its own process group, so Ctrl-C reaches only this script, which stops everything in order.
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      recordPid(child.pid, name);
       for (const stream of [child.stdout!, child.stderr!]) {
         createInterface({ input: stream }).on('line', (line) => {
           out.write(`${line}\n`);
@@ -170,11 +181,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         out.end();
         if (!stopping) for (const listener of exitListeners) listener(service, exitCode, signal);
       });
-      cleanups.push(() => stopProcess(child, 45_000));
       return service;
     };
 
     const workers: ServiceProcess[] = [];
+    const apis: ServiceProcess[] = [];
+    // APIs first (they stop accepting and drain), then the workers (they finish in-flight tasks), then the server.
+    cleanups.push(async () => {
+      await Promise.all(apis.map((api) => stopProcess(api.child, 45_000)));
+      await Promise.all(workers.map((worker) => stopProcess(worker.child, 45_000)));
+    });
     const addWorker = async () => {
       const index = workers.length;
       const metricsPort = options.workerMetricsPort + 2 * index;
@@ -190,9 +206,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       return worker;
     };
     log(`Starting ${options.workers} workers and ${options.apis} API instances…`);
-    const apis = Array.from({ length: options.apis }, (_, i) =>
-      spawnService(`api-${i + 1}`, 'api/main.ts', { ...baseEnv, PORT: String(options.apiPort + i) }, `http://127.0.0.1:${options.apiPort + i}`),
-    );
+    for (let i = 0; i < options.apis; i++) {
+      apis.push(spawnService(`api-${i + 1}`, 'api/main.ts', { ...baseEnv, PORT: String(options.apiPort + i) }, `http://127.0.0.1:${options.apiPort + i}`));
+    }
     await Promise.all([...Array.from({ length: options.workers }, () => addWorker()), ...apis.map((api) => waitForHttp(`${api.url}/healthz`, api))]);
 
     return {
@@ -210,6 +226,26 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await stop();
     throw err;
   }
+}
+
+/** Stops the processes listed in a pid file that still run one of this project's services. */
+async function stopLeftovers(pidFile: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  for (const line of readFileSync(pidFile, 'utf8').split('\n').filter(Boolean)) {
+    const [pid, name] = line.split(' ');
+    let commandLine = '';
+    try {
+      commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue; // gone
+    }
+    if (!/worker\/main\.ts|api\/main\.ts|temporal-server-v[\d.]+\/server/.test(commandLine)) continue; // the pid was reused
+    log(`Stopping ${name} (pid ${pid}), left running by a previous run…`);
+    process.kill(Number(pid), 'SIGTERM');
+    for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i++) await new Promise((resolve) => setTimeout(resolve, 200));
+    if (existsSync(`/proc/${pid}`)) process.kill(Number(pid), 'SIGKILL');
+  }
+  rmSync(pidFile, { force: true });
 }
 
 /** Waits until `url` answers 200, or fails naming the service's log if it exits or takes over two minutes. */

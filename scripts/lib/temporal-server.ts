@@ -210,6 +210,8 @@ export async function startTemporalServer(tools: TemporalServerTools, options: T
   const logFd = openSync(logFile, 'a');
   const child = spawn(tools.server, ['--root', options.dir, '--config', 'config', '--env', 'cluster', '--allow-no-auth', 'start'], {
     stdio: ['ignore', logFd, logFd],
+    // Its own process group: Ctrl-C reaches only the script, which stops the workers before the server.
+    detached: true,
   });
   closeSync(logFd);
   let exited = false;

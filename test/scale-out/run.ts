@@ -115,6 +115,8 @@ async function main() {
         LOCKDOWN_BULK_WINDOW: options.window,
         LOCKDOWN_CONTINUE_AS_NEW_AFTER: '500',
         LOCKDOWN_MAX_TARGETS: String(Math.max(10_000, options.users)),
+        // Each worker's database pool is this size: two workers and the Temporal server share one PostgreSQL.
+        WORKER_MAX_CONCURRENT_ACTIVITIES: '25',
         LOG_LEVEL: 'info',
       },
     }),
