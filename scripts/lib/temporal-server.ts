@@ -4,9 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { Client as PgClient } from 'pg';
 import { goInstallOnce, goModuleDir, toolCacheDir } from './go-install';
-import { ensureDatabase } from './postgres';
 import { stopProcess } from './temporal-cli';
 
 /**
@@ -131,27 +129,11 @@ function postgresParts(postgresUrl: string) {
   };
 }
 
-function databaseUrl(postgresUrl: string, database: string): string {
-  const url = new URL(postgresUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-async function hasSchemaVersionTable(url: string): Promise<boolean> {
-  const client = new PgClient({ connectionString: url });
-  await client.connect();
-  try {
-    const result = await client.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'schema_version'`);
-    return (result.rowCount ?? 0) > 0;
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * Creates the two databases if needed and brings their schemas to this server version with the
- * official SQL tool and schema files: `setup-schema -v 0.0` on a new database, then
- * `update-schema` (which applies only the versions a database lacks, so it is safe every start).
+ * official SQL tool and schema files. All three steps are idempotent (an existing database is
+ * kept, `setup-schema` skips a database past 0.0, `update-schema` applies only missing versions),
+ * so this runs at every start and doubles as the upgrade path.
  */
 export async function migrateTemporalDatabases(tools: TemporalServerTools, options: Pick<TemporalClusterOptions, 'postgresUrl' | 'temporalDb' | 'visibilityDb'>): Promise<void> {
   const pg = postgresParts(options.postgresUrl);
@@ -159,8 +141,6 @@ export async function migrateTemporalDatabases(tools: TemporalServerTools, optio
     [options.temporalDb, tools.schemaDir.temporal],
     [options.visibilityDb, tools.schemaDir.visibility],
   ] as const) {
-    const url = databaseUrl(options.postgresUrl, database);
-    await ensureDatabase(url);
     const sql = (...args: string[]) =>
       execFileSync(tools.sqlTool, ['--plugin', 'postgres12', '--ep', pg.host, '-p', pg.port, '-u', pg.user, '--db', database, ...args], {
         // The password through the environment, not the command line (which `ps` shows).
@@ -168,11 +148,12 @@ export async function migrateTemporalDatabases(tools: TemporalServerTools, optio
         stdio: ['ignore', 'pipe', 'pipe'],
       });
     try {
-      if (!(await hasSchemaVersionTable(url))) sql('setup-schema', '-v', '0.0');
+      sql('create-database');
+      sql('setup-schema', '-v', '0.0');
       sql('update-schema', '-d', schemaDir);
     } catch (err) {
       const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
-      throw new Error(`Migrating the Temporal database ${database} failed: ${stderr.trim() || (err as Error).message}`);
+      throw new Error(`Migrating the Temporal database ${database} failed: ${stderr.trim().split('\n').slice(-3).join('\n') || (err as Error).message}`);
     }
   }
 }

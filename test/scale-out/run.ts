@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateKey, hashKey } from '../../lib/credentials';
@@ -164,6 +164,8 @@ async function main() {
       if (['completed', 'failed', 'cancelled'].includes(status)) final = { status, progress };
       else if (!killed && progress.locked >= options.killAt * options.users) {
         assert.ok(lastSeen[worker1.name] > 0 && lastSeen[worker2.name] > 0, `both workers should have taken work: ${JSON.stringify(lastSeen)}`);
+        // Its count right before the kill (its metrics die with it).
+        lastSeen[worker1.name] = (await lockedByWorker(worker1)) ?? lastSeen[worker1.name];
         worker1.child.kill('SIGKILL');
         await new Promise((resolve) => worker1.child.once('exit', resolve));
         killed = { atLocked: progress.locked, worker1Locked: lastSeen[worker1.name], afterSeconds: (Date.now() - started) / 1000 };
@@ -206,6 +208,19 @@ async function main() {
 
     const worker2Locked = (await lockedByWorker(worker2)) ?? lastSeen[worker2.name];
     const sdkPolls = await sdkMetric(worker2, 'temporal_workflow_task_execution_latency_count');
+
+    // Graceful shutdown: SIGTERM makes the APIs drain and the surviving worker stop polling and finish, each exiting 0.
+    const stopStarted = Date.now();
+    await cluster.stop();
+    const shutdownSeconds = (Date.now() - stopStarted) / 1000;
+    for (const service of [...cluster.apis, worker2]) {
+      assert.equal(service.child.exitCode, 0, `${service.name} should exit 0 after SIGTERM (signal ${service.child.signalCode}); see ${service.logFile}`);
+    }
+    // The last lines reach the log file just after the process exits.
+    let worker2Log = '';
+    for (let tries = 0; tries < 25 && !/worker stopped/.test(worker2Log); tries++, await sleep(200)) worker2Log = readFileSync(worker2.logFile, 'utf8');
+    assert.match(worker2Log, /worker draining/);
+    assert.match(worker2Log, /worker stopped/);
     const figures = {
       date: new Date().toISOString(),
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
@@ -215,13 +230,16 @@ async function main() {
       usersPerSecond: Number((options.users / seconds).toFixed(1)),
       clusterStartSeconds: Number(clusterSeconds.toFixed(1)),
       killed: { worker: worker1.name, atLocked: killed.atLocked, afterSeconds: Number(killed.afterSeconds.toFixed(1)) },
+      // Users each worker finished, from its lockdown_users_total: worker 1's read just before its SIGKILL.
       perWorker: { [worker1.name]: killed.worker1Locked, [worker2.name]: worker2Locked },
-      // Users a worker finished that the other had also finished (the killed worker's last steps not yet in history): redone idempotently.
-      redoneAfterKill: killed.worker1Locked + worker2Locked - options.users,
+      // Above the user count: users finished by worker 1 but not yet in history when it died, redone (idempotently) by worker 2.
+      // Slightly below: worker 1 finished a few in the milliseconds between its last read and the kill.
+      perWorkerSum: killed.worker1Locked + worker2Locked,
       duplicates,
       auditEvents: events.length,
       visibilityCompletedChildren: visible,
       sdkWorkflowTaskExecutions: sdkPolls,
+      shutdown: { seconds: Number(shutdownSeconds.toFixed(1)), cleanExits: [...cluster.apis.map((a) => a.name), worker2.name] },
     };
     mkdirSync(path.dirname(options.results), { recursive: true });
     writeFileSync(options.results, `${JSON.stringify(figures, null, 2)}\n`);
