@@ -71,18 +71,21 @@ The services read every other setting from the environment (README, Configuratio
 LOCKDOWN_BULK_WINDOW=50 npm run cluster. Logs: <data dir>/logs/<service>.log.`,
     )
     .parse();
-  const options = clusterOptions(program.opts());
+  // Ctrl-C while starting stops what has started; once up, everything in order.
+  const starting = new AbortController();
+  let shutdown = () => starting.abort(new Error('Interrupted while starting; stopped what had started.'));
+  process.on('SIGINT', () => shutdown());
+  process.on('SIGTERM', () => shutdown());
+  const options = clusterOptions(program.opts(), { signal: starting.signal });
   const started = Date.now();
   const cluster = await startCluster(options);
   let stopping = false;
-  const shutdown = (code: number) => {
+  shutdown = () => {
     if (stopping) return;
     stopping = true;
     log('Stopping: APIs drain, workers finish in-flight tasks, then the Temporal server…');
-    void cluster.stop().then(() => process.exit(code));
+    void cluster.stop().then(() => process.exit(0));
   };
-  process.once('SIGINT', () => shutdown(0));
-  process.once('SIGTERM', () => shutdown(0));
   cluster.onUnexpectedExit((service, code, signal) => {
     log(`${service.name} exited (${signal ?? code}); see ${service.logFile}. The others keep running; Ctrl-C stops them.`);
   });

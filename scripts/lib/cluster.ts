@@ -41,6 +41,8 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Drop the three databases first (the scale-out test starts from nothing). */
   fresh?: boolean;
+  /** Aborting it (Ctrl-C during start) stops what was started so far and rejects. */
+  signal?: AbortSignal;
   /** Copy each service's log lines to the terminal, prefixed with its name (otherwise: only to its log file). */
   echoLogs: boolean;
 }
@@ -105,6 +107,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     for (const port of wanted) if (await isPortInUse(port)) taken.push(port);
     if (taken.length > 0) throw new Error(`Ports already in use on 127.0.0.1: ${taken.join(', ')}. Is a cluster already running? Choose others (--help).`);
 
+    options.signal?.throwIfAborted();
     const tools = await resolveTemporalServer();
 
     let postgresUrl = options.postgresUrl;
@@ -120,9 +123,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     if (options.fresh) {
       for (const database of [options.temporalDb, options.visibilityDb, options.appDb]) await dropDatabase(withDatabase(postgresUrl, database));
     }
+    options.signal?.throwIfAborted();
     log(`Creating and migrating the Temporal databases ${options.temporalDb} and ${options.visibilityDb}…`);
     await migrateTemporalDatabases(tools, { postgresUrl, temporalDb: options.temporalDb, visibilityDb: options.visibilityDb });
 
+    options.signal?.throwIfAborted();
     log(`Starting the Temporal server on 127.0.0.1:${options.temporalPort}…`);
     const temporal = await startTemporalServer(tools, {
       postgresUrl,
@@ -139,6 +144,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     cleanups.push(() => temporal.stop());
     await ensureNamespace(temporal.address, options.namespace, options.retentionDays);
 
+    options.signal?.throwIfAborted();
     const databaseUrl = withDatabase(postgresUrl, options.appDb);
     log(`Applying migrations and seeding the lockdown database ${options.appDb}…`);
     const seeded = await prepareDatabase(databaseUrl, { adminPassword: options.adminPassword, quiet: true });
@@ -202,14 +208,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         `http://127.0.0.1:${metricsPort + 1}/metrics`,
       );
       workers.push(worker);
-      await waitForHttp(`http://127.0.0.1:${metricsPort}/healthz`, worker);
+      await waitForHttp(`http://127.0.0.1:${metricsPort}/healthz`, worker, options.signal);
       return worker;
     };
+    options.signal?.throwIfAborted();
     log(`Starting ${options.workers} workers and ${options.apis} API instances…`);
     for (let i = 0; i < options.apis; i++) {
       apis.push(spawnService(`api-${i + 1}`, 'api/main.ts', { ...baseEnv, PORT: String(options.apiPort + i) }, `http://127.0.0.1:${options.apiPort + i}`));
     }
-    await Promise.all([...Array.from({ length: options.workers }, () => addWorker()), ...apis.map((api) => waitForHttp(`${api.url}/healthz`, api))]);
+    await Promise.all([...Array.from({ length: options.workers }, () => addWorker()), ...apis.map((api) => waitForHttp(`${api.url}/healthz`, api, options.signal))]);
 
     return {
       temporal,
@@ -231,7 +238,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 /** Stops the processes listed in a pid file that still run one of this project's services. */
 async function stopLeftovers(pidFile: string): Promise<void> {
   if (!existsSync(pidFile)) return;
-  for (const line of readFileSync(pidFile, 'utf8').split('\n').filter(Boolean)) {
+  // Newest first: the services before the server they use.
+  for (const line of readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).reverse()) {
     const [pid, name] = line.split(' ');
     let commandLine = '';
     try {
@@ -249,9 +257,10 @@ async function stopLeftovers(pidFile: string): Promise<void> {
 }
 
 /** Waits until `url` answers 200, or fails naming the service's log if it exits or takes over two minutes. */
-async function waitForHttp(url: string, service: ServiceProcess): Promise<void> {
+async function waitForHttp(url: string, service: ServiceProcess, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + 120_000;
   for (;;) {
+    signal?.throwIfAborted();
     if (service.child.exitCode !== null || service.child.signalCode !== null) throw new Error(`${service.name} exited at start; see ${service.logFile}.`);
     try {
       if ((await fetch(url, { signal: AbortSignal.timeout(2000) })).ok) return;

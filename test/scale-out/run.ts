@@ -106,8 +106,12 @@ async function main() {
   const options = opts as unknown as Options;
   const cli = await resolveTemporalCli();
   const testStarted = Date.now();
+  const starting = new AbortController();
+  let interrupt = () => starting.abort(new Error('Interrupted while starting the cluster.'));
+  process.on('SIGINT', () => interrupt());
   const cluster = await startCluster(
     clusterOptions(opts, {
+      signal: starting.signal,
       adminPassword: ADMIN_PASSWORD,
       fresh: true,
       echoLogs: false,
@@ -122,7 +126,7 @@ async function main() {
     }),
   );
   const stopAll = () => cluster.stop();
-  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  interrupt = () => void stopAll().then(() => process.exit(130));
   const clusterSeconds = (Date.now() - testStarted) / 1000;
   log(`Cluster up in ${clusterSeconds.toFixed(1)} s: Temporal ${cluster.temporal.address}, APIs ${cluster.apis.map((a) => a.url).join(' and ')}, ${cluster.workers.length} workers.`);
 
