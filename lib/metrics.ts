@@ -37,9 +37,10 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
  * The Temporal SDK's own metrics (polls, task latencies, slots) are on its separate
  * endpoint (WORKER_SDK_METRICS_PORT).
  */
-export function createWorkerMetrics() {
+export function createWorkerMetrics(options: { processMetrics?: boolean } = {}) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  // Node process metrics (CPU, memory, event loop) only where they are served: one set per process.
+  if (options.processMetrics) collectDefaultMetrics({ register: registry });
   return {
     registry,
     stepDuration: new Histogram({

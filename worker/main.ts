@@ -15,7 +15,7 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'worker');
   const db = createDb(config.DATABASE_URL, config.WORKER_MAX_CONCURRENT_ACTIVITIES);
-  const metrics = createWorkerMetrics();
+  const metrics = createWorkerMetrics({ processMetrics: config.WORKER_METRICS_PORT !== undefined });
   const { worker, connection } = await createLockdownWorker({ config, db, logger, metrics, workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH });
   const metricsServer =
     config.WORKER_METRICS_PORT !== undefined
