@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { loadConfig, publicUrl } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
@@ -14,7 +15,19 @@ export async function startApi() {
   const db = createDb(config.DATABASE_URL);
   const temporal = await createTemporalClient(config);
   const app = createApp({ config, db, temporal, logger });
-  const server = app.listen(config.PORT, config.HOST);
+  let draining = false;
+  const server = createServer((req, res) => {
+    if (draining) {
+      // A load balancer polling readiness takes this instance out; answers say not to reuse the connection.
+      res.setHeader('Connection', 'close');
+      if (req.url === '/readyz') {
+        res.writeHead(503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'draining' }));
+        return;
+      }
+    }
+    app(req, res);
+  });
+  server.listen(config.PORT, config.HOST);
   answerClientErrorsInEnvelope(server);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   logger.info({ url: publicUrl(config) }, 'api listening');
@@ -22,8 +35,18 @@ export async function startApi() {
   void createLockdownService({ db, temporal, config, logger })
     .resumeUnstarted()
     .catch((err) => logger.error({ err }, 'could not resume interrupted lockdowns'));
+
+  /** Stops accepting connections, lets requests in flight finish (up to API_SHUTDOWN_GRACE_MS), then closes the clients. */
   const stop = async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    draining = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => {
+      logger.warn({ graceMs: config.API_SHUTDOWN_GRACE_MS }, 'requests still in flight after the grace time; closing their connections');
+      server.closeAllConnections();
+    }, config.API_SHUTDOWN_GRACE_MS);
+    await closed;
+    clearTimeout(timer);
     await temporal.connection.close();
     await db.$disconnect();
   };
@@ -31,10 +54,25 @@ export async function startApi() {
 }
 
 if (require.main === module) {
-  parseServiceArgs('npm run api', 'Serves the HTTP API (docs at /api/docs) on HOST:PORT (default 127.0.0.1:3000).');
+  parseServiceArgs(
+    'npm run api',
+    'Serves the HTTP API (docs at /api/docs) on HOST:PORT (default 127.0.0.1:3000). On SIGTERM/SIGINT it stops accepting connections and lets requests in flight finish (API_SHUTDOWN_GRACE_MS).',
+  );
   startApi()
     .then(({ stop, logger }) => {
-      const shutdown = () => void stop().then(() => { logger.info('api stopped'); process.exit(0); });
+      const shutdown = (signal: string) => {
+        logger.info({ signal }, 'api draining: no new connections, finishing requests in flight');
+        void stop().then(
+          () => {
+            logger.info('api stopped');
+            process.exit(0);
+          },
+          (err) => {
+            logger.error({ err }, 'api shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
     })

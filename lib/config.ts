@@ -6,7 +6,7 @@ import { z } from 'zod';
  */
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-const configSchema = z.object({
+export const configSchema = z.object({
   DATABASE_URL: z
     .string({ error: 'DATABASE_URL is required (postgresql://user:password@host:port/database)' })
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgresql:// URL'),
@@ -69,6 +69,37 @@ const configSchema = z.object({
   /** Keys of the Temporal payload codec (lib/payload-keys.ts): `id:base64key,…`, the first encrypts; or a file of them. */
   LOCKDOWN_PAYLOAD_KEYS: z.string().min(1).optional(),
   LOCKDOWN_PAYLOAD_KEYS_FILE: z.string().min(1).optional(),
+
+  // --- Temporal connection security (Temporal Cloud or a self-hosted server with TLS) ---
+  /** TLS to the frontend; on by default when an API key or a client certificate is set. */
+  TEMPORAL_TLS: z.stringbool().optional(),
+  /** PEM file of the CA that signed the server's certificate (default: the system's roots). */
+  TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
+  /** mTLS: PEM files of this client's certificate and private key (both or neither). */
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  /** Expected name in the server's certificate, when it differs from the address's host. */
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  /** Temporal Cloud API key (sent as a bearer token; implies TLS). */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+
+  // --- Operations ---
+  /** Worker: port of its /metrics (lockdown and per-step histograms) and /healthz; unset: not served. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Worker: port of the Temporal SDK's own Prometheus endpoint (poll, task and slot metrics); unset: not served. */
+  WORKER_SDK_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Worker: on SIGTERM it stops polling at once, then gives in-flight tasks this long to finish. */
+  WORKER_SHUTDOWN_GRACE_MS: positiveInt(30_000),
+  /** API: on SIGTERM it stops accepting connections, then gives requests in flight this long. */
+  API_SHUTDOWN_GRACE_MS: positiveInt(15_000),
+}).superRefine((config, ctx) => {
+  if (Boolean(config.TEMPORAL_TLS_CERT_PATH) !== Boolean(config.TEMPORAL_TLS_KEY_PATH)) {
+    const missing = config.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH';
+    ctx.addIssue({ code: 'custom', path: [missing], message: `${missing} is required with ${missing === 'TEMPORAL_TLS_KEY_PATH' ? 'TEMPORAL_TLS_CERT_PATH' : 'TEMPORAL_TLS_KEY_PATH'} (mTLS needs both)` });
+  }
+  if (config.TEMPORAL_TLS === false && (config.TEMPORAL_API_KEY || config.TEMPORAL_TLS_CERT_PATH)) {
+    ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS'], message: 'TEMPORAL_TLS=false cannot be combined with TEMPORAL_API_KEY or a client certificate' });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

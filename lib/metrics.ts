@@ -28,3 +28,48 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Seconds, from a few milliseconds (one step) to the better part of an hour (a large bulk run). */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+
+/**
+ * Prometheus metrics of a worker process, served at its GET /metrics (WORKER_METRICS_PORT).
+ * The Temporal SDK's own metrics (polls, task latencies, slots) are on its separate
+ * endpoint (WORKER_SDK_METRICS_PORT).
+ */
+export function createWorkerMetrics(options: { processMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  // Node process metrics (CPU, memory, event loop) only where they are served: one set per process.
+  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    stepDuration: new Histogram({
+      name: 'lockdown_step_duration_seconds',
+      help: 'Duration of one attempt of a lockdown step (activity), by step and outcome (ok, error).',
+      labelNames: ['step', 'outcome'] as const,
+      buckets: DURATION_BUCKETS,
+      registers: [registry],
+    }),
+    usersFinished: new Counter({
+      name: 'lockdown_users_total',
+      help: 'Users whose lockdown this worker finished, by result (locked, failed).',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    timeToRevocation: new Histogram({
+      name: 'lockdown_time_to_revocation_seconds',
+      help: "From the lockdown's request to the moment this user's tokens were revoked.",
+      buckets: DURATION_BUCKETS,
+      registers: [registry],
+    }),
+    lockdownDuration: new Histogram({
+      name: 'lockdown_duration_seconds',
+      help: 'From the request to the end of the lockdown, by final status.',
+      labelNames: ['status'] as const,
+      buckets: DURATION_BUCKETS,
+      registers: [registry],
+    }),
+  };
+}
+
+export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

@@ -5,6 +5,9 @@ import { createDataConverter } from '../lib/data-converter';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { checkSearchAttributes } from './search-attributes-check';
+import { createWorkerMetrics, type WorkerMetrics } from '../lib/metrics';
+import { temporalConnectionOptions } from '../lib/temporal';
+import { metricsInterceptor } from './metrics';
 
 export interface WorkerDeps {
   config: Config;
@@ -12,24 +15,30 @@ export interface WorkerDeps {
   logger: Logger;
   /** A prebuilt workflow bundle (tests bundle once and share it); otherwise bundled at start. */
   workflowBundlePath?: string;
+  /** Where the lockdown metrics are recorded (the process's /metrics); a private registry if not given. */
+  metrics?: WorkerMetrics;
 }
 
 let runtimeInstalled = false;
 
-/** Routes the Temporal SDK's own logs (warnings and errors only) into our logger; once per process. */
-export function installTemporalRuntime(logger: Logger): void {
+/**
+ * Routes the Temporal SDK's own logs (warnings and errors only) into our logger and, when
+ * `sdkMetricsAddress` is given, serves the SDK's worker metrics there (Prometheus); once per process.
+ */
+export function installTemporalRuntime(logger: Logger, sdkMetricsAddress?: string): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   Runtime.install({
     logger: new DefaultLogger('WARN', ({ level, message, meta }) => logger[level === 'ERROR' ? 'error' : 'warn']({ ...meta }, message)),
+    ...(sdkMetricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } } : {}),
   });
 }
 
 /** The worker that runs lockdown workflows and their activities. */
-export async function createLockdownWorker({ config, db, logger, workflowBundlePath }: WorkerDeps) {
-  installTemporalRuntime(logger);
+export async function createLockdownWorker({ config, db, logger, workflowBundlePath, metrics = createWorkerMetrics() }: WorkerDeps) {
+  installTemporalRuntime(logger, config.WORKER_SDK_METRICS_PORT !== undefined ? `${config.HOST}:${config.WORKER_SDK_METRICS_PORT}` : undefined);
   const dataConverter = createDataConverter(config);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   await checkSearchAttributes(connection, config.TEMPORAL_NAMESPACE).catch(async (err: unknown) => {
     await connection.close();
     throw err;
@@ -45,8 +54,12 @@ export async function createLockdownWorker({ config, db, logger, workflowBundleP
     // Payloads are encrypted in the worker's main thread, never inside the workflow sandbox.
     dataConverter,
     activities: createActivities(db, config, logger),
+    interceptors: { activity: [metricsInterceptor(metrics, db)] },
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    // On SIGTERM/SIGINT: stop polling at once, let in-flight tasks finish within the grace time;
+    // whatever is left is retried by another worker (every activity is idempotent).
+    shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE_MS,
   });
-  return { worker, connection };
+  return { worker, connection, metrics };
 }

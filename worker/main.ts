@@ -1,19 +1,33 @@
 import { loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
+import { createWorkerMetrics } from '../lib/metrics';
 import { parseServiceArgs } from '../lib/usage';
 import { createLockdownWorker } from './create-worker';
+import { serveWorkerMetrics } from './metrics';
 
 /** `npm run worker`: runs lockdown workflows against the configured Temporal and PostgreSQL. */
 async function main() {
-  parseServiceArgs('npm run worker', 'Runs the lockdown workflows and their activities: polls the Temporal task queue until SIGINT/SIGTERM, then drains.');
+  parseServiceArgs(
+    'npm run worker',
+    'Runs the lockdown workflows and their activities: polls the Temporal task queue until SIGINT/SIGTERM, then stops polling and lets in-flight tasks finish (WORKER_SHUTDOWN_GRACE_MS).',
+  );
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'worker');
   const db = createDb(config.DATABASE_URL, config.WORKER_MAX_CONCURRENT_ACTIVITIES);
-  const { worker, connection } = await createLockdownWorker({ config, db, logger, workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, temporal: config.TEMPORAL_ADDRESS }, 'worker polling');
-  // Worker.run() handles SIGINT/SIGTERM itself: it drains in-flight tasks, then resolves.
+  const metrics = createWorkerMetrics({ processMetrics: config.WORKER_METRICS_PORT !== undefined });
+  const { worker, connection } = await createLockdownWorker({ config, db, logger, metrics, workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH });
+  const metricsServer =
+    config.WORKER_METRICS_PORT !== undefined
+      ? await serveWorkerMetrics(metrics, { host: config.HOST, port: config.WORKER_METRICS_PORT, isDraining: () => worker.getState() !== 'RUNNING', logger })
+      : null;
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, temporal: config.TEMPORAL_ADDRESS, pid: process.pid }, 'worker polling');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => logger.info({ signal, graceMs: config.WORKER_SHUTDOWN_GRACE_MS }, 'worker draining: no new tasks, finishing in-flight ones'));
+  }
+  // Worker.run() handles SIGINT/SIGTERM itself: it stops polling, drains in-flight tasks, then resolves.
   await worker.run();
+  metricsServer?.close();
   await connection.close();
   await db.$disconnect();
   logger.info('worker stopped');

@@ -1,11 +1,11 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { log } from './log';
+import { goInstallOnce, onPath, toolCacheDir } from './go-install';
 
 /**
  * The Temporal CLI (it contains the dev server). Found, in order: TEMPORAL_CLI_PATH, a
@@ -15,19 +15,6 @@ import { log } from './log';
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
 
-function cacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
-  return path.join(base, 'account-lockdown', `temporal-cli-${TEMPORAL_CLI_VERSION}`);
-}
-
-function onPath(command: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir, command);
-    if (dir && existsSync(candidate) && statSync(candidate).isFile()) return candidate;
-  }
-  return null;
-}
-
 export async function resolveTemporalCli(): Promise<string> {
   const configured = process.env.TEMPORAL_CLI_PATH;
   if (configured) {
@@ -36,49 +23,16 @@ export async function resolveTemporalCli(): Promise<string> {
   }
   const fromPath = onPath('temporal');
   if (fromPath) return fromPath;
-  const cached = path.join(cacheDir(), 'temporal');
-  if (existsSync(cached)) return cached;
-  return buildTemporalCli(cached);
-}
-
-async function buildTemporalCli(target: string): Promise<string> {
-  // Go's own installer puts it in /usr/local/go, which a non-login shell may not have on PATH.
-  const go = onPath('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null);
-  if (!go) {
-    throw new Error(
-      'The Temporal CLI was not found. Install it (https://docs.temporal.io/cli) and put `temporal` on PATH, ' +
-        'set TEMPORAL_CLI_PATH, or install Go so this script can build it.',
-    );
-  }
-  const dir = path.dirname(target);
-  mkdirSync(dir, { recursive: true });
-  // One build per machine even when several processes ask at once.
-  const lock = path.join(dir, '.build.lock');
-  let lockFd: number | null = null;
-  while (lockFd === null) {
-    try {
-      lockFd = openSync(lock, 'wx');
-    } catch {
-      if (existsSync(target)) return target;
-      // A build killed midway leaves its lock behind; a real build takes minutes, not half an hour.
-      if (Date.now() - statSync(lock).mtimeMs > 30 * 60_000) rmSync(lock, { force: true });
-      await sleep(2000);
-    }
-  }
-  try {
-    if (existsSync(target)) return target;
-    log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (once per machine, about 3-5 minutes)…`);
-    const started = Date.now();
-    execFileSync(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-      env: { ...process.env, GOBIN: dir, CGO_ENABLED: '0' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    log(`Temporal CLI built in ${Math.round((Date.now() - started) / 1000)} s.`);
-    return target;
-  } finally {
-    closeSync(lockFd);
-    rmSync(lock, { force: true });
-  }
+  const dir = toolCacheDir(`temporal-cli-${TEMPORAL_CLI_VERSION}`);
+  await goInstallOnce({
+    label: `the Temporal CLI ${TEMPORAL_CLI_VERSION}`,
+    dir,
+    packages: [`${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`],
+    binaries: ['temporal'],
+    withoutGo: 'Install it (https://docs.temporal.io/cli) and put `temporal` on PATH, or set TEMPORAL_CLI_PATH, or install Go so this script can build it.',
+    expected: 'about 3-5 minutes',
+  });
+  return path.join(dir, 'temporal');
 }
 
 export interface DevServerOptions {
