@@ -83,7 +83,7 @@ export function createLockdownTimeline(db: Db, reader: HistoryReader) {
 
   /** One user's timeline entry; its history is read only when `withHistory`. */
   async function userOf(lockdown: LockdownRow, target: LockdownTarget, notifications: Map<string, TimelineUser['notifications']>, withHistory: boolean): Promise<TimelineUser> {
-    const workflowId = target.childWorkflowId ?? userLockdownWorkflowId(lockdown.id, target.userId);
+    const workflowId = userLockdownWorkflowId(lockdown.id, target.userId);
     let steps: TimelineStep[] = [];
     let historyRetained = false;
     if (withHistory && target.status !== 'pending' && target.status !== 'cancelled') {
