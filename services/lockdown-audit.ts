@@ -1,8 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { canDecodeTemporalPayloads, canReadLockdownHistory, canViewLockdown } from '../domain/permissions';
-import { authorize } from '../api/authorization';
-import { notFound } from '../api/http/errors';
-import type { AuthUser } from '../api/http/route';
+import { denied, notFoundError } from '../domain/errors';
+import type { Requester } from './lockdowns';
 import type { Config } from '../lib/config';
 import { createPayloadCodec } from '../lib/data-converter';
 import type { Db } from '../lib/db';
@@ -25,38 +24,38 @@ export function createLockdownAuditService({ db, temporal, config }: { db: Db; t
   const rawHistory = createLockdownHistory(db, rawReader, config);
   const timelines = createLockdownTimeline(db, decodingReader);
 
-  async function visibleLockdown(actor: AuthUser, lockdownId: string): Promise<LockdownRow> {
+  async function visibleLockdown(actor: Requester, lockdownId: string): Promise<LockdownRow> {
     const lockdown = isUuid(lockdownId) ? await db.lockdown.findUnique({ where: { id: lockdownId } }) : null;
-    if (!lockdown || !(await canViewLockdown(db, actor, lockdown))) throw notFound('Lockdown');
+    if (!lockdown || !(await canViewLockdown(db, actor, lockdown))) throw notFoundError('Lockdown');
     return lockdown;
   }
 
-  async function readableLockdown(actor: AuthUser, lockdownId: string): Promise<LockdownRow> {
+  async function readableLockdown(actor: Requester, lockdownId: string): Promise<LockdownRow> {
     const lockdown = await visibleLockdown(actor, lockdownId);
-    await authorize(canReadLockdownHistory(db, actor, lockdown), 'Lockdown histories and timelines need the view_audit permission.');
+    if (!(await canReadLockdownHistory(db, actor, lockdown))) throw denied('Lockdown histories and timelines need the view_audit permission.');
     return lockdown;
   }
 
   /** Payloads in clear for view_audit only; the requester reading their own gets them as Temporal stores them. */
-  async function history(actor: AuthUser, lockdownId: string, query: HistoryQuery) {
+  async function history(actor: Requester, lockdownId: string, query: HistoryQuery) {
     const lockdown = await readableLockdown(actor, lockdownId);
     const historyOf = (await canDecodeTemporalPayloads(db, actor)) ? decodedHistory : rawHistory;
     return historyOf(lockdown, query);
   }
 
-  async function timeline(actor: AuthUser, lockdownId: string, query: { limit: number; cursor?: string }) {
+  async function timeline(actor: Requester, lockdownId: string, query: { limit: number; cursor?: string }) {
     return timelines.page(await readableLockdown(actor, lockdownId), query);
   }
 
   /** The timeline for an export: its header, then every user as an async stream. */
-  async function timelineExport(actor: AuthUser, lockdownId: string) {
+  async function timelineExport(actor: Requester, lockdownId: string) {
     const lockdown = await readableLockdown(actor, lockdownId);
     const head = await timelines.header(lockdown);
     return { head, users: timelines.allUsers(lockdown, head.source !== 'postgresql') };
   }
 
   /** Every result in request order, read from PostgreSQL a page at a time. */
-  async function resultsExport(actor: AuthUser, lockdownId: string) {
+  async function resultsExport(actor: Requester, lockdownId: string) {
     const lockdown = await visibleLockdown(actor, lockdownId);
     async function* rows() {
       for (let after = -1; ; ) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { decodeCursor, encodeCursor } from '../api/http/cursor';
-import { unavailable } from '../api/http/errors';
+import { unavailableError } from '../domain/errors';
+import { decodeCursor, encodeCursor } from '../lib/cursor';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import { isDeadlineExceeded } from '../lib/temporal';
@@ -93,13 +93,13 @@ export function createLockdownHistory(db: Db, reader: HistoryReader, config: Con
         return { workflowId: lockdown.workflowId, retained, runs, ...(children ? { children } : {}), nextCursor: next ? encodeCursor(flatten(next)) : null };
       });
     } catch (err) {
-      if (isDeadlineExceeded(err)) throw unavailable('Temporal did not answer in time. Try again shortly.', 'temporal_unavailable');
+      if (isDeadlineExceeded(err)) throw unavailableError('Temporal did not answer in time. Try again shortly.', 'temporal_unavailable');
       throw err;
     }
   };
 }
 
-/** Cursors are flat JSON objects (api/http/cursor.ts): a null token is left out. */
+/** Cursors are flat JSON objects (lib/cursor.ts): a null token is left out. */
 function flatten(cursor: HistoryCursor): Record<string, string | number> {
   if (cursor.phase === 'children') return cursor;
   return cursor.token ? { phase: 'parent', runId: cursor.runId, token: cursor.token } : { phase: 'parent', runId: cursor.runId };

@@ -5,7 +5,7 @@ import { isUuid } from '../../lib/ids';
 import { canConfigureAlerting, canReadAudit } from '../../domain/permissions';
 import { authorize } from '../authorization';
 import type { AuthUser } from '../http/route';
-import { newestFirst, newestFirstPage } from '../http/cursor';
+import { newestFirst, newestFirstPage } from '../../lib/cursor';
 import { badRequest, notFound } from '../http/errors';
 import type { ApiDeps, Route } from '../app';
 import { IdParams, page } from '../schemas';

@@ -6,7 +6,7 @@ import { publicUrl } from '../../lib/config';
 import { isUuid } from '../../lib/ids';
 import { canChangeCredentialsOf, canCreateUser, canManageUsers, canViewUser } from '../../domain/permissions';
 import { authorize } from '../authorization';
-import { decodeCursor, encodeCursor } from '../http/cursor';
+import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { conflict, notFound } from '../http/errors';
 import type { ApiDeps, Route } from '../app';
 import { ActivatedUser, CreateUserBody, IdParams, page, RecoveryLink, RestoreBody, SessionInfo, SetPasswordBody, TokenInfo, User, UsersQuery } from '../schemas';
