@@ -23,6 +23,7 @@ const PREFIX = {
   mintOnce: 'edge-mintonce-',
   mintForever: 'edge-mintforever-',
   refuseRunning: 'edge-refuse-running-',
+  refuseResult: 'edge-refuseresult-',
 };
 
 const TRIGGERS = `
@@ -81,6 +82,17 @@ BEGIN
 END $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS edge_refuse_running ON lockdowns;
 CREATE TRIGGER edge_refuse_running BEFORE UPDATE ON lockdowns FOR EACH ROW EXECUTE FUNCTION edge_refuse_running();
+
+-- PostgreSQL refusing a user's final result (a per-user run that cannot record how it ended).
+CREATE OR REPLACE FUNCTION edge_refuse_result() RETURNS trigger AS $$
+BEGIN
+  IF NEW.username LIKE '${PREFIX.refuseResult}%' AND NEW.status IN ('locked', 'failed') THEN
+    RAISE EXCEPTION 'edge test: result refused';
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS edge_refuse_result ON lockdown_targets;
+CREATE TRIGGER edge_refuse_result BEFORE UPDATE ON lockdown_targets FOR EACH ROW EXECUTE FUNCTION edge_refuse_result();
 `;
 
 const DROP_TRIGGERS = `
@@ -88,6 +100,7 @@ DROP TRIGGER IF EXISTS edge_refuse_password ON users;
 DROP TRIGGER IF EXISTS edge_flaky_audit ON events;
 DROP TRIGGER IF EXISTS edge_mint ON tokens;
 DROP TRIGGER IF EXISTS edge_refuse_running ON lockdowns;
+DROP TRIGGER IF EXISTS edge_refuse_result ON lockdown_targets;
 `;
 
 async function runSql(script: string) {
@@ -247,6 +260,16 @@ describe('a lockdown can never get stuck (issue 9, workflow side)', () => {
     const cancel = await stack.http.post(`/api/v1/lockdowns/${started.body.id}/cancel`).set(bearer(admin));
     expect(cancel.status).toBe(409);
     expect(cancel.body.error.code).toBe('already_finished');
+  });
+
+  it('when a user’s result cannot be recorded, then the parent still hears of it and the lockdown ends instead of waiting forever', async () => {
+    const victim = await createUser(stack.db, { username: uniqueName(PREFIX.refuseResult) });
+    const other = await createUser(stack.db);
+    const started = await lock(admin, { users: [victim.id, other.id], reason: 'one result refused' });
+    const record = await waitForLockdownRecord(stack.db, started.body.id, 60_000);
+    expect(record.status).toBe('completed');
+    const live = await stack.temporal.workflow.getHandle(started.body.workflowId).query('lockdownState');
+    expect(live).toMatchObject({ status: 'completed', progress: { total: 2, locked: 1, failed: 1, pending: 0 } });
   });
 
   it('when the workflow is gone but the record still waits (terminated by an operator), then cancel and answers are 409, never 500', async () => {

@@ -75,6 +75,12 @@ const REFUSALS = [
      RETURN NEW;
    END $$ LANGUAGE plpgsql`,
   'CREATE TRIGGER recorded_refuse_running BEFORE UPDATE ON lockdowns FOR EACH ROW EXECUTE FUNCTION recorded_refuse_running()',
+  `CREATE OR REPLACE FUNCTION recorded_refuse_result() RETURNS trigger AS $$
+   BEGIN
+     IF NEW.username LIKE 'recorded-refuseresult-%' AND NEW.status IN ('locked', 'failed') THEN RAISE EXCEPTION 'recorded: result refused'; END IF;
+     RETURN NEW;
+   END $$ LANGUAGE plpgsql`,
+  'CREATE TRIGGER recorded_refuse_result BEFORE UPDATE ON lockdown_targets FOR EACH ROW EXECUTE FUNCTION recorded_refuse_result()',
 ];
 
 maybe('recording workflow histories for replay tests', () => {
@@ -144,7 +150,7 @@ maybe('recording workflow histories for replay tests', () => {
     await save('cancelled-bulk', running.body.workflowId);
   });
 
-  it('a user whose run fails after deactivation (account_lockdown_failed), and a lockdown whose run fails (v4)', async () => {
+  it('a user whose run fails after deactivation (account_lockdown_failed), a lockdown whose run fails, a result that cannot be recorded (v4)', async () => {
     for (const statement of REFUSALS) await stack.db.$executeRawUnsafe(statement);
     try {
       const victim = await createUser(stack.db, { username: uniqueName('recorded-refusepw') });
@@ -156,9 +162,15 @@ maybe('recording workflow histories for replay tests', () => {
       const failing = await lock(admin, { user: other.id, reason: 'recorded-refuse-running' });
       await waitForLockdownRecord(stack.db, failing.body.id);
       await save('failed-run', failing.body.workflowId);
+
+      const unrecorded = await createUser(stack.db, { username: uniqueName('recorded-refuseresult') });
+      const refused = await lock(admin, { user: unrecorded.id, reason: 'recorded unrecorded result' });
+      await waitForLockdownRecord(stack.db, refused.body.id);
+      await save('unrecorded-result', refused.body.workflowId, [userLockdownWorkflowId(refused.body.id, unrecorded.id)]);
     } finally {
       await stack.db.$executeRawUnsafe('DROP TRIGGER IF EXISTS recorded_refuse_password ON users');
       await stack.db.$executeRawUnsafe('DROP TRIGGER IF EXISTS recorded_refuse_running ON lockdowns');
+      await stack.db.$executeRawUnsafe('DROP TRIGGER IF EXISTS recorded_refuse_result ON lockdown_targets');
     }
   });
 

@@ -24,8 +24,8 @@ it('has recorded histories to replay', () => {
       ),
     ),
   );
-  // v4 adds the failure branches: a failed user (account_lockdown_failed) and a failed run (record marked failed).
-  expect(fixtures).toEqual(expect.arrayContaining(['v4-single-prompt.json', 'v4-failed-user.json', 'v4-failed-run.json']));
+  // v4 adds the failure branches: a failed user (account_lockdown_failed), a failed run (record marked failed), a result that could not be recorded.
+  expect(fixtures).toEqual(expect.arrayContaining(['v4-single-prompt.json', 'v4-failed-user.json', 'v4-failed-run.json', 'v4-unrecorded-result.json']));
 });
 
 it.each(fixtures)('when %s is replayed against the current workflow code, then it is deterministic', async (file) => {

@@ -26,6 +26,8 @@ const localActivities = proxyLocalActivities<LockdownActivities>(LOCAL_ACTIVITY_
 const LOCAL_STEPS = 'local-steps';
 /** Patch: a run that stops after the target check writes an `account_lockdown_failed` event. */
 const AUDIT_FAILED_RUNS = 'audit-failed-runs';
+/** Patch: a result that cannot be recorded is still reported to the parent (as a failure). */
+const REPORT_UNRECORDED_RESULT = 'report-unrecorded-result';
 
 /**
  * Locks one user, in the order of the spec: re-check, the stage's actions (in the order of
@@ -68,25 +70,39 @@ export async function lockdownUser(input: LockdownUserInput): Promise<UserLockdo
 
   let audit: AuditEventWritten | null = null;
   let result: UserLockdownResult;
-  if (failure === null) {
-    audit = await activities.writeLockdownAuditEvent(eventInput);
-    result = await activities.recordTargetResult({ ...step, success: true, error: null, actions });
-  } else {
-    // Histories before the patch wrote no event for a failed run.
-    if (checked && patched(AUDIT_FAILED_RUNS)) {
-      audit = await activities.writeLockdownFailedEvent({ ...eventInput, stepsRun, error: failure });
-    }
-    result = await activities.recordTargetResult({ ...step, success: false, error: failure, actions });
-  }
   try {
-    await getExternalWorkflowHandle(input.parentWorkflowId).signal(userFinishedSignal, { userId, success: result.success });
+    if (failure === null) {
+      audit = await activities.writeLockdownAuditEvent(eventInput);
+      result = await activities.recordTargetResult({ ...step, success: true, error: null, actions });
+    } else {
+      // Histories before the patch wrote no event for a failed run.
+      if (checked && patched(AUDIT_FAILED_RUNS)) {
+        audit = await activities.writeLockdownFailedEvent({ ...eventInput, stepsRun, error: failure });
+      }
+      result = await activities.recordTargetResult({ ...step, success: false, error: failure, actions });
+    }
   } catch (err) {
-    // The parent is gone (terminated by an operator): the result is in PostgreSQL already.
-    log.warn('could not report to parent', { lockdownId, userId, error: failureMessage(err) });
+    // The result could not be recorded for good: the parent must still hear of this user, or it
+    // would wait for it forever (histories before the patch never got here).
+    if (isCancellation(err) || !patched(REPORT_UNRECORDED_RESULT)) throw err;
+    log.error('user lockdown result not recorded', { lockdownId, userId, error: failureMessage(err) });
+    await reportToParent(input, false);
+    throw err;
   }
+  await reportToParent(input, result.success);
   // Histories recorded before notifications existed have no such command here (and no audit result).
   if (patched('notify-after-audit') && audit?.notify) await startNotifications(audit.eventId);
   return result;
+}
+
+/** Tells the parent (by workflow id, so the report reaches its current run) that this user is done. */
+async function reportToParent(input: LockdownUserInput, success: boolean): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(input.parentWorkflowId).signal(userFinishedSignal, { userId: input.userId, success });
+  } catch (err) {
+    // The parent is gone (terminated by an operator): the result is in PostgreSQL already.
+    log.warn('could not report to parent', { lockdownId: input.lockdownId, userId: input.userId, error: failureMessage(err) });
+  }
 }
 
 /** Starts the event's notification workflow; a failure to start is logged, never the lockdown's failure. */
