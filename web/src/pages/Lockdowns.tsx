@@ -81,7 +81,7 @@ export function LockdownsPage() {
                   <Td dataLabel="Locked / failed">
                     {lockdown.progress.locked} / {lockdown.progress.failed}
                   </Td>
-                  <Td dataLabel="Reason" modifier="truncate">
+                  <Td dataLabel="Reason" modifier="breakWord">
                     {lockdown.reason ?? '—'}
                   </Td>
                 </Tr>
