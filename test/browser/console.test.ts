@@ -201,9 +201,10 @@ it('shows live progress of a larger run through the same flow page', async () =>
   await page.getByRole('textbox', { name: 'Reason' }).fill('Credential stuffing from one botnet');
   await page.getByRole('button', { name: 'Continue' }).click();
   // While it runs the page shows the bar and counts, updating without a reload.
-  const bar = page.getByRole('progressbar').first();
-  await pwExpect(bar).toBeVisible();
-  if (await page.getByText('Locking 40 accounts…').isVisible()) await screenshot(page, '04-lockdown-progress');
+  await pwExpect(page.getByText('Locking 40 accounts…')).toBeVisible();
+  await pwExpect(page.getByRole('progressbar').first()).toBeVisible();
+  await expectAccessible(page);
+  await screenshot(page, '04-lockdown-progress');
   await pwExpect(page.getByTestId('lockdown-summary')).toContainText('40 of 40 locked', { timeout: 90_000 });
   await pwExpect(page.getByText('1–40 of 40')).toBeVisible();
 });

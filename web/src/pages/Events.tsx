@@ -75,13 +75,13 @@ export function EventsPage() {
           <Table aria-label="Events" variant="compact">
             <Thead>
               <Tr>
-                <Th>Time</Th>
-                <Th>Action</Th>
-                <Th>Actor</Th>
-                <Th>Affected user</Th>
-                <Th>Reason</Th>
-                <Th>Client IP</Th>
-                <Th>Lockdown</Th>
+                <Th modifier="fitContent">Time</Th>
+                <Th modifier="wrap">Action</Th>
+                <Th modifier="wrap">Actor</Th>
+                <Th modifier="wrap">Affected user</Th>
+                <Th modifier="wrap" width={30}>Reason</Th>
+                <Th modifier="fitContent">Client IP</Th>
+                <Th modifier="fitContent">Lockdown</Th>
               </Tr>
             </Thead>
             <Tbody>
@@ -91,7 +91,7 @@ export function EventsPage() {
                   <Td dataLabel="Action">{EVENT_ACTIONS.find((action) => action.value === event.action)?.label ?? event.action}</Td>
                   <Td dataLabel="Actor">{event.actor?.username ?? '—'}</Td>
                   <Td dataLabel="Affected user">{String(event.context.affected_user ?? '—')}</Td>
-                  <Td dataLabel="Reason" modifier="truncate">
+                  <Td dataLabel="Reason" modifier="wrap">
                     {String(event.context.reason ?? '')}
                   </Td>
                   <Td dataLabel="Client IP">{event.clientIp ?? '—'}</Td>

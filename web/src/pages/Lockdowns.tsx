@@ -56,12 +56,12 @@ export function LockdownsPage() {
           <Table aria-label="Lockdowns" variant="compact">
             <Thead>
               <Tr>
-                <Th>Requested</Th>
-                <Th>Status</Th>
-                <Th>Requested by</Th>
-                <Th>Users</Th>
-                <Th>Locked / failed</Th>
-                <Th>Reason</Th>
+                <Th modifier="wrap">Requested</Th>
+                <Th modifier="wrap">Status</Th>
+                <Th modifier="wrap">Requested by</Th>
+                <Th modifier="wrap">Users</Th>
+                <Th modifier="wrap">Locked / failed</Th>
+                <Th modifier="wrap">Reason</Th>
               </Tr>
             </Thead>
             <Tbody>
@@ -81,7 +81,7 @@ export function LockdownsPage() {
                   <Td dataLabel="Locked / failed">
                     {lockdown.progress.locked} / {lockdown.progress.failed}
                   </Td>
-                  <Td dataLabel="Reason" modifier="truncate">
+                  <Td dataLabel="Reason" modifier="breakWord">
                     {lockdown.reason ?? '—'}
                   </Td>
                 </Tr>
