@@ -1,9 +1,9 @@
 import type { Router } from 'express';
-import { Prisma } from '../../generated/prisma/client';
 import { isUuid } from '../../lib/ids';
 import { canGrantPermissions } from '../../domain/permissions';
 import { authorize } from '../authorization';
 import { badRequest, conflict, notFound } from '../http/errors';
+import { conflictOnDuplicate } from '../../lib/unique-violation';
 import type { AuthUser } from '../http/route';
 import type { ApiDeps, Route } from '../app';
 import { IdParams, Permission, PermissionBody } from '../schemas';
@@ -29,14 +29,13 @@ export function permissionRoutes(_router: Router, route: Route, { db }: ApiDeps)
       const targetUserId = body.targetUserId ?? null;
       const existing = await db.permission.findFirst({ where: { userId: body.userId, permission: body.permission, targetUserId } });
       if (existing) throw conflict('This permission is already granted.', 'already_granted');
-      try {
-        const grant = await db.permission.create({ data: { userId: body.userId, permission: body.permission, targetUserId } });
-        req.log?.info({ permissionId: grant.id, userId: grant.userId, permission: grant.permission, by: auth.user.id }, 'permission granted');
-        return { status: 201, body: { ...grant, createdAt: grant.createdAt.toISOString() } };
-      } catch (err) {
-        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw conflict('This permission is already granted.', 'already_granted');
-        throw err;
-      }
+      const grant = await conflictOnDuplicate(
+        db.permission.create({ data: { userId: body.userId, permission: body.permission, targetUserId } }),
+        'This permission is already granted.',
+        'already_granted',
+      );
+      req.log?.info({ permissionId: grant.id, userId: grant.userId, permission: grant.permission, by: auth.user.id }, 'permission granted');
+      return { status: 201, body: { ...grant, createdAt: grant.createdAt.toISOString() } };
     },
   });
 

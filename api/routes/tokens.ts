@@ -1,10 +1,10 @@
 import type { Router } from 'express';
-import { Prisma } from '../../generated/prisma/client';
 import { canCreateToken } from '../../domain/permissions';
 import { authorize } from '../authorization';
 import { generateKey, hashKey } from '../../lib/credentials';
 import { isUuid } from '../../lib/ids';
-import { badRequest, conflict } from '../http/errors';
+import { badRequest } from '../http/errors';
+import { conflictOnDuplicate } from '../../lib/unique-violation';
 import type { ApiDeps, Route } from '../app';
 import { CreatedToken, CreateTokenBody } from '../schemas';
 
@@ -30,19 +30,18 @@ export function tokenRoutes(_router: Router, route: Route, { db }: ApiDeps) {
       const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
       if (expiresAt && expiresAt <= new Date()) throw badRequest('expiresAt must be in the future.', [{ field: 'body.expiresAt', message: 'must be in the future' }]);
       const key = generateKey();
-      try {
-        const token = await db.token.create({
+      const token = await conflictOnDuplicate(
+        db.token.create({
           data: { identifier: body.identifier, intent: body.intent, userId, keyHash: hashKey(key), description: body.description ?? '', expiresAt },
-        });
-        req.log?.info({ tokenId: token.id, intent: token.intent, userId }, 'token created');
-        return {
-          status: 201,
-          body: { id: token.id, identifier: token.identifier, intent: token.intent, key, expiresAt: token.expiresAt?.toISOString() ?? null },
-        };
-      } catch (err) {
-        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw conflict('A token with this identifier already exists.', 'identifier_taken');
-        throw err;
-      }
+        }),
+        'A token with this identifier already exists.',
+        'identifier_taken',
+      );
+      req.log?.info({ tokenId: token.id, intent: token.intent, userId }, 'token created');
+      return {
+        status: 201,
+        body: { id: token.id, identifier: token.identifier, intent: token.intent, key, expiresAt: token.expiresAt?.toISOString() ?? null },
+      };
     },
   });
 }

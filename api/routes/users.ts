@@ -1,13 +1,13 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import { Prisma } from '../../generated/prisma/client';
 import { hashPassword, isExpired, unusablePasswordHash } from '../../lib/credentials';
 import { publicUrl } from '../../lib/config';
 import { isUuid } from '../../lib/ids';
 import { canChangeCredentialsOf, canCreateUser, canManageUsers, canViewUser } from '../../domain/permissions';
 import { authorize } from '../authorization';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
-import { conflict, notFound } from '../http/errors';
+import { notFound } from '../http/errors';
+import { conflictOnDuplicate } from '../../lib/unique-violation';
 import type { ApiDeps, Route } from '../app';
 import { ActivatedUser, CreateUserBody, IdParams, page, RecoveryLink, RestoreBody, SessionInfo, SetPasswordBody, TokenInfo, User, UsersQuery } from '../schemas';
 import { createRestoreAccess } from '../../services/restore-access';
@@ -76,8 +76,8 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
         canCreateUser(db, auth.user, body),
         body.isSuperuser ? 'Only superusers can create superusers.' : 'This needs the change_user permission.',
       );
-      try {
-        const user = await db.user.create({
+      const user = await conflictOnDuplicate(
+        db.user.create({
           data: {
             username: body.username,
             name: body.name ?? '',
@@ -86,13 +86,12 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
             type: body.type ?? 'internal',
             isSuperuser: body.isSuperuser ?? false,
           },
-        });
-        req.log?.info({ userId: user.id, by: auth.user.id }, 'user created');
-        return { status: 201, body: toUser(user) };
-      } catch (err) {
-        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw conflict('A user with this username already exists.', 'username_taken');
-        throw err;
-      }
+        }),
+        'A user with this username already exists.',
+        'username_taken',
+      );
+      req.log?.info({ userId: user.id, by: auth.user.id }, 'user created');
+      return { status: 201, body: toUser(user) };
     },
   });
 
