@@ -47,6 +47,9 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'POST /api/v1/auth/recovery': [[400, 400, 400, 400, 400, 400, 400, 400], () => ({ url: '/api/v1/auth/recovery', body: { token: 'not-a-recovery-token', password: 'a-new-password' } })],
   'POST /api/v1/auth/logout': [[401, 204, 204, 204, 204, 204, 401, 401], () => ({ url: '/api/v1/auth/logout' })],
   'GET /api/v1/me': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/me' })],
+  // Only a cookie session has a CSRF token; every identity here calls with Bearer.
+  'GET /api/v1/auth/csrf': [[401, 400, 400, 400, 400, 400, 401, 401], () => ({ url: '/api/v1/auth/csrf' })],
+  'GET /api/v1/me/capabilities': [[401, 200, 200, 200, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/me/capabilities?user=${fx.subject}` })],
 
   'GET /api/v1/users': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/users?limit=2' })],
   'POST /api/v1/users': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/users', body: { username: uniqueName() } })],
@@ -65,6 +68,12 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'GET /api/v1/lockdowns/{id}': [[401, 404, 404, 200, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}` })],
   'GET /api/v1/lockdowns/{id}/results': [[401, 404, 404, 200, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/results` })],
   'GET /api/v1/lockdowns/{id}/history': [[401, 404, 404, 403, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/history` })],
+  'GET /api/v1/lockdowns/{id}/timeline': [[401, 404, 404, 403, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/timeline` })],
+  'GET /api/v1/lockdowns/{id}/export/results': [[401, 404, 404, 200, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/export/results` })],
+  'GET /api/v1/lockdowns/{id}/export/timeline': [[401, 404, 404, 403, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/export/timeline` })],
+  // The Temporal codec server: payloads in clear for view_audit only.
+  'POST /api/v1/temporal-codec/decode': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/temporal-codec/decode', body: { payloads: [] } })],
+  'POST /api/v1/temporal-codec/encode': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/temporal-codec/encode', body: { payloads: [] } })],
   // Only the person who started a lockdown answers its prompts; they or a superuser cancel it.
   'POST /api/v1/lockdowns/{id}/stage': [[401, 404, 404, 403, 403, 403, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.awaitingLockdown}/stage`, body: { reason: 'not yours' } })],
   'POST /api/v1/lockdowns/{id}/cancel': [[401, 404, 404, 403, 403, 200, 401, 401], async (fx, who) => ({ url: `/api/v1/lockdowns/${who === 'superuser' ? await awaitingLockdown(fx.host) : fx.awaitingLockdown}/cancel` })],
