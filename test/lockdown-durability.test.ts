@@ -33,11 +33,27 @@ function startWorkerProcess(): ChildProcess {
   return worker;
 }
 
+/** Until the worker process polls the task queue: a loaded machine takes longer to start it than the API waits on a workflow. */
+async function waitForPoller(): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const { pollers } = await stack.temporal.workflowService.describeTaskQueue({
+      namespace: stack.config.TEMPORAL_NAMESPACE,
+      taskQueue: { name: stack.config.TEMPORAL_TASK_QUEUE },
+      taskQueueType: 1, // workflow tasks
+    });
+    if ((pollers ?? []).length > 0) return;
+    if (Date.now() > deadline) throw new Error('no worker polled within 120 s');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 const lockedCount = (lockdownId: string) => stack.db.lockdownTarget.count({ where: { lockdownId, status: 'locked' } });
 
 it('when the worker is killed with SIGKILL during a bulk run of 200 users, then after a restart every user is locked exactly once', async () => {
   const ids = await createManyUsers(stack.db, 200);
   const first = startWorkerProcess();
+  await waitForPoller();
   const response = await stack.http.post('/api/v1/lockdowns').set('Host', host).set(bearer(admin)).send({ users: ids, reason: 'survive a crash' });
   expect(response.status).toBe(201);
   const lockdownId = response.body.id;
