@@ -90,7 +90,9 @@ it('when the API gets SIGTERM with a request in flight, then it refuses new conn
   });
   await new Promise((resolve) => setTimeout(resolve, 500));
   api.child.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // It logs this, then closes its listener in the same tick.
+  await waitForOutput(api, /api draining/);
+  await new Promise((resolve) => setTimeout(resolve, 100));
 
   await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   // The request gets the API's own answer — here 503, as no worker polls — not a dropped connection.
