@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { generatePayloadKey } from '../lib/payload-keys';
 import { prepareDatabase } from './lib/database';
 import { log } from './lib/log';
+import { ensurePayloadKeys } from './lib/payload-keys-file';
 import { buildConsole } from './lib/web-console';
 import { isPortInUse } from './lib/ports';
 import { startLocalPostgres, type LocalPostgres } from './lib/postgres';
@@ -119,20 +119,6 @@ async function main() {
     log(err instanceof Error ? err.message : String(err));
     await shutdown(1);
   }
-}
-
-/**
- * The payload encryption keys: the configured ones, else a key generated on the first start
- * into the data directory (mode 0600) — outside the repository, kept with the data it protects.
- */
-function ensurePayloadKeys(dataDir: string): Record<string, string> {
-  if (process.env.LOCKDOWN_PAYLOAD_KEYS || process.env.LOCKDOWN_PAYLOAD_KEYS_FILE) return {};
-  const file = path.join(dataDir, 'payload-keys');
-  if (!existsSync(file)) {
-    writeFileSync(file, `# Temporal payload encryption keys (id:base64key), the first encrypts. Keep with the data.\n${generatePayloadKey()}\n`, { mode: 0o600 });
-    log(`Generated a payload encryption key into ${file}.`);
-  }
-  return { LOCKDOWN_PAYLOAD_KEYS_FILE: file };
 }
 
 void main();

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { prepareDatabase } from './database';
 import { log } from './log';
+import { ensurePayloadKeys } from './payload-keys-file';
 import { isPortInUse } from './ports';
 import { dropDatabase, startLocalPostgres } from './postgres';
 import { stopProcess } from './temporal-cli';
@@ -161,6 +162,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
     const baseEnv: NodeJS.ProcessEnv = {
       ...process.env,
+      ...ensurePayloadKeys(options.dataDir),
       ...options.env,
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporal.address,
