@@ -17,6 +17,7 @@ COPY . .
 # The workflow bundle is built once, here: workers load it (WORKFLOW_BUNDLE_PATH) instead of
 # bundling at every start, and run exactly the code this image was built from.
 RUN npx tsx scripts/bundle-workflows.ts dist/workflow-bundle.js \
+ && npm run -s build:web \
  && npm run -s typecheck
 
 # --- runtime: production dependencies only, non-root ---
@@ -41,7 +42,8 @@ COPY activities ./activities
 COPY workflows ./workflows
 COPY worker ./worker
 COPY api ./api
-COPY web ./web
+COPY cli ./cli
+COPY bin ./bin
 USER node
 EXPOSE 3000 9464 9465
 # The API by default; the worker: `node --import tsx worker/main.ts`; migrations: `node --import tsx scripts/db.ts migrate`.
