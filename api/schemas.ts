@@ -305,6 +305,16 @@ export const FlowExecutor = z
 
 // ── Restore access (audited) ──
 /** Optional body of activate and recovery_link: the reason recorded in the audit event. */
+export const UpdateUserBody = z
+  .object({
+    name: z.string().max(150).optional(),
+    email: z.union([z.email().max(254), z.literal('')]).optional(),
+    /** false deactivates: the same per-user lockdown runs (sessions ended, tokens revoked, verified, audited). */
+    isActive: z.boolean().optional(),
+    reason: z.string().max(1_000).optional(),
+  })
+  .strict()
+  .openapi('UpdateUserRequest');
 export const RestoreBody = z.object({ reason: z.string().max(1_000).optional() }).strict().openapi('RestoreAccessRequest');
 export const ActivatedUser = User.extend({
   credentialsKept: z.object({ sessions: z.number().int(), tokens: z.number().int() }),

@@ -71,6 +71,15 @@ export async function canViewUser(db: Db, actor: Actor, userId: string): Promise
   return userId === actor.id || hasPermission(db, actor, 'change_user', userId);
 }
 
+/**
+ * Changing or deleting an account (PATCH/DELETE /users/:id): change_user on the user; a
+ * superuser's account only by a superuser.
+ */
+export async function canChangeAccount(db: Db, actor: Actor, target: { id: string; isSuperuser: boolean }): Promise<boolean> {
+  if (target.isSuperuser && !actor.isSuperuser) return false;
+  return hasPermission(db, actor, 'change_user', target.id);
+}
+
 /** Users create their own `api` and `app_password` tokens; change_user holders any intent for anyone. */
 export async function canCreateToken(db: Db, actor: Actor, ownerId: string, intent: string): Promise<boolean> {
   if (ownerId === actor.id && (intent === 'api' || intent === 'app_password')) return true;

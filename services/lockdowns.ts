@@ -4,6 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isProtectedAccount } from '../domain/accounts';
+import { DEACTIVATION_ACTIONS, DEACTIVATION_FLOW_SLUG, DEACTIVATION_REASONS, type DeactivationCause } from '../domain/deactivation';
 import { conflictError, denied, DomainError, invalid, notFoundError, unavailableError } from '../domain/errors';
 import { isFinished } from '../domain/lockdown-status';
 import {
@@ -167,6 +168,7 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
       initialValues: lockdown.reason ? { reason: lockdown.reason } : {},
       clientIp: lockdown.clientIp,
       settings: { window: config.LOCKDOWN_BULK_WINDOW, continueAsNewAfter: config.LOCKDOWN_CONTINUE_AS_NEW_AFTER },
+      ...(lockdown.cause ? { cause: lockdown.cause as DeactivationCause } : {}),
     };
   }
 
@@ -258,6 +260,59 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     return viewOf(await waitFor(lockdownId, isFinished, config.API_WORKFLOW_DEADLINE_MS));
   }
 
+  /**
+   * Deactivating or deleting a user outside a lockdown request runs the same per-user
+   * lockdown (deactivate, sessions, tokens, verify, one audit event naming the cause), as a
+   * single-user lockdown recorded like any other, and waits for it: the caller learns that
+   * every credential is gone, or why not. The caller has checked the permission.
+   */
+  async function deactivate(actor: Requester, user: { id: string; username: string }, cause: DeactivationCause, meta: { clientIp: string | null; reason?: string }) {
+    const flow: FlowSnapshot = {
+      slug: DEACTIVATION_FLOW_SLUG,
+      title: 'User deactivation',
+      stages: [
+        { kind: 'account_lockdown', name: 'deactivation', actions: DEACTIVATION_ACTIONS, selfServiceMessageTitle: '', selfServiceMessage: '', completionFlowSlug: null },
+      ],
+    };
+    const lockdownId = randomUUID();
+    const lockdown = await db.$transaction(async (tx) => {
+      const row = await tx.lockdown.create({
+        data: {
+          id: lockdownId,
+          actorId: actor.id,
+          actorUsername: actor.username,
+          reason: meta.reason || DEACTIVATION_REASONS[cause],
+          selfService: false,
+          cause,
+          flowSlug: flow.slug,
+          flowSnapshot: flow as object,
+          workflowId: lockdownWorkflowId(lockdownId),
+          clientIp: meta.clientIp,
+          status: 'pending',
+        },
+      });
+      await tx.lockdownTarget.create({ data: { lockdownId, userId: user.id, username: user.username, position: 0 } });
+      return row;
+    });
+    try {
+      await startWorkflow(lockdown);
+    } catch (err) {
+      await db.lockdown.delete({ where: { id: lockdownId } });
+      throw err;
+    }
+    logger.info({ lockdownId, userId: user.id, cause, actorId: actor.id }, 'user deactivation started');
+    const settled = await waitFor(lockdownId, isFinished, config.SELF_SERVICE_WAIT_MS);
+    if (settled.status === 'completed') return settled;
+    if (!isFinished(settled.status)) {
+      throw unavailableError(
+        `The deactivation is recorded as lockdown ${lockdownId} and will finish when a worker runs it; the user's credentials are revoked then.`,
+        'worker_unavailable',
+      );
+    }
+    const target = await db.lockdownTarget.findUnique({ where: { lockdownId_userId: { lockdownId, userId: user.id } } });
+    throw conflictError(`The deactivation (lockdown ${lockdownId}) ${settled.status}: ${target?.error ?? settled.error ?? 'unknown reason'}`, 'deactivation_failed');
+  }
+
   async function get(actor: Requester, lockdownId: string) {
     return viewOf(await visibleLockdown(actor, lockdownId));
   }
@@ -318,7 +373,7 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     return stranded.length;
   }
 
-  return { create, submitStage, cancel, get, list, results, history, resumeUnstarted };
+  return { create, deactivate, submitStage, cancel, get, list, results, history, resumeUnstarted };
 }
 
 export type LockdownService = ReturnType<typeof createLockdownService>;

@@ -231,9 +231,11 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
             actor: input.actor,
             bulk: input.bulk,
             selfService: input.selfService,
-            reason: values.reason ?? '',
+            // A deactivation has no prompt: its reason is the one it was recorded with.
+            reason: values.reason ?? (input.cause ? input.initialValues.reason : undefined) ?? '',
             actions: stage.actions,
             clientIp: input.clientIp,
+            ...(input.cause ? { cause: input.cause } : {}),
           },
         ],
       });

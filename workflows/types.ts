@@ -3,6 +3,7 @@
  * Plain data only: everything here crosses Temporal's payload boundary.
  */
 
+import type { DeactivationCause } from '../domain/deactivation';
 import type { LockdownActions } from '../domain/lockdown-actions';
 
 export type { LockdownActions };
@@ -92,6 +93,8 @@ export interface LockdownFlowInput {
   clientIp: string | null;
   settings: BulkSettings;
   resume?: FlowResumeState;
+  /** Set when a user deactivation or deletion, not a lockdown request, caused the run. */
+  cause?: DeactivationCause;
 }
 
 export interface LockdownUserInput {
@@ -104,6 +107,8 @@ export interface LockdownUserInput {
   reason: string;
   actions: LockdownActions;
   clientIp: string | null;
+  /** Set when a user deactivation or deletion caused the run; named in the audit event. */
+  cause?: DeactivationCause;
 }
 
 export interface UserLockdownResult {
