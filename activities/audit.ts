@@ -96,4 +96,4 @@ export function createAuditActivities(db: Db, logger: Logger) {
 }
 
 /** Audit writes retry until they succeed (the spec): they are never made non-retryable. */
-export const RETRIED_UNTIL_WRITTEN = new Set(['writeLockdownAuditEvent', 'writeLockdownFailedEvent']);
+export const RETRIED_UNTIL_WRITTEN = new Set(['writeLockdownAuditEvent', 'writeLockdownFailedEvent', 'requestLockdownApproval', 'recordApprovalDecision']);

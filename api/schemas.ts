@@ -59,7 +59,7 @@ export const CreatedToken = z
   .object({ id: z.string(), identifier: z.string(), intent: TokenIntent, key: z.string(), expiresAt: z.string().nullable() })
   .openapi('CreatedToken');
 
-export const LockdownStatus = z.enum(['awaiting_input', 'running', 'completed', 'cancelled', 'failed', 'pending']);
+export const LockdownStatus = z.enum(['awaiting_input', 'running', 'completed', 'cancelled', 'failed', 'pending', 'awaiting_approval', 'rejected', 'expired']);
 
 export const CreateLockdownBody = z
   .object({
@@ -115,9 +115,20 @@ export const Lockdown = z
     completion: Completion.nullable(),
     error: z.string().nullable(),
     workflowId: z.string(),
+    /** Set when the lockdown needed a second person's approval. */
+    approval: z
+      .object({
+        expiresAt: z.string().nullable(),
+        outcome: z.enum(['approved', 'rejected', 'expired', 'cancelled']).nullable(),
+        approver: z.object({ id: z.string(), username: z.string() }).nullable(),
+        comment: z.string().nullable(),
+        decidedAt: z.string().nullable(),
+      })
+      .nullable(),
     links: z.object({ self: z.string(), results: z.string(), history: z.string(), temporalUi: z.string() }),
   })
   .openapi('Lockdown');
+export const ApprovalBody = z.object({ comment: z.string().max(1_000).optional() }).strict().openapi('LockdownApprovalRequest');
 
 export const Event = z
   .object({
@@ -274,6 +285,7 @@ export const AccountLockdownStage = z
     selfServiceMessageTitle: z.string(),
     selfServiceMessage: z.string(),
     completionFlow: z.string().nullable(),
+    requireApproval: z.boolean(),
   })
   .openapi('AccountLockdownStage');
 export const CreateAccountLockdownStageBody = z
@@ -284,6 +296,8 @@ export const CreateAccountLockdownStageBody = z
     selfServiceMessageTitle: z.string().max(200).optional(),
     selfServiceMessage: z.string().max(20_000).optional(),
     completionFlow: slug.nullable().optional(),
+    /** Bulk lockdowns of more than LOCKDOWN_APPROVAL_THRESHOLD users wait for a second person's approval. */
+    requireApproval: z.boolean().default(false),
   })
   .strict()
   .openapi('CreateAccountLockdownStageRequest');
@@ -294,6 +308,7 @@ export const PatchAccountLockdownStageBody = z
     selfServiceMessageTitle: z.string().max(200),
     selfServiceMessage: z.string().max(20_000),
     completionFlow: slug.nullable(),
+    requireApproval: z.boolean(),
   })
   .partial()
   .strict()

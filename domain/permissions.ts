@@ -1,4 +1,5 @@
 import type { Db } from '../lib/db';
+import { isRequester } from './approval';
 import { isUuid } from '../lib/ids';
 
 /**
@@ -54,6 +55,20 @@ export async function canViewLockdown(db: Db, actor: Actor, lockdown: { actorId:
 /** Temporal histories: the requester's own, or anyone's with view_audit. */
 export async function canReadLockdownHistory(db: Db, actor: Actor, lockdown: { actorId: string | null }): Promise<boolean> {
   return lockdown.actorId === actor.id || hasPermission(db, actor, 'view_audit');
+}
+
+/**
+ * Approving or rejecting a lockdown that waits for approval: never its requester; anyone else
+ * holding change_user on every target (as a bulk lockdown of them would need).
+ */
+export async function canDecideLockdownApproval(
+  db: Db,
+  actor: Actor,
+  lockdown: { actorId: string | null },
+  targetIds: string[],
+): Promise<'ok' | 'requester' | 'not_permitted'> {
+  if (isRequester(actor.id, lockdown.actorId)) return 'requester';
+  return (await targetsActorMayNotLock(db, actor, targetIds, true)).length === 0 ? 'ok' : 'not_permitted';
 }
 
 /** Only the person who started a lockdown answers its prompts. */

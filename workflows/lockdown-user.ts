@@ -103,7 +103,7 @@ export async function lockdownUser(input: LockdownUserInput): Promise<UserLockdo
 }
 
 /** Starts the event's notification workflow; a failure to start is logged, never the lockdown's failure. */
-async function startNotifications(eventId: string): Promise<void> {
+export async function startNotifications(eventId: string): Promise<void> {
   try {
     await startChild(deliverNotifications, {
       workflowId: notificationWorkflowId(eventId),

@@ -32,6 +32,8 @@ export interface AccountLockdownStageSnapshot {
   selfServiceMessageTitle: string;
   selfServiceMessage: string;
   completionFlowSlug: string | null;
+  /** Two-person approval for bulk lockdowns over the threshold (absent in snapshots made before it existed). */
+  requireApproval?: boolean;
 }
 
 export type StageSnapshot = PromptStageSnapshot | AccountLockdownStageSnapshot;
@@ -48,7 +50,7 @@ export interface ActorRef {
   username: string;
 }
 
-export type LockdownStatus = 'pending' | 'awaiting_input' | 'running' | 'completed' | 'cancelled' | 'failed';
+export type LockdownStatus = 'pending' | 'awaiting_input' | 'awaiting_approval' | 'running' | 'completed' | 'cancelled' | 'failed' | 'rejected' | 'expired';
 
 export interface Completion {
   redirect?: string;
@@ -95,6 +97,8 @@ export interface LockdownFlowInput {
   resume?: FlowResumeState;
   /** Set when a user deactivation or deletion, not a lockdown request, caused the run. */
   cause?: DeactivationCause;
+  /** Set when the lockdown waits for a second person's approval before its lockdown stage. */
+  approval?: { timeoutMs: number };
 }
 
 export interface LockdownUserInput {
