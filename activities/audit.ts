@@ -1,4 +1,5 @@
 import { ACCOUNT_LOCKDOWN_FAILED, ACCOUNT_LOCKDOWN_TRIGGERED, lockdownEventDedupKey, type LockdownEventAction } from '../domain/events';
+import type { DeactivationCause } from '../domain/deactivation';
 import type { LockdownActionKey } from '../domain/lockdown-actions';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
@@ -18,6 +19,8 @@ export interface LockdownAuditInput {
   runId: string;
   /** The lockdown's own (parent) workflow. */
   parentWorkflowId: string;
+  /** What caused the run when it was no lockdown request (a user deactivated or deleted). */
+  cause?: DeactivationCause;
 }
 
 export interface AuditEventWritten {
@@ -58,6 +61,7 @@ export function createAuditActivities(db: Db, logger: Logger) {
           actions: { ...input.actions },
           sessions_revoked: target.sessionsRevoked,
           tokens_revoked: target.tokensRevoked,
+          ...(input.cause ? { cause: input.cause } : {}),
           ...extra,
         },
       },
@@ -92,4 +96,4 @@ export function createAuditActivities(db: Db, logger: Logger) {
 }
 
 /** Audit writes retry until they succeed (the spec): they are never made non-retryable. */
-export const RETRIED_UNTIL_WRITTEN = new Set(['writeLockdownAuditEvent', 'writeLockdownFailedEvent']);
+export const RETRIED_UNTIL_WRITTEN = new Set(['writeLockdownAuditEvent', 'writeLockdownFailedEvent', 'requestLockdownApproval', 'recordApprovalDecision']);

@@ -1,6 +1,7 @@
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
+import { createApprovalActivities } from './approval';
 import { createAuditActivities, RETRIED_UNTIL_WRITTEN } from './audit';
 import { withFailureClassification } from './failures';
 import { createLockdownRecordActivities } from './lockdown-record';
@@ -12,6 +13,7 @@ export function createActivities(db: Db, config: Config, logger: Logger) {
   return withFailureClassification({
     ...createUserLockdownActivities(db, logger),
     ...createAuditActivities(db, logger),
+    ...createApprovalActivities(db, logger),
     ...createLockdownRecordActivities(db),
     ...createNotificationActivities(db, config, logger),
   }, RETRIED_UNTIL_WRITTEN);

@@ -59,7 +59,7 @@ export const CreatedToken = z
   .object({ id: z.string(), identifier: z.string(), intent: TokenIntent, key: z.string(), expiresAt: z.string().nullable() })
   .openapi('CreatedToken');
 
-export const LockdownStatus = z.enum(['awaiting_input', 'running', 'completed', 'cancelled', 'failed', 'pending']);
+export const LockdownStatus = z.enum(['awaiting_input', 'running', 'completed', 'cancelled', 'failed', 'pending', 'awaiting_approval', 'rejected', 'expired']);
 
 export const CreateLockdownBody = z
   .object({
@@ -122,9 +122,20 @@ export const Lockdown = z
     error: z.string().nullable(),
     flow: z.object({ slug: z.string(), title: z.string() }).openapi({ description: 'The lockdown flow it runs; a browser shows it at /flows/<slug>.' }),
     workflowId: z.string(),
+    /** Set when the lockdown needed a second person's approval. */
+    approval: z
+      .object({
+        expiresAt: z.string().nullable(),
+        outcome: z.enum(['approved', 'rejected', 'expired', 'cancelled']).nullable(),
+        approver: z.object({ id: z.string(), username: z.string() }).nullable(),
+        comment: z.string().nullable(),
+        decidedAt: z.string().nullable(),
+      })
+      .nullable(),
     links: z.object({ self: z.string(), results: z.string(), history: z.string(), temporalUi: z.string() }),
   })
   .openapi('Lockdown');
+export const ApprovalBody = z.object({ comment: z.string().max(1_000).optional() }).strict().openapi('LockdownApprovalRequest');
 
 export const Event = z
   .object({
@@ -265,6 +276,7 @@ export const AccountLockdownStage = z
     selfServiceMessageTitle: z.string(),
     selfServiceMessage: z.string(),
     completionFlow: z.string().nullable(),
+    requireApproval: z.boolean(),
   })
   .openapi('AccountLockdownStage');
 export const CreateAccountLockdownStageBody = z
@@ -275,6 +287,8 @@ export const CreateAccountLockdownStageBody = z
     selfServiceMessageTitle: z.string().max(200).optional(),
     selfServiceMessage: z.string().max(20_000).optional(),
     completionFlow: slug.nullable().optional(),
+    /** Bulk lockdowns of more than LOCKDOWN_APPROVAL_THRESHOLD users wait for a second person's approval. */
+    requireApproval: z.boolean().default(false),
   })
   .strict()
   .openapi('CreateAccountLockdownStageRequest');
@@ -285,6 +299,7 @@ export const PatchAccountLockdownStageBody = z
     selfServiceMessageTitle: z.string().max(200),
     selfServiceMessage: z.string().max(20_000),
     completionFlow: slug.nullable(),
+    requireApproval: z.boolean(),
   })
   .partial()
   .strict()
@@ -296,6 +311,16 @@ export const FlowExecutor = z
 
 // ── Restore access (audited) ──
 /** Optional body of activate and recovery_link: the reason recorded in the audit event. */
+export const UpdateUserBody = z
+  .object({
+    name: z.string().max(150).optional(),
+    email: z.union([z.email().max(254), z.literal('')]).optional(),
+    /** false deactivates: the same per-user lockdown runs (sessions ended, tokens revoked, verified, audited). */
+    isActive: z.boolean().optional(),
+    reason: z.string().max(1_000).optional(),
+  })
+  .strict()
+  .openapi('UpdateUserRequest');
 export const RestoreBody = z.object({ reason: z.string().max(1_000).optional() }).strict().openapi('RestoreAccessRequest');
 export const ActivatedUser = User.extend({
   credentialsKept: z.object({ sessions: z.number().int(), tokens: z.number().int() }),

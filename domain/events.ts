@@ -6,6 +6,9 @@ export const ACCOUNT_LOCKDOWN_FAILED = 'account_lockdown_failed';
 export const USER_ACTIVATED = 'user_activated';
 export const PASSWORD_SET = 'password_set';
 export const RECOVERY_LINK_CREATED = 'recovery_link_created';
+/** Changes made through PATCH/DELETE /users/:id (a deactivation also writes its lockdown event). */
+export const USER_UPDATED = 'user_updated';
+export const USER_DELETED = 'user_deleted';
 
 export type LockdownEventAction = typeof ACCOUNT_LOCKDOWN_TRIGGERED | typeof ACCOUNT_LOCKDOWN_FAILED;
 

@@ -77,3 +77,14 @@ export function actionsWith(changes: Partial<LockdownActions> = {}): LockdownAct
 export function warningList(form: 'self' | 'one' | 'many'): string {
   return `<ul>${LOCKDOWN_ACTIONS.map((action) => `<li>${action.warning[form]}</li>`).join('')}</ul>`;
 }
+
+/**
+ * No deactivation without revocation: a run that deactivates the user also ends their
+ * sessions and revokes their tokens, whatever the stage says, so no credential of an
+ * inactive user survives to work again once the user is re-activated. The per-user
+ * workflow applies it at its entry (behind the `deactivation-revokes` patch).
+ */
+export function withRevocationOnDeactivation(actions: LockdownActions): LockdownActions {
+  if (!actions.deactivateUser) return actions;
+  return { ...actions, deleteSessions: true, revokeTokens: true };
+}

@@ -4,7 +4,7 @@ import type { LockdownStatus, Progress } from '../workflows/types';
  * A lockdown's status and progress — decided here only. Pure: the workflow computes its
  * final status with it and the API reads progress through it, so the two never disagree.
  */
-export const FINISHED_STATUSES: readonly LockdownStatus[] = ['completed', 'cancelled', 'failed'];
+export const FINISHED_STATUSES: readonly LockdownStatus[] = ['completed', 'cancelled', 'failed', 'rejected', 'expired'];
 
 export function isFinished(status: LockdownStatus): boolean {
   return FINISHED_STATUSES.includes(status);

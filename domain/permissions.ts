@@ -1,4 +1,5 @@
 import type { Db } from '../lib/db';
+import { isRequester } from './approval';
 import { isUuid } from '../lib/ids';
 
 /**
@@ -68,6 +69,20 @@ export function canDecodeTemporalPayloads(db: Db, actor: Actor): Promise<boolean
   return hasPermission(db, actor, 'view_audit');
 }
 
+/**
+ * Approving or rejecting a lockdown that waits for approval: never its requester; anyone else
+ * holding change_user on every target (as a bulk lockdown of them would need).
+ */
+export async function canDecideLockdownApproval(
+  db: Db,
+  actor: Actor,
+  lockdown: { actorId: string | null },
+  targetIds: string[],
+): Promise<'ok' | 'requester' | 'not_permitted'> {
+  if (isRequester(actor.id, lockdown.actorId)) return 'requester';
+  return (await targetsActorMayNotLock(db, actor, targetIds, true)).length === 0 ? 'ok' : 'not_permitted';
+}
+
 /** Only the person who started a lockdown answers its prompts. */
 export function canAnswerLockdown(actor: Actor, lockdown: { actorId: string | null }): boolean {
   return lockdown.actorId === actor.id;
@@ -108,6 +123,15 @@ export async function canChangeCredentialsOf(db: Db, actor: Actor, targetUserId:
     if (!(await hasPermission(db, actor, grant.permission, grant.targetUserId ?? undefined))) return false;
   }
   return true;
+}
+
+/**
+ * Changing or deleting an account (PATCH/DELETE /users/:id): change_user on the user; a
+ * superuser's account only by a superuser.
+ */
+export async function canChangeAccount(db: Db, actor: Actor, target: { id: string; isSuperuser: boolean }): Promise<boolean> {
+  if (target.isSuperuser && !actor.isSuperuser) return false;
+  return hasPermission(db, actor, 'change_user', target.id);
 }
 
 /** Users create their own `api` and `app_password` tokens; for anyone else, or another intent, it is a credential change. */

@@ -42,6 +42,10 @@ export const configSchema = z.object({
   LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt(10),
   /** Largest bulk lockdown accepted by the API. */
   LOCKDOWN_MAX_TARGETS: positiveInt(10_000),
+  /** Bulk lockdowns of more users than this wait for a second person's approval, on stages that require it. */
+  LOCKDOWN_APPROVAL_THRESHOLD: positiveInt(100),
+  /** How long a lockdown waits for approval before it expires (nobody locked). */
+  LOCKDOWN_APPROVAL_TIMEOUT_SECONDS: positiveInt(86_400),
   /** Per-user child workflows running at once in a bulk lockdown. */
   LOCKDOWN_BULK_WINDOW: positiveInt(25),
   /** Children a parent run starts before it continues as new (keeps history small). */

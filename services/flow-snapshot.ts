@@ -66,7 +66,7 @@ type StageRow = {
   name: string;
   kind: StageSnapshot['kind'];
   promptFields: PromptFieldSnapshot[];
-  accountLockdown: (Parameters<typeof actionsOf>[0] & { selfServiceMessageTitle: string; selfServiceMessage: string; completionFlow: { slug: string } | null }) | null;
+  accountLockdown: (Parameters<typeof actionsOf>[0] & { selfServiceMessageTitle: string; selfServiceMessage: string; completionFlow: { slug: string } | null; requireApproval: boolean }) | null;
 };
 
 /** One stage as the workflow runs it; every kind is handled (a new kind is a compile error here). */
@@ -85,6 +85,7 @@ function stageSnapshotOf(stage: StageRow): StageSnapshot {
         selfServiceMessageTitle: config.selfServiceMessageTitle,
         selfServiceMessage: config.selfServiceMessage,
         completionFlowSlug: config.completionFlow?.slug ?? null,
+        requireApproval: config.requireApproval,
       };
     }
     default:

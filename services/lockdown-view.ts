@@ -1,6 +1,7 @@
 import type { Config } from '../lib/config';
 import { temporalUiUrl } from '../lib/temporal';
 import type { Db } from '../lib/db';
+import type { ApprovalRecord } from '../domain/approval';
 import { progressFrom } from '../domain/lockdown-status';
 import { showsResultsPrompt } from '../domain/self-service';
 import { renderFields, type PromptContext, type TemplateUser } from '../domain/templates';
@@ -95,8 +96,20 @@ export function createLockdownViews(db: Db, config: Config) {
       // The flow the lockdown runs (snapshotted when requested): clients show it at /flows/<slug>.
       flow: { slug: lockdown.flowSlug, title: (lockdown.flowSnapshot as unknown as FlowSnapshot).title },
       workflowId: lockdown.workflowId,
+      approval: approvalOf(lockdown.approval as ApprovalRecord | null),
       links: { self, results: `${self}/results`, history: `${self}/history`, temporalUi: temporalUiUrl(config, lockdown.workflowId) },
     };
+  };
+}
+
+function approvalOf(record: ApprovalRecord | null) {
+  if (!record) return null;
+  return {
+    expiresAt: record.expiresAt ?? null,
+    outcome: record.outcome ?? null,
+    approver: record.approver ?? null,
+    comment: record.comment ?? null,
+    decidedAt: record.decidedAt ?? null,
   };
 }
 

@@ -4,11 +4,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isProtectedAccount } from '../domain/accounts';
+import { needsApproval, type ApprovalRecord } from '../domain/approval';
+import { DEACTIVATION_ACTIONS, DEACTIVATION_FLOW_SLUG, DEACTIVATION_REASONS, type DeactivationCause } from '../domain/deactivation';
 import { conflictError, denied, DomainError, invalid, notFoundError, unavailableError } from '../domain/errors';
 import { isFinished } from '../domain/lockdown-status';
 import {
   canAnswerLockdown,
   canCancelLockdown,
+  canDecideLockdownApproval,
   canViewAllLockdowns,
   canViewLockdown,
   flowAccess,
@@ -28,7 +31,7 @@ import { isDeadlineExceeded } from '../lib/temporal';
 import { lockdownWorkflowId } from '../workflows/ids';
 import { lockdownSearchAttributes } from '../workflows/search-attributes';
 import type { lockdownFlow } from '../workflows/lockdown-flow';
-import { cancelSignal, submitPromptUpdate } from '../workflows/messages';
+import { cancelSignal, decideApprovalUpdate, submitPromptUpdate } from '../workflows/messages';
 import type { FieldError, FlowSnapshot, LockdownFlowInput, LockdownStatus } from '../workflows/types';
 import { NO_LOCKDOWN_FLOW_MESSAGE, snapshotLockdownFlow } from './flow-snapshot';
 import { createLockdownViews, resultOf } from './lockdown-view';
@@ -90,6 +93,16 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     }
 
     const targets = await loadTargets(resolved.targetIds);
+    const lockdownStage = flow.stages.find((stage) => stage.kind === 'account_lockdown');
+    const approval: ApprovalRecord | null = needsApproval({
+      stageRequiresApproval: lockdownStage?.kind === 'account_lockdown' && lockdownStage.requireApproval === true,
+      selfService: resolved.selfService,
+      bulk: resolved.bulk,
+      targetCount: targets.length,
+      threshold: config.LOCKDOWN_APPROVAL_THRESHOLD,
+    })
+      ? { timeoutSeconds: config.LOCKDOWN_APPROVAL_TIMEOUT_SECONDS, threshold: config.LOCKDOWN_APPROVAL_THRESHOLD, expiresAt: null, outcome: null, approver: null, comment: null, decidedAt: null }
+      : null;
     const lockdownId = randomUUID();
     let lockdown: LockdownRow;
     try {
@@ -108,6 +121,7 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
             idempotencyKey: meta.idempotencyKey ?? null,
             requestHash,
             status: 'pending',
+            ...(approval ? { approval: { ...approval } } : {}),
           },
         });
         const rows = targets.map((target, position) => ({ lockdownId, userId: target.id, username: target.username, position }));
@@ -166,6 +180,8 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
       initialValues: lockdown.reason ? { reason: lockdown.reason } : {},
       clientIp: lockdown.clientIp,
       settings: { window: config.LOCKDOWN_BULK_WINDOW, continueAsNewAfter: config.LOCKDOWN_CONTINUE_AS_NEW_AFTER },
+      ...(lockdown.cause ? { cause: lockdown.cause as DeactivationCause } : {}),
+      ...(lockdown.approval ? { approval: { timeoutMs: (lockdown.approval as unknown as ApprovalRecord).timeoutSeconds * 1_000 } } : {}),
     };
   }
 
@@ -263,6 +279,92 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     return viewOf(await waitFor(lockdownId, isFinished, config.API_WORKFLOW_DEADLINE_MS));
   }
 
+  /**
+   * Deactivating or deleting a user outside a lockdown request runs the same per-user
+   * lockdown (deactivate, sessions, tokens, verify, one audit event naming the cause), as a
+   * single-user lockdown recorded like any other, and waits for it: the caller learns that
+   * every credential is gone, or why not. The caller has checked the permission.
+   */
+  async function deactivate(actor: Requester, user: { id: string; username: string }, cause: DeactivationCause, meta: { clientIp: string | null; reason?: string }) {
+    const flow: FlowSnapshot = {
+      slug: DEACTIVATION_FLOW_SLUG,
+      title: 'User deactivation',
+      stages: [
+        { kind: 'account_lockdown', name: 'deactivation', actions: DEACTIVATION_ACTIONS, selfServiceMessageTitle: '', selfServiceMessage: '', completionFlowSlug: null },
+      ],
+    };
+    const lockdownId = randomUUID();
+    const lockdown = await db.$transaction(async (tx) => {
+      const row = await tx.lockdown.create({
+        data: {
+          id: lockdownId,
+          actorId: actor.id,
+          actorUsername: actor.username,
+          reason: meta.reason || DEACTIVATION_REASONS[cause],
+          selfService: false,
+          cause,
+          flowSlug: flow.slug,
+          flowSnapshot: flow as object,
+          workflowId: lockdownWorkflowId(lockdownId),
+          clientIp: meta.clientIp,
+          status: 'pending',
+        },
+      });
+      await tx.lockdownTarget.create({ data: { lockdownId, userId: user.id, username: user.username, position: 0 } });
+      return row;
+    });
+    try {
+      await startWorkflow(lockdown);
+    } catch (err) {
+      await db.lockdown.delete({ where: { id: lockdownId } });
+      throw err;
+    }
+    logger.info({ lockdownId, userId: user.id, cause, actorId: actor.id }, 'user deactivation started');
+    const settled = await waitFor(lockdownId, isFinished, config.SELF_SERVICE_WAIT_MS);
+    if (settled.status === 'completed') return settled;
+    if (!isFinished(settled.status)) {
+      throw unavailableError(
+        `The deactivation is recorded as lockdown ${lockdownId} and will finish when a worker runs it; the user's credentials are revoked then.`,
+        'worker_unavailable',
+      );
+    }
+    const target = await db.lockdownTarget.findUnique({ where: { lockdownId_userId: { lockdownId, userId: user.id } } });
+    throw conflictError(`The deactivation (lockdown ${lockdownId}) ${settled.status}: ${target?.error ?? settled.error ?? 'unknown reason'}`, 'deactivation_failed');
+  }
+
+  /**
+   * Approves or rejects a lockdown waiting for approval, through the workflow's update (whose
+   * validator refuses the requester and a decision without permission). Who may decide is
+   * domain/permissions.ts; it is asked before the lockdown's state, so a refused caller learns nothing more.
+   */
+  async function decideApproval(actor: Requester, lockdownId: string, approve: boolean, comment: string) {
+    const lockdown = isUuid(lockdownId) ? await db.lockdown.findUnique({ where: { id: lockdownId } }) : null;
+    if (!lockdown) throw notFoundError('Lockdown');
+    const commentProblem = unrecordableText(comment, 1_000);
+    if (commentProblem) throw invalid(`The comment ${commentProblem}.`, [{ field: 'body.comment', message: commentProblem }]);
+    const targets = await db.lockdownTarget.findMany({ where: { lockdownId }, select: { userId: true } });
+    const verdict = await canDecideLockdownApproval(db, actor, lockdown, targets.map((target) => target.userId));
+    if (verdict === 'requester') throw denied('The person who requested a lockdown cannot approve or reject it.');
+    if (verdict === 'not_permitted') throw denied('Approving or rejecting a lockdown needs the change_user permission on every target.');
+    if (lockdown.status !== 'awaiting_approval') throw conflictError(`This lockdown is not waiting for approval (it is ${lockdown.status}).`, 'not_awaiting_approval');
+    const handle = temporal.workflow.getHandle(lockdown.workflowId);
+    try {
+      await temporal.withDeadline(Date.now() + config.API_WORKFLOW_DEADLINE_MS, () =>
+        handle.executeUpdate(decideApprovalUpdate, { args: [{ approve, approver: { id: actor.id, username: actor.username }, comment, permitted: true }] }),
+      );
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw workflowEnded(lockdown);
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        if (err.cause.type === 'RequesterCannotDecide' || err.cause.type === 'PermissionDenied') throw denied(err.cause.message);
+        throw conflictError(err.cause.message, 'not_awaiting_approval');
+      }
+      if (isDeadlineExceeded(err)) throw unavailableError(NO_WORKER_MESSAGE, 'worker_unavailable');
+      throw err;
+    }
+    logger.info({ lockdownId, approve, approverId: actor.id }, 'lockdown approval decided');
+    return viewOf(await waitFor(lockdownId, (status) => status !== 'awaiting_approval', config.API_WORKFLOW_DEADLINE_MS));
+  }
+
   async function get(actor: Requester, lockdownId: string) {
     return viewOf(await visibleLockdown(actor, lockdownId));
   }
@@ -316,7 +418,7 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     return stranded.length;
   }
 
-  return { create, submitStage, cancel, get, list, results, resumeUnstarted };
+  return { create, deactivate, decideApproval, submitStage, cancel, get, list, results, resumeUnstarted };
 }
 
 export type LockdownService = ReturnType<typeof createLockdownService>;

@@ -137,13 +137,17 @@ describe('restore access is audited and safe (item 11)', () => {
     expect(events[0].context).toMatchObject({ affected_user: victim.username, was_active: false });
   });
 
-  it('when the lockdown kept sessions and tokens, then activating says they work again', async () => {
+  it('when credentials were minted after the lockdown, then activating says they work again', async () => {
+    // The stage would keep them, but a lockdown that deactivates always revokes: only credentials made afterwards survive.
     const { host: keepAll } = await createBrand(stack.db, { actions: { deleteSessions: false, revokeTokens: false } });
     const victim = await createUser(stack.db);
     await addSession(stack.db, victim.id);
     await addToken(stack.db, victim.id, 'app_password');
     const started = await lock(admin, { user: victim.id, reason: 'kept credentials' }, keepAll);
     await waitForLockdown(stack, admin, started.body.id);
+    expect(await stack.db.session.count({ where: { userId: victim.id } })).toBe(0);
+    await addSession(stack.db, victim.id);
+    await addToken(stack.db, victim.id, 'app_password');
     const activated = await stack.http.post(`/api/v1/users/${victim.id}/activate`).set(bearer(admin));
     expect(activated.status).toBe(200);
     expect(activated.body.credentialsKept).toEqual({ sessions: 1, tokens: 1 });

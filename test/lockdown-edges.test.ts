@@ -125,7 +125,8 @@ const eventsOf = (lockdownId: string) => stack.db.event.findMany({ where: { lock
 
 describe('self-service ending (item 1)', () => {
   it('when the stage kept sessions, then the user is not told they were logged out, nor sent to the completion flow', async () => {
-    const { host: keepSessions } = await createBrand(stack.db, { actions: { deleteSessions: false } });
+    // A stage that deactivates always ends sessions (no deactivation without revocation): this one does neither.
+    const { host: keepSessions } = await createBrand(stack.db, { actions: { deactivateUser: false, deleteSessions: false } });
     const user = await createUser(stack.db, { password: 'self-password-1' });
     const session = await login(stack, user.username, 'self-password-1');
     const response = await lock(session, { reason: 'my laptop was stolen' }, keepSessions);

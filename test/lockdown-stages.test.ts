@@ -51,19 +51,19 @@ describe('the lockdown flow: prompts, stage flags, self-service endings', () => 
     expect(event.context).toMatchObject({ reason: 'Phishing report #42', affected_user: victim.username });
   });
 
-  it('when only deactivation is on, then the password still verifies and tokens stay', async () => {
+  it('when only deactivation is on, then the password still verifies, and sessions and tokens go anyway (no deactivation without revocation)', async () => {
     const { host } = await createBrand(stack.db, { actions: { setUnusablePassword: false, deleteSessions: false, revokeTokens: false } });
     const victim = await createUser(stack.db, { password: 'a-password-1' });
     await addToken(stack.db, victim.id, 'api');
     await addSession(stack.db, victim.id);
     const started = await lock(host, admin, { user: victim.id, reason: 'only deactivate' });
     const finished = await waitForLockdown(stack, admin, started.body.id);
-    expect(finished.results[0]).toMatchObject({ success: true, sessionsRevoked: 0, tokensRevoked: 0 });
+    expect(finished.results[0]).toMatchObject({ success: true, sessionsRevoked: 1, tokensRevoked: 1 });
     const user = await stack.db.user.findUniqueOrThrow({ where: { id: victim.id } });
     expect(user.isActive).toBe(false);
     expect(user.passwordHash).toBe(victim.passwordHash);
-    expect(await stack.db.token.count({ where: { userId: victim.id } })).toBe(1);
-    expect(await stack.db.session.count({ where: { userId: victim.id } })).toBe(1);
+    expect(await stack.db.token.count({ where: { userId: victim.id } })).toBe(0);
+    expect(await stack.db.session.count({ where: { userId: victim.id } })).toBe(0);
     expect(await eventsOf(started.body.id)).toHaveLength(1);
   });
 

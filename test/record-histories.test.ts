@@ -33,7 +33,7 @@ const HISTORIES = path.join(__dirname, 'histories');
  * workflows (the older files stay, so their runs must keep replaying), and list the new
  * files in test/replay.test.ts.
  */
-const HISTORY_VERSION = 'v5';
+const HISTORY_VERSION = 'v6';
 const recording = process.env.RECORD_HISTORIES === '1';
 const maybe = recording ? describe : describe.skip;
 
@@ -90,6 +90,8 @@ maybe('recording workflow histories for replay tests', () => {
       LOCKDOWN_CONTINUE_AS_NEW_AFTER: '5',
       NOTIFICATION_MAX_ATTEMPTS: '2',
       NOTIFICATION_RETRY_INITIAL_MS: '100',
+      LOCKDOWN_APPROVAL_THRESHOLD: '2',
+      LOCKDOWN_APPROVAL_TIMEOUT_SECONDS: '600',
     });
     admin = await adminSession(stack);
     ({ host } = await createBrand(stack.db));
@@ -97,7 +99,7 @@ maybe('recording workflow histories for replay tests', () => {
   });
   afterAll(() => stack?.stop());
 
-  const lock = (key: string, body: object) => stack.http.post('/api/v1/lockdowns').set('Host', host).set(bearer(key)).send(body);
+  const lock = (key: string, body: object, brandHost = host) => stack.http.post('/api/v1/lockdowns').set('Host', brandHost).set(bearer(key)).send(body);
 
   /** Every run of the parent (continue-as-new included), plus the named children. */
   async function save(name: string, workflowId: string, childIds: string[] = []) {
@@ -171,6 +173,45 @@ maybe('recording workflow histories for replay tests', () => {
       await stack.db.$executeRawUnsafe('DROP TRIGGER IF EXISTS recorded_refuse_password ON users');
       await stack.db.$executeRawUnsafe('DROP TRIGGER IF EXISTS recorded_refuse_running ON lockdowns');
       await stack.db.$executeRawUnsafe('DROP TRIGGER IF EXISTS recorded_refuse_result ON lockdown_targets');
+    }
+  });
+
+  it('a user deactivated through PATCH /users/:id, and one deleted (v6)', async () => {
+    for (const [name, request] of [
+      ['deactivation', (id: string) => stack.http.patch(`/api/v1/users/${id}`).set(bearer(admin)).send({ isActive: false, reason: 'recorded deactivation' })],
+      ['deletion', (id: string) => stack.http.delete(`/api/v1/users/${id}`).set(bearer(admin))],
+    ] as const) {
+      const victim = await createUser(stack.db);
+      expect((await request(victim.id)).status).toBeLessThan(300);
+      const lockdown = await stack.db.lockdown.findFirstOrThrow({ where: { cause: { not: null }, reason: name === 'deactivation' ? 'recorded deactivation' : undefined }, orderBy: { createdAt: 'desc' } });
+      await save(name, lockdown.workflowId, [userLockdownWorkflowId(lockdown.id, victim.id)]);
+    }
+  });
+
+  it('bulk lockdowns waiting for approval: approved, rejected, expired (v6)', async () => {
+    const { host: approvalHost } = await createBrand(stack.db, { requireApproval: true });
+    const password = 'recorded-approver-password';
+    const approverUser = await createUser(stack.db, { username: uniqueName('recorded-approver'), password });
+    await stack.db.permission.create({ data: { userId: approverUser.id, permission: 'change_user' } });
+    const approver = await login(stack, approverUser.username, password);
+    for (const decision of ['approve', 'reject'] as const) {
+      const ids = await createManyUsers(stack.db, 3);
+      const started = await lock(admin, { users: ids, reason: `recorded ${decision}` }, approvalHost);
+      expect(started.body.status).toBe('awaiting_approval');
+      expect((await stack.http.post(`/api/v1/lockdowns/${started.body.id}/${decision}`).set(bearer(approver)).send({ comment: 'recorded' })).status).toBe(200);
+      await waitForLockdown(stack, admin, started.body.id);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await save(decision === 'approve' ? 'approval-approved' : 'approval-rejected', started.body.workflowId, decision === 'approve' ? [userLockdownWorkflowId(started.body.id, ids[0])] : []);
+    }
+    const short = await startStack({ LOCKDOWN_APPROVAL_THRESHOLD: '2', LOCKDOWN_APPROVAL_TIMEOUT_SECONDS: '2' });
+    try {
+      const ids = await createManyUsers(short.db, 3);
+      const started = await short.http.post('/api/v1/lockdowns').set('Host', approvalHost).set(bearer(admin)).send({ users: ids, reason: 'recorded expiry' });
+      expect(started.body.status).toBe('awaiting_approval');
+      await waitForLockdown(short, admin, started.body.id);
+      await save('approval-expired', started.body.workflowId);
+    } finally {
+      await short.stop();
     }
   });
 

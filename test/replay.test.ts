@@ -26,6 +26,10 @@ it('has recorded histories to replay', () => {
   );
   // v4 adds the failure branches: a failed user (account_lockdown_failed), a failed run (record marked failed), a result that could not be recorded.
   expect(fixtures).toEqual(expect.arrayContaining(['v4-single-prompt.json', 'v4-failed-user.json', 'v4-failed-run.json', 'v4-unrecorded-result.json']));
+  // v6 adds deactivation through the users API (and deletion), and the approval wait: approved, rejected, expired.
+  expect(fixtures).toEqual(
+    expect.arrayContaining(['v6-single-prompt.json', 'v6-deactivation.json', 'v6-deletion.json', 'v6-approval-approved.json', 'v6-approval-rejected.json', 'v6-approval-expired.json']),
+  );
 });
 
 it.each(fixtures)('when %s is replayed against the current workflow code, then it is deterministic', async (file) => {

@@ -23,8 +23,9 @@ import { ACTIVITY_OPTIONS } from './activity-options';
 import { failureMessage } from './failures';
 import { userLockdownWorkflowId } from './ids';
 import { userLockdownSearchAttributes } from './search-attributes';
-import { lockdownUser } from './lockdown-user';
-import { cancelSignal, lockdownStateQuery, submitPromptUpdate, userFinishedSignal } from './messages';
+import { lockdownUser, startNotifications } from './lockdown-user';
+import { cancelSignal, decideApprovalUpdate, lockdownStateQuery, submitPromptUpdate, userFinishedSignal } from './messages';
+import { isRequester, type ApprovalDecisionInput } from '../domain/approval';
 import type {
   AccountLockdownStageSnapshot,
   Completion,
@@ -44,6 +45,8 @@ const CANCEL_MARKS_TARGETS = 'cancel-marks-targets';
 const RECORD_RUN_FAILURE = 'record-run-failure';
 /** Patch: per-user workflows carry the LockdownId and LockdownTargetUserId search attributes. */
 const CHILD_SEARCH_ATTRIBUTES = 'child-search-attributes';
+/** Patch: a lockdown that needs approval waits for it before its lockdown stage. */
+const APPROVAL_WAIT = 'approval-wait';
 
 const NO_TARGET_MESSAGE = 'No user to lock: the lockdown has no target.';
 
@@ -73,6 +76,7 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
   let completion: Completion | null = null;
   let error: string | null = null;
   const inFlight = new Set<string>(resume?.inFlight ?? []);
+  let decision: ApprovalDecisionInput | null = null;
 
   const progress = () => progressFrom({ total: targetUserIds.length, locked, failed, cancelled });
   const state = (): LockdownFlowState => ({ status, stageIndex, progress: progress(), completion, error });
@@ -105,6 +109,24 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
         if (!prompt) throw ApplicationFailure.nonRetryable('This lockdown is not waiting for input.', 'NotAwaitingInput');
         const errors = invalidFields(prompt, submitted);
         if (errors.length > 0) throw ApplicationFailure.nonRetryable('Some fields are invalid.', 'ValidationError', errors);
+      },
+    },
+  );
+
+  setHandler(
+    decideApprovalUpdate,
+    (submitted) => {
+      decision = submitted;
+      return state();
+    },
+    {
+      // The API checked the permission (domain/permissions.ts); a decision reaches the history only if it is allowed.
+      validator: (submitted) => {
+        if (status !== 'awaiting_approval' || decision !== null) throw ApplicationFailure.nonRetryable('This lockdown is not waiting for approval.', 'NotAwaitingApproval');
+        if (isRequester(submitted.approver.id, input.actor.id)) {
+          throw ApplicationFailure.nonRetryable('The person who requested a lockdown cannot approve or reject it.', 'RequesterCannotDecide');
+        }
+        if (!submitted.permitted) throw ApplicationFailure.nonRetryable('Approving needs change_user on every target.', 'PermissionDenied');
       },
     },
   );
@@ -147,6 +169,8 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
             await record({ finished: true });
             return state();
           }
+          // Nobody is touched before a second person approved (never after continue-as-new: approved already).
+          if (input.approval && !resume && patched(APPROVAL_WAIT) && !(await awaitApproval(input.approval.timeoutMs))) return state();
           if (status !== 'running') {
             status = 'running';
             await record();
@@ -165,6 +189,36 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
     stageIndex = Math.min(stageIndex, flow.stages.length - 1);
     await record({ completion, finished: true });
     return state();
+  }
+
+  /**
+   * Waits for another person's decision (a durable timer bounds it); true when approved.
+   * Rejected, expired or cancelled: every target is cancelled, nobody locked.
+   */
+  async function awaitApproval(timeoutMs: number): Promise<boolean> {
+    status = 'awaiting_approval';
+    await record();
+    const requested = await activities.requestLockdownApproval({ lockdownId, expiresAt: new Date(Date.now() + timeoutMs).toISOString() });
+    if (requested.notify) await startNotifications(requested.eventId);
+    await condition(() => decision !== null || cancelRequested, timeoutMs);
+    const made = decision as ApprovalDecisionInput | null;
+    const decidedAt = new Date().toISOString();
+    if (made?.approve) {
+      const approved = await activities.recordApprovalDecision({ lockdownId, outcome: 'approved', approver: made.approver, comment: made.comment, decidedAt });
+      if (approved.notify) await startNotifications(approved.eventId);
+      return true;
+    }
+    if (made || !cancelRequested) {
+      const outcome = made ? 'rejected' : 'expired';
+      const ended = await activities.recordApprovalDecision({ lockdownId, outcome, approver: made?.approver ?? null, comment: made?.comment ?? null, decidedAt });
+      if (ended.notify) await startNotifications(ended.eventId);
+      status = outcome;
+    } else {
+      status = 'cancelled';
+    }
+    cancelled = await activities.cancelPendingTargets({ lockdownId });
+    await record({ finished: true });
+    return false;
   }
 
   /** Takes the prompt's values from the start request or waits for them; false when cancelled instead. */
@@ -235,9 +289,11 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
             actor: input.actor,
             bulk: input.bulk,
             selfService: input.selfService,
-            reason: values.reason ?? '',
+            // A deactivation has no prompt: its reason is the one it was recorded with.
+            reason: values.reason ?? (input.cause ? input.initialValues.reason : undefined) ?? '',
             actions: stage.actions,
             clientIp: input.clientIp,
+            ...(input.cause ? { cause: input.cause } : {}),
           },
         ],
       });

@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { LockdownActivities } from '../activities';
 import type { AuditEventWritten } from '../activities/audit';
-import { LOCKDOWN_ACTIONS, type LockdownActionKey } from '../domain/lockdown-actions';
+import { LOCKDOWN_ACTIONS, withRevocationOnDeactivation, type LockdownActionKey } from '../domain/lockdown-actions';
 import { ACTIVITY_OPTIONS, LOCAL_ACTIVITY_OPTIONS } from './activity-options';
 import { deliverNotifications } from './deliver-notifications';
 import { failureMessage } from './failures';
@@ -28,6 +28,8 @@ const LOCAL_STEPS = 'local-steps';
 const AUDIT_FAILED_RUNS = 'audit-failed-runs';
 /** Patch: a result that cannot be recorded is still reported to the parent (as a failure). */
 const REPORT_UNRECORDED_RESULT = 'report-unrecorded-result';
+/** Patch: a run that deactivates the user also ends their sessions and revokes their tokens, whatever the stage says. */
+const DEACTIVATION_REVOKES = 'deactivation-revokes';
 
 /**
  * Locks one user, in the order of the spec: re-check, the stage's actions (in the order of
@@ -42,11 +44,22 @@ const REPORT_UNRECORDED_RESULT = 'report-unrecorded-result';
  * turns a locked user into a failed one.
  */
 export async function lockdownUser(input: LockdownUserInput): Promise<UserLockdownResult> {
-  const { lockdownId, userId, actions } = input;
+  const { lockdownId, userId } = input;
+  // No deactivation without revocation (histories before the patch ran the stage's flags as they were).
+  const actions = patched(DEACTIVATION_REVOKES) ? withRevocationOnDeactivation(input.actions) : input.actions;
   const step = { lockdownId, userId };
   const activities = patched(LOCAL_STEPS) ? localActivities : remoteActivities;
   const execution = { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId, parentWorkflowId: input.parentWorkflowId };
-  const eventInput = { ...step, ...execution, actor: input.actor, reason: input.reason, selfService: input.selfService, actions, clientIp: input.clientIp };
+  const eventInput = {
+    ...step,
+    ...execution,
+    actor: input.actor,
+    reason: input.reason,
+    selfService: input.selfService,
+    actions,
+    clientIp: input.clientIp,
+    ...(input.cause ? { cause: input.cause } : {}),
+  };
 
   let checked = false;
   const stepsRun: LockdownActionKey[] = [];
@@ -106,7 +119,7 @@ async function reportToParent(input: LockdownUserInput, success: boolean): Promi
 }
 
 /** Starts the event's notification workflow; a failure to start is logged, never the lockdown's failure. */
-async function startNotifications(eventId: string): Promise<void> {
+export async function startNotifications(eventId: string): Promise<void> {
   try {
     await startChild(deliverNotifications, {
       workflowId: notificationWorkflowId(eventId),

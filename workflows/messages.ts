@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ApprovalDecisionInput } from '../domain/approval';
 import type { LockdownFlowState } from './types';
 
 /** Live state of a lockdown: status, current stage, progress, ending. */
@@ -12,3 +13,6 @@ export const cancelSignal = defineSignal('cancel');
 
 /** Sent by each per-user child to its parent (by workflow id, so it reaches the current run). */
 export const userFinishedSignal = defineSignal<[{ userId: string; success: boolean }]>('userFinished');
+
+/** Approves or rejects a lockdown waiting for approval; the validator refuses the requester and callers without permission. */
+export const decideApprovalUpdate = defineUpdate<LockdownFlowState, [ApprovalDecisionInput]>('decideApproval');

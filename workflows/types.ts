@@ -3,6 +3,7 @@
  * Plain data only: everything here crosses Temporal's payload boundary.
  */
 
+import type { DeactivationCause } from '../domain/deactivation';
 import type { LockdownActions } from '../domain/lockdown-actions';
 
 export type { LockdownActions };
@@ -31,6 +32,8 @@ export interface AccountLockdownStageSnapshot {
   selfServiceMessageTitle: string;
   selfServiceMessage: string;
   completionFlowSlug: string | null;
+  /** Two-person approval for bulk lockdowns over the threshold (absent in snapshots made before it existed). */
+  requireApproval?: boolean;
 }
 
 export type StageSnapshot = PromptStageSnapshot | AccountLockdownStageSnapshot;
@@ -47,7 +50,7 @@ export interface ActorRef {
   username: string;
 }
 
-export type LockdownStatus = 'pending' | 'awaiting_input' | 'running' | 'completed' | 'cancelled' | 'failed';
+export type LockdownStatus = 'pending' | 'awaiting_input' | 'awaiting_approval' | 'running' | 'completed' | 'cancelled' | 'failed' | 'rejected' | 'expired';
 
 export interface Completion {
   redirect?: string;
@@ -92,6 +95,10 @@ export interface LockdownFlowInput {
   clientIp: string | null;
   settings: BulkSettings;
   resume?: FlowResumeState;
+  /** Set when a user deactivation or deletion, not a lockdown request, caused the run. */
+  cause?: DeactivationCause;
+  /** Set when the lockdown waits for a second person's approval before its lockdown stage. */
+  approval?: { timeoutMs: number };
 }
 
 export interface LockdownUserInput {
@@ -104,6 +111,8 @@ export interface LockdownUserInput {
   reason: string;
   actions: LockdownActions;
   clientIp: string | null;
+  /** Set when a user deactivation or deletion caused the run; named in the audit event. */
+  cause?: DeactivationCause;
 }
 
 export interface UserLockdownResult {

@@ -75,6 +75,7 @@ export function flowRoutes(_router: Router, route: Route, { db }: ApiDeps) {
       selfServiceMessageTitle: config.selfServiceMessageTitle,
       selfServiceMessage: config.selfServiceMessage,
       completionFlow: config.completionFlow?.slug ?? null,
+      requireApproval: config.requireApproval,
     };
   };
   const toFlow = (flow: Awaited<ReturnType<typeof flowBySlug>>) => ({

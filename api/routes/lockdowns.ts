@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { ApiDeps, Route } from '../app';
 import { badRequest } from '../http/errors';
-import { CreateLockdownBody, StageSubmission, IdParams, Lockdown, LockdownResult, LockdownsQuery, page, ResultsQuery } from '../schemas';
+import { ApprovalBody, CreateLockdownBody, StageSubmission, IdParams, Lockdown, LockdownResult, LockdownsQuery, page, ResultsQuery } from '../schemas';
 
 const IdempotencyKey = z.string().min(1).max(255);
 
@@ -81,6 +81,31 @@ export function lockdownRoutes(_router: Router, route: Route, { lockdowns, metri
     },
     handler: async ({ auth, params }) => ({ status: 200, body: await lockdowns.cancel(auth.user, params.id) }),
   });
+
+  for (const decision of ['approve', 'reject'] as const) {
+    route({
+      method: 'post',
+      path: `/api/v1/lockdowns/:id/${decision}`,
+      tag: 'lockdowns',
+      summary:
+        decision === 'approve'
+          ? 'Approve a lockdown waiting for approval: it runs. Never its requester; needs change_user on every target. Audited with the comment.'
+          : 'Reject a lockdown waiting for approval: it ends `rejected`, nobody locked. Never its requester; needs change_user on every target. Audited with the comment.',
+      auth: 'required',
+      params: IdParams,
+      body: ApprovalBody,
+      responses: {
+        200: { description: 'The lockdown as it is now.', schema: Lockdown },
+        403: { description: 'The requester, or no change_user on every target.' },
+        404: { description: 'Unknown lockdown.' },
+        409: { description: 'Not waiting for approval.' },
+      },
+      handler: async ({ auth, params, body }) => ({
+        status: 200,
+        body: await lockdowns.decideApproval(auth.user, params.id, decision === 'approve', body.comment ?? ''),
+      }),
+    });
+  }
 
   route({
     method: 'get',

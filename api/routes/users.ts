@@ -9,8 +9,9 @@ import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { notFound } from '../http/errors';
 import { conflictOnDuplicate } from '../../lib/unique-violation';
 import type { ApiDeps, Route } from '../app';
-import { ActivatedUser, CreateUserBody, IdParams, page, RecoveryLink, RestoreBody, SessionInfo, SetPasswordBody, TokenInfo, User, UsersQuery } from '../schemas';
+import { ActivatedUser, CreateUserBody, IdParams, page, RecoveryLink, RestoreBody, SessionInfo, SetPasswordBody, TokenInfo, UpdateUserBody, User, UsersQuery } from '../schemas';
 import { createRestoreAccess } from '../../services/restore-access';
+import { createUserAccounts } from '../../services/user-accounts';
 
 const CREDENTIALS_DENIED =
   'This needs change_user on the user, and every permission the user holds; a superuser’s credentials change only by a superuser.';
@@ -28,8 +29,9 @@ const changeCredentials = {
   404: { description: 'Unknown user.' },
 };
 
-export function userRoutes(_router: Router, route: Route, { db, config }: ApiDeps) {
+export function userRoutes(_router: Router, route: Route, { db, config, lockdowns }: ApiDeps) {
   const restore = createRestoreAccess(db);
+  const accounts = createUserAccounts(db, lockdowns, restore);
   async function findUser(id: string) {
     const user = isUuid(id) ? await db.user.findUnique({ where: { id } }) : null;
     if (!user) throw notFound('User');
@@ -106,6 +108,56 @@ export function userRoutes(_router: Router, route: Route, { db, config }: ApiDep
     handler: async ({ auth, params }) => {
       await authorize(canViewUser(db, auth.user, params.id));
       return { status: 200, body: toUser(await findUser(params.id)) };
+    },
+  });
+
+  route({
+    method: 'patch',
+    path: '/api/v1/users/:id',
+    tag: 'users',
+    summary:
+      'Change a user (needs change_user on them; a superuser only by a superuser). `isActive: false` runs the per-user lockdown — sessions ended, ' +
+      'tokens of every intent revoked, verified, an `account_lockdown_triggered` event with `cause: user_deactivated` — and answers once it finished; ' +
+      '`isActive: true` re-activates (a `user_activated` event). Name and email changes write a `user_updated` event.',
+    auth: 'required',
+    params: IdParams,
+    body: UpdateUserBody,
+    responses: {
+      200: { description: 'The user, changed.', schema: User },
+      400: { description: 'Invalid field, or a protected account.' },
+      403: { description: 'Not allowed.' },
+      404: { description: 'Unknown user.' },
+      409: { description: 'The deactivation failed (the message names the lockdown and why).' },
+      503: { description: 'No worker ran the deactivation in time; it is recorded and finishes later.' },
+    },
+    handler: async ({ auth, params, body, req, clientIp }) => {
+      const user = await accounts.update(auth.user, params.id, body, { clientIp });
+      req.log?.info({ userId: user.id, by: auth.user.id, deactivated: body.isActive === false }, 'user changed');
+      return { status: 200, body: toUser(user) };
+    },
+  });
+
+  route({
+    method: 'delete',
+    path: '/api/v1/users/:id',
+    tag: 'users',
+    summary:
+      'Delete a user (needs change_user on them; a superuser only by a superuser; never yourself). The per-user lockdown runs first ' +
+      '(an `account_lockdown_triggered` event with `cause: user_deleted`), then the account is deleted with a `user_deleted` event.',
+    auth: 'required',
+    params: IdParams,
+    responses: {
+      204: { description: 'Deleted.' },
+      400: { description: 'A protected account.' },
+      403: { description: 'Not allowed.' },
+      404: { description: 'Unknown user.' },
+      409: { description: 'Your own account, or the revocation failed.' },
+      503: { description: 'No worker ran the revocation in time; the user is not deleted.' },
+    },
+    handler: async ({ auth, params, req, clientIp }) => {
+      await accounts.remove(auth.user, params.id, { clientIp });
+      req.log?.info({ userId: params.id, by: auth.user.id }, 'user deleted');
+      return { status: 204 };
     },
   });
 

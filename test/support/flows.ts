@@ -14,6 +14,8 @@ export interface BrandOptions {
   completionFlow?: string | null;
   selfServiceMessageTitle?: string;
   selfServiceMessage?: string;
+  /** Two-person approval for bulk lockdowns over LOCKDOWN_APPROVAL_THRESHOLD. */
+  requireApproval?: boolean;
   /** false: the brand has no lockdown flow at all. */
   withFlow?: boolean;
 }
@@ -46,6 +48,7 @@ export async function createBrand(db: Db, options: BrandOptions = {}): Promise<{
       accountLockdown: {
         create: {
           ...actionsWith(options.actions),
+          requireApproval: options.requireApproval ?? false,
           selfServiceMessageTitle: options.selfServiceMessageTitle ?? 'Your account has been locked',
           selfServiceMessage: options.selfServiceMessage ?? 'Contact your IT administrator or security team.',
           completionFlowId: completion?.id ?? null,

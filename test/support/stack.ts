@@ -1,3 +1,4 @@
+import { isFinished } from '../../domain/lockdown-status';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
@@ -138,7 +139,7 @@ export async function waitForLockdown(stack: Stack, key: string, id: string, tim
   for (;;) {
     const response = await stack.http.get(`/api/v1/lockdowns/${id}`).set(bearer(key));
     if (response.status !== 200) throw new Error(`GET lockdown ${id}: ${response.status} ${JSON.stringify(response.body)}`);
-    if (['completed', 'cancelled', 'failed'].includes(response.body.status)) return response.body;
+    if (isFinished(response.body.status)) return response.body;
     if (Date.now() > deadline) throw new Error(`lockdown ${id} still ${response.body.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -149,7 +150,7 @@ export async function waitForLockdownRecord(db: Db, id: string, timeoutMs = 60_0
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const lockdown = await db.lockdown.findUniqueOrThrow({ where: { id } });
-    if (['completed', 'cancelled', 'failed'].includes(lockdown.status)) return lockdown;
+    if (isFinished(lockdown.status)) return lockdown;
     if (Date.now() > deadline) throw new Error(`lockdown ${id} still ${lockdown.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

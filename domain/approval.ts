@@ -1,0 +1,48 @@
+/**
+ * Two-person approval of large bulk lockdowns. Pure: the workflow's update validator and the
+ * API use the same rules. Who may decide is domain/permissions.ts (`canDecideLockdownApproval`).
+ */
+
+/** Audit event actions of an approval, spelled like the lockdown events. */
+export const APPROVAL_REQUESTED = 'account_lockdown_approval_requested';
+export const APPROVAL_EVENT_ACTIONS = {
+  approved: 'account_lockdown_approved',
+  rejected: 'account_lockdown_rejected',
+  expired: 'account_lockdown_approval_expired',
+} as const;
+
+export type ApprovalOutcome = keyof typeof APPROVAL_EVENT_ACTIONS;
+
+/**
+ * A lockdown waits for approval when its stage asks for it and it is a bulk lockdown of more
+ * than `threshold` users. Self-service and single-user lockdowns never wait: an account under
+ * attack is locked at once.
+ */
+export function needsApproval(request: { stageRequiresApproval: boolean; selfService: boolean; bulk: boolean; targetCount: number; threshold: number }): boolean {
+  return request.stageRequiresApproval && !request.selfService && request.bulk && request.targetCount > request.threshold;
+}
+
+/** The person who requested a lockdown never approves or rejects it (four eyes). */
+export function isRequester(deciderId: string, requesterId: string | null): boolean {
+  return requesterId !== null && deciderId === requesterId;
+}
+
+/** What the API hands the workflow's `decideApproval` update, after checking the permission. */
+export interface ApprovalDecisionInput {
+  approve: boolean;
+  approver: { id: string; username: string };
+  comment: string;
+  /** Set by the API from domain/permissions.ts: change_user on every target. The validator refuses a decision without it. */
+  permitted: boolean;
+}
+
+/** The recorded approval of a lockdown (the `approval` column, the API's `approval` field). */
+export interface ApprovalRecord {
+  timeoutSeconds: number;
+  threshold: number;
+  expiresAt: string | null;
+  outcome: ApprovalOutcome | 'cancelled' | null;
+  approver: { id: string; username: string } | null;
+  comment: string | null;
+  decidedAt: string | null;
+}
