@@ -20,6 +20,9 @@ const STATUS_COLORS: Record<LockdownStatus, 'green' | 'red' | 'blue' | 'orange' 
   pending: 'blue',
   awaiting_input: 'orange',
   cancelled: 'grey',
+  awaiting_approval: 'purple',
+  rejected: 'red',
+  expired: 'grey',
 };
 
 export function LockdownStatusLabel({ status }: { status: LockdownStatus }) {
