@@ -3,7 +3,8 @@ import '../http/openapi';
 
 /** Shapes of the auditor's views of a lockdown: paged history, timeline, exports. */
 
-const cursor = z.string().max(20_000).optional();
+// Temporal's page tokens are a few hundred bytes; the bound keeps every URL under the 8 KB limit (a 414, never Node's bare 431).
+const cursor = z.string().max(4_000).optional();
 
 export const HistoryQuery = z.object({
   children: z.enum(['true', 'false']).transform((value) => value === 'true').default(false),
