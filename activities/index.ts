@@ -2,6 +2,7 @@ import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { createAuditActivities, RETRIED_UNTIL_WRITTEN } from './audit';
+import { createContainmentActivities } from './containment';
 import { withFailureClassification } from './failures';
 import { createLockdownRecordActivities } from './lockdown-record';
 import { createNotificationActivities } from './notifications';
@@ -11,6 +12,7 @@ import { createUserLockdownActivities } from './user-lockdown';
 export function createActivities(db: Db, config: Config, logger: Logger) {
   return withFailureClassification({
     ...createUserLockdownActivities(db, logger),
+    ...createContainmentActivities(db, logger),
     ...createAuditActivities(db, logger),
     ...createLockdownRecordActivities(db),
     ...createNotificationActivities(db, config, logger),

@@ -38,6 +38,8 @@ export async function createLockdownWorker({ config, db, logger, workflowBundleP
     activities: createActivities(db, config, logger),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    // Bulk runs touch thousands of short per-user executions once each: caching them all is what filled the heap.
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   });
   return { worker, connection };
 }

@@ -6,9 +6,11 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
   workflowInfo,
@@ -19,7 +21,7 @@ import { finalStatus, progressFrom } from '../domain/lockdown-status';
 import { acceptedValues, invalidFields } from '../domain/prompt';
 import { selfServiceEnding } from '../domain/self-service';
 import { unknownStageKind } from '../domain/stages';
-import { ACTIVITY_OPTIONS } from './activity-options';
+import { ACTIVITY_OPTIONS, CONTAINMENT_OPTIONS } from './activity-options';
 import { failureMessage } from './failures';
 import { userLockdownWorkflowId } from './ids';
 import { lockdownUser } from './lockdown-user';
@@ -34,6 +36,7 @@ import type {
 } from './types';
 
 const activities = proxyActivities<LockdownActivities>(ACTIVITY_OPTIONS);
+const { containTargets } = proxyLocalActivities<LockdownActivities>(CONTAINMENT_OPTIONS);
 
 /** Patch: children of a window are started together rather than one after another. */
 const PARALLEL_CHILD_STARTS = 'parallel-child-starts';
@@ -41,6 +44,8 @@ const PARALLEL_CHILD_STARTS = 'parallel-child-starts';
 const CANCEL_MARKS_TARGETS = 'cancel-marks-targets';
 /** Patch: a run that fails marks its record `failed` (histories before it never failed). */
 const RECORD_RUN_FAILURE = 'record-run-failure';
+/** Patch: the lockdown stage deactivates every target in batches before the per-user runs start. */
+const CONTAINMENT_FIRST = 'containment-first';
 
 const NO_TARGET_MESSAGE = 'No user to lock: the lockdown has no target.';
 
@@ -70,6 +75,8 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
   let completion: Completion | null = null;
   let error: string | null = null;
   const inFlight = new Set<string>(resume?.inFlight ?? []);
+  // null: no containment ran (older histories, a stage that does not deactivate, or it failed).
+  let uncontained: Set<string> | null = resume?.uncontained ? new Set(resume.uncontained) : null;
 
   const progress = () => progressFrom({ total: targetUserIds.length, locked, failed, cancelled });
   const state = (): LockdownFlowState => ({ status, stageIndex, progress: progress(), completion, error });
@@ -144,6 +151,7 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
             await record({ finished: true });
             return state();
           }
+          if (!resume && stage.actions.deactivateUser && settings.containmentFirst !== false && patched(CONTAINMENT_FIRST)) uncontained = await containAll();
           if (status !== 'running') {
             status = 'running';
             await record();
@@ -209,12 +217,30 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
         log.info('continuing as new', { lockdownId, nextTargetIndex, inFlight: inFlight.size });
         await continueAsNew<typeof lockdownFlow>({
           ...input,
-          resume: { stageIndex, values, nextTargetIndex, inFlight: [...inFlight], locked, failed, cancelRequested },
+          resume: { stageIndex, values, nextTargetIndex, inFlight: [...inFlight], locked, failed, cancelRequested, ...(uncontained ? { uncontained: [...uncontained] } : {}) },
         });
       }
       await condition(() => inFlight.size === 0 || (canStartMore() && inFlight.size < settings.window));
     }
     if (cancelRequested) cancelled = await activities.cancelPendingTargets({ lockdownId });
+  }
+
+  /**
+   * Containment first: every target deactivated in one short local activity (batched
+   * statements) before any per-user run, so a bulk lockdown refuses every credential within
+   * seconds rather than when each user's turn in the window comes. The children still run
+   * every step, verify and audit per user. A failure here only costs speed: the children
+   * deactivate the users themselves.
+   */
+  async function containAll(): Promise<Set<string> | null> {
+    try {
+      const result = await containTargets({ lockdownId, actorId: input.actor.id, bulk: input.bulk });
+      return new Set(result.uncontained);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('containment failed; the per-user runs deactivate their users', { lockdownId, error: failureMessage(err) });
+      return null;
+    }
   }
 
   async function startUserLockdown(stage: AccountLockdownStageSnapshot, userId: string): Promise<void> {
@@ -234,6 +260,8 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
             reason: values.reason ?? '',
             actions: stage.actions,
             clientIp: input.clientIp,
+            // Set only when containment ran: the child then knows this account was already deactivated.
+            ...(uncontained ? { contained: !uncontained.has(userId) } : {}),
           },
         ],
       });

@@ -59,6 +59,8 @@ export interface BulkSettings {
   window: number;
   /** Children started by one run before it continues as new. */
   continueAsNewAfter: number;
+  /** Containment first (absent in older histories: on). */
+  containmentFirst?: boolean;
 }
 
 export interface Progress {
@@ -78,6 +80,8 @@ export interface FlowResumeState {
   locked: number;
   failed: number;
   cancelRequested: boolean;
+  /** The targets containment left active (set only when containment ran). */
+  uncontained?: string[];
 }
 
 export interface LockdownFlowInput {
@@ -104,6 +108,8 @@ export interface LockdownUserInput {
   reason: string;
   actions: LockdownActions;
   clientIp: string | null;
+  /** Containment first deactivated this user before the run started (absent in older histories). */
+  contained?: boolean;
 }
 
 export interface UserLockdownResult {
