@@ -24,6 +24,14 @@ it('has recorded histories to replay', () => {
   );
   // v4 adds the failure branches: a failed user (account_lockdown_failed) and a failed run (record marked failed).
   expect(fixtures).toEqual(expect.arrayContaining(['v4-single-prompt.json', 'v4-failed-user.json', 'v4-failed-run.json']));
+  // v7 (issue 12): containment first — the lockdown stage deactivates every target before the per-user runs.
+  expect(fixtures).toEqual(
+    expect.arrayContaining(
+      ['single-prompt', 'bulk-continue-as-new', 'self-service', 'cancelled-at-prompt', 'cancelled-bulk', 'failed-user', 'failed-run', 'notifications'].map(
+        (scenario) => `v7-${scenario}.json`,
+      ),
+    ),
+  );
 });
 
 it.each(fixtures)('when %s is replayed against the current workflow code, then it is deterministic', async (file) => {
