@@ -222,7 +222,11 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
       }
       await condition(() => inFlight.size === 0 || (canStartMore() && inFlight.size < settings.window));
     }
-    if (cancelRequested) cancelled = await activities.cancelPendingTargets({ lockdownId });
+    if (cancelRequested) {
+      // The targets left out were contained all the same: their results say they stay inactive.
+      const contained = uncontained ? { contained: true, uncontained: [...uncontained] } : {};
+      cancelled = await activities.cancelPendingTargets({ lockdownId, ...contained });
+    }
   }
 
   /**
