@@ -146,7 +146,7 @@ async function main() {
       const cleanups: (() => Promise<void> | void)[] = [];
       try {
         // Worker and API run as their own processes, as in production, so their memory can be read.
-        const profileArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`, '--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${path.resolve(profile)}`] : [];
+        const profileArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`, '--heapsnapshot-signal=SIGWINCH', `--diagnostic-dir=${path.resolve(profile)}`] : [];
         if (profile) mkdirSync(profile, { recursive: true });
         const worker = node('worker/main.ts', env, 'worker', profileArgs);
         // SIGINT lets the worker drain and exit so that --cpu-prof writes its profile.
@@ -235,7 +235,8 @@ async function main() {
           const id = await start({ users: users.ids, reason: 'bench bulk' });
           const requestMs = performance.now() - begin;
           if (profile && runIndex === 0) {
-            setTimeout(() => worker.kill('SIGUSR2'), 5_000).unref();
+            // Not SIGUSR2: the Temporal runtime takes it as a shutdown signal.
+            setTimeout(() => worker.kill('SIGWINCH'), 5_000).unref();
           }
           const [containment, result] = await Promise.all([polled, waitCompleted(id, 250)]);
           const seconds = (performance.now() - begin) / 1000;
