@@ -3,6 +3,7 @@ import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { createApprovalActivities } from './approval';
 import { createAuditActivities, RETRIED_UNTIL_WRITTEN } from './audit';
+import { createContainmentActivities } from './containment';
 import { withFailureClassification } from './failures';
 import { createLockdownRecordActivities } from './lockdown-record';
 import { createNotificationActivities } from './notifications';
@@ -12,6 +13,7 @@ import { createUserLockdownActivities } from './user-lockdown';
 export function createActivities(db: Db, config: Config, logger: Logger) {
   return withFailureClassification({
     ...createUserLockdownActivities(db, logger),
+    ...createContainmentActivities(db, logger),
     ...createAuditActivities(db, logger),
     ...createApprovalActivities(db, logger),
     ...createLockdownRecordActivities(db),

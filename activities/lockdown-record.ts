@@ -2,6 +2,9 @@ import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../lib/db';
 import type { Completion, LockdownStatus } from '../workflows/types';
 
+export const CANCELLED_AFTER_CONTAINMENT =
+  'Cancelled after containment: the account was deactivated, its other steps did not run. Restore it with activate if it should not stay locked.';
+
 /** Keeps the lockdown's PostgreSQL record in step with its workflow. */
 export function createLockdownRecordActivities(db: Db) {
   return {
@@ -44,11 +47,22 @@ export function createLockdownRecordActivities(db: Db) {
       ]);
     },
 
-    /** Marks the users a cancelled bulk run never started; returns how many are cancelled in all. */
-    async cancelPendingTargets(input: { lockdownId: string }): Promise<number> {
+    /**
+     * Marks the users a cancelled bulk run never started; returns how many are cancelled in all.
+     * With `contained`, containment had deactivated them (all but `uncontained`): their result
+     * says so, since they stay inactive — an admin restores them with `activate`.
+     */
+    async cancelPendingTargets(input: { lockdownId: string; contained?: boolean; uncontained?: string[] }): Promise<number> {
+      const now = new Date();
+      if (input.contained) {
+        await db.lockdownTarget.updateMany({
+          where: { lockdownId: input.lockdownId, status: 'pending', userId: { notIn: input.uncontained ?? [] } },
+          data: { status: 'cancelled', completedAt: now, error: CANCELLED_AFTER_CONTAINMENT },
+        });
+      }
       await db.lockdownTarget.updateMany({
         where: { lockdownId: input.lockdownId, status: 'pending' },
-        data: { status: 'cancelled', completedAt: new Date() },
+        data: { status: 'cancelled', completedAt: now },
       });
       return db.lockdownTarget.count({ where: { lockdownId: input.lockdownId, status: 'cancelled' } });
     },

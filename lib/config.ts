@@ -50,12 +50,19 @@ export const configSchema = z.object({
   LOCKDOWN_BULK_WINDOW: positiveInt(25),
   /** Children a parent run starts before it continues as new (keeps history small). */
   LOCKDOWN_CONTINUE_AS_NEW_AFTER: positiveInt(500),
+  /**
+   * Deactivate every target in batches before the per-user runs (containment first): credentials
+   * are refused within seconds for any size. `false` only to measure the difference (npm run bench).
+   */
+  LOCKDOWN_CONTAINMENT_FIRST: z.stringbool().default(true),
   /** How long an API call waits for a workflow before answering 503. */
   API_WORKFLOW_DEADLINE_MS: positiveInt(10_000),
   /** How long a self-service request waits for its run to finish. */
   SELF_SERVICE_WAIT_MS: positiveInt(30_000),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(50),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt(20),
+  /** Workflow executions the worker keeps in memory between tasks (the SDK's default is far larger: it sizes the heap). */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   /** SMTP server of the email transport; without SMTP_HOST, email deliveries fail with a clear error. */
   SMTP_HOST: z.string().min(1).optional(),
   SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),

@@ -179,7 +179,11 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
       flow: lockdown.flowSnapshot as unknown as FlowSnapshot,
       initialValues: lockdown.reason ? { reason: lockdown.reason } : {},
       clientIp: lockdown.clientIp,
-      settings: { window: config.LOCKDOWN_BULK_WINDOW, continueAsNewAfter: config.LOCKDOWN_CONTINUE_AS_NEW_AFTER },
+      settings: {
+        window: config.LOCKDOWN_BULK_WINDOW,
+        continueAsNewAfter: config.LOCKDOWN_CONTINUE_AS_NEW_AFTER,
+        containmentFirst: config.LOCKDOWN_CONTAINMENT_FIRST,
+      },
       ...(lockdown.cause ? { cause: lockdown.cause as DeactivationCause } : {}),
       ...(lockdown.approval ? { approval: { timeoutMs: (lockdown.approval as unknown as ApprovalRecord).timeoutSeconds * 1_000 } } : {}),
     };

@@ -1,3 +1,4 @@
+import { CANCELLED_AFTER_CONTAINMENT } from '../activities/lockdown-record';
 import { createBrand } from './support/flows';
 import {
   adminSession,
@@ -120,6 +121,8 @@ describe('bulk lockdowns', () => {
     expect(locked.length + cancelledTargets.length).toBe(120);
     expect(cancelledTargets.length).toBeGreaterThan(0);
     expect(await eventsOf(lockdown.id)).toHaveLength(locked.length);
-    expect(await stack.db.user.count({ where: { id: { in: cancelledTargets.map((target) => target.userId) }, isActive: false } })).toBe(0);
+    // Containment first deactivated every target before the cancel: the ones left out stay inactive, and their results say so.
+    expect(await stack.db.user.count({ where: { id: { in: cancelledTargets.map((target) => target.userId) }, isActive: true } })).toBe(0);
+    expect(cancelledTargets.map((target) => target.error)).toEqual(cancelledTargets.map(() => CANCELLED_AFTER_CONTAINMENT));
   });
 });

@@ -33,7 +33,7 @@ const HISTORIES = path.join(__dirname, 'histories');
  * workflows (the older files stay, so their runs must keep replaying), and list the new
  * files in test/replay.test.ts.
  */
-const HISTORY_VERSION = 'v6';
+const HISTORY_VERSION = 'v8';
 const recording = process.env.RECORD_HISTORIES === '1';
 const maybe = recording ? describe : describe.skip;
 

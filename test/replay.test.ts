@@ -30,6 +30,14 @@ it('has recorded histories to replay', () => {
   expect(fixtures).toEqual(
     expect.arrayContaining(['v6-single-prompt.json', 'v6-deactivation.json', 'v6-deletion.json', 'v6-approval-approved.json', 'v6-approval-rejected.json', 'v6-approval-expired.json']),
   );
+  // v7 (issue 12): containment first — the lockdown stage deactivates every target before the per-user runs.
+  expect(fixtures).toEqual(
+    expect.arrayContaining(
+      ['single-prompt', 'bulk-continue-as-new', 'self-service', 'cancelled-at-prompt', 'cancelled-bulk', 'failed-user', 'failed-run', 'notifications'].map(
+        (scenario) => `v7-${scenario}.json`,
+      ),
+    ),
+  );
 });
 
 it.each(fixtures)('when %s is replayed against the current workflow code, then it is deterministic', async (file) => {

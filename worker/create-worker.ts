@@ -60,6 +60,8 @@ export async function createLockdownWorker({ config, db, logger, workflowBundleP
     // On SIGTERM/SIGINT: stop polling at once, let in-flight tasks finish within the grace time;
     // whatever is left is retried by another worker (every activity is idempotent).
     shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE_MS,
+    // Bulk runs touch thousands of short per-user executions once each: caching them all is what filled the heap.
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   });
   return { worker, connection, metrics };
 }

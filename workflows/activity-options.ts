@@ -19,3 +19,12 @@ export const LOCAL_ACTIVITY_OPTIONS: LocalActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: ACTIVITY_OPTIONS.retry,
 };
+
+/**
+ * Containment deactivates every target of a lockdown in batches: seconds for 10,000 users,
+ * so a longer timeout than a per-user step; it retries like them.
+ */
+export const CONTAINMENT_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: ACTIVITY_OPTIONS.retry,
+};

@@ -6,9 +6,11 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
   workflowInfo,
@@ -19,7 +21,7 @@ import { finalStatus, progressFrom } from '../domain/lockdown-status';
 import { acceptedValues, invalidFields } from '../domain/prompt';
 import { selfServiceEnding } from '../domain/self-service';
 import { unknownStageKind } from '../domain/stages';
-import { ACTIVITY_OPTIONS } from './activity-options';
+import { ACTIVITY_OPTIONS, CONTAINMENT_OPTIONS } from './activity-options';
 import { failureMessage } from './failures';
 import { userLockdownWorkflowId } from './ids';
 import { userLockdownSearchAttributes } from './search-attributes';
@@ -36,6 +38,7 @@ import type {
 } from './types';
 
 const activities = proxyActivities<LockdownActivities>(ACTIVITY_OPTIONS);
+const { containTargets } = proxyLocalActivities<LockdownActivities>(CONTAINMENT_OPTIONS);
 
 /** Patch: children of a window are started together rather than one after another. */
 const PARALLEL_CHILD_STARTS = 'parallel-child-starts';
@@ -47,6 +50,8 @@ const RECORD_RUN_FAILURE = 'record-run-failure';
 const CHILD_SEARCH_ATTRIBUTES = 'child-search-attributes';
 /** Patch: a lockdown that needs approval waits for it before its lockdown stage. */
 const APPROVAL_WAIT = 'approval-wait';
+/** Patch: the lockdown stage deactivates every target in batches before the per-user runs start. */
+const CONTAINMENT_FIRST = 'containment-first';
 
 const NO_TARGET_MESSAGE = 'No user to lock: the lockdown has no target.';
 
@@ -77,6 +82,8 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
   let error: string | null = null;
   const inFlight = new Set<string>(resume?.inFlight ?? []);
   let decision: ApprovalDecisionInput | null = null;
+  // null: no containment ran (older histories, a stage that does not deactivate, or it failed).
+  let uncontained: Set<string> | null = resume?.uncontained ? new Set(resume.uncontained) : null;
 
   const progress = () => progressFrom({ total: targetUserIds.length, locked, failed, cancelled });
   const state = (): LockdownFlowState => ({ status, stageIndex, progress: progress(), completion, error });
@@ -171,6 +178,7 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
           }
           // Nobody is touched before a second person approved (never after continue-as-new: approved already).
           if (input.approval && !resume && patched(APPROVAL_WAIT) && !(await awaitApproval(input.approval.timeoutMs))) return state();
+          if (!resume && stage.actions.deactivateUser && settings.containmentFirst !== false && patched(CONTAINMENT_FIRST)) uncontained = await containAll();
           if (status !== 'running') {
             status = 'running';
             await record();
@@ -266,12 +274,34 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
         log.info('continuing as new', { lockdownId, nextTargetIndex, inFlight: inFlight.size });
         await continueAsNew<typeof lockdownFlow>({
           ...input,
-          resume: { stageIndex, values, nextTargetIndex, inFlight: [...inFlight], locked, failed, cancelRequested },
+          resume: { stageIndex, values, nextTargetIndex, inFlight: [...inFlight], locked, failed, cancelRequested, ...(uncontained ? { uncontained: [...uncontained] } : {}) },
         });
       }
       await condition(() => inFlight.size === 0 || (canStartMore() && inFlight.size < settings.window));
     }
-    if (cancelRequested) cancelled = await activities.cancelPendingTargets({ lockdownId });
+    if (cancelRequested) {
+      // The targets left out were contained all the same: their results say they stay inactive.
+      const contained = uncontained ? { contained: true, uncontained: [...uncontained] } : {};
+      cancelled = await activities.cancelPendingTargets({ lockdownId, ...contained });
+    }
+  }
+
+  /**
+   * Containment first: every target deactivated in one short local activity (batched
+   * statements) before any per-user run, so a bulk lockdown refuses every credential within
+   * seconds rather than when each user's turn in the window comes. The children still run
+   * every step, verify and audit per user. A failure here only costs speed: the children
+   * deactivate the users themselves.
+   */
+  async function containAll(): Promise<Set<string> | null> {
+    try {
+      const result = await containTargets({ lockdownId, actorId: input.actor.id, bulk: input.bulk });
+      return new Set(result.uncontained);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('containment failed; the per-user runs deactivate their users', { lockdownId, error: failureMessage(err) });
+      return null;
+    }
   }
 
   async function startUserLockdown(stage: AccountLockdownStageSnapshot, userId: string): Promise<void> {
@@ -294,6 +324,8 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
             actions: stage.actions,
             clientIp: input.clientIp,
             ...(input.cause ? { cause: input.cause } : {}),
+            // Set only when containment ran: the child then knows this account was already deactivated.
+            ...(uncontained ? { contained: !uncontained.has(userId) } : {}),
           },
         ],
       });

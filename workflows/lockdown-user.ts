@@ -89,8 +89,10 @@ export async function lockdownUser(input: LockdownUserInput): Promise<UserLockdo
       result = await activities.recordTargetResult({ ...step, success: true, error: null, actions });
     } else {
       // Histories before the patch wrote no event for a failed run.
-      if (checked && patched(AUDIT_FAILED_RUNS)) {
-        audit = await activities.writeLockdownFailedEvent({ ...eventInput, stepsRun, error: failure });
+      // A run refused by its check after containment deactivated the account still changed it: audited too.
+      if ((checked || input.contained) && patched(AUDIT_FAILED_RUNS)) {
+        const done: LockdownActionKey[] = checked ? stepsRun : ['deactivateUser'];
+        audit = await activities.writeLockdownFailedEvent({ ...eventInput, stepsRun: done, error: failure });
       }
       result = await activities.recordTargetResult({ ...step, success: false, error: failure, actions });
     }

@@ -62,6 +62,8 @@ export interface BulkSettings {
   window: number;
   /** Children started by one run before it continues as new. */
   continueAsNewAfter: number;
+  /** Containment first (absent in older histories: on). */
+  containmentFirst?: boolean;
 }
 
 export interface Progress {
@@ -81,6 +83,8 @@ export interface FlowResumeState {
   locked: number;
   failed: number;
   cancelRequested: boolean;
+  /** The targets containment left active (set only when containment ran). */
+  uncontained?: string[];
 }
 
 export interface LockdownFlowInput {
@@ -113,6 +117,8 @@ export interface LockdownUserInput {
   clientIp: string | null;
   /** Set when a user deactivation or deletion caused the run; named in the audit event. */
   cause?: DeactivationCause;
+  /** Containment first deactivated this user before the run started (absent in older histories). */
+  contained?: boolean;
 }
 
 export interface UserLockdownResult {

@@ -1,0 +1,57 @@
+import { isProtectedAccount } from '../domain/accounts';
+import { targetsActorMayNotLock } from '../domain/permissions';
+import type { Db } from '../lib/db';
+import type { Logger } from '../lib/logger';
+
+/** Targets read, checked and deactivated per statement: well under PostgreSQL's bind-parameter limit. */
+const CONTAINMENT_BATCH = 1_000;
+
+export interface ContainmentInput {
+  lockdownId: string;
+  actorId: string;
+  bulk: boolean;
+}
+
+export interface ContainmentResult {
+  /** Targets deactivated now (already inactive ones are not counted). */
+  deactivated: number;
+  /** Targets left untouched because their per-user check will refuse them (protected, not permitted, gone). */
+  uncontained: string[];
+}
+
+/**
+ * Containment first: deactivating a user is what makes every credential of theirs refused
+ * (authentication checks `isActive` on each request), so a lockdown deactivates all its
+ * targets in a few batched statements before the per-user runs do their full steps. It
+ * applies the per-user check (protected? permitted?) to each batch, so it never touches an
+ * account that the per-user run would refuse. Idempotent: an inactive user stays inactive,
+ * and the per-user `deactivateUser` step that follows changes nothing.
+ */
+export function createContainmentActivities(db: Db, logger: Logger) {
+  return {
+    async containTargets(input: ContainmentInput): Promise<ContainmentResult> {
+      const actor = await db.user.findUnique({ where: { id: input.actorId } });
+      let deactivated = 0;
+      const uncontained: string[] = [];
+      for (let after = -1; ; ) {
+        const targets = await db.lockdownTarget.findMany({
+          where: { lockdownId: input.lockdownId, position: { gt: after } },
+          orderBy: { position: 'asc' },
+          take: CONTAINMENT_BATCH,
+          select: { userId: true, position: true },
+        });
+        if (targets.length === 0) break;
+        after = targets[targets.length - 1].position;
+        const ids = targets.map((target) => target.userId);
+        const users = await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, username: true, type: true } });
+        const refused = new Set(actor ? await targetsActorMayNotLock(db, actor, ids, input.bulk) : ids);
+        const lockable = new Set(users.filter((user) => !isProtectedAccount(user) && !refused.has(user.id)).map((user) => user.id));
+        uncontained.push(...ids.filter((id) => !lockable.has(id)));
+        const { count } = await db.user.updateMany({ where: { id: { in: [...lockable] }, isActive: true }, data: { isActive: false } });
+        deactivated += count;
+      }
+      logger.info({ lockdownId: input.lockdownId, deactivated, uncontained: uncontained.length }, 'lockdown targets contained');
+      return { deactivated, uncontained };
+    },
+  };
+}

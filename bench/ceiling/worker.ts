@@ -1,0 +1,27 @@
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { loadConfig } from '../../lib/config';
+import { ceilingActivities } from './activities';
+
+/** The no-op ceiling's worker: its own process, like the lockdown worker, so its memory can be read too. */
+async function main() {
+  const config = loadConfig();
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  // The lockdown worker's settings, so only the activities differ.
+  const worker = await Worker.create({
+    connection,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    workflowsPath: require.resolve('./workflows'),
+    activities: ceilingActivities,
+  });
+  await worker.run();
+  await connection.close();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
