@@ -56,6 +56,9 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'GET /api/v1/users/{id}': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}` })],
   'GET /api/v1/users/{id}/sessions': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/sessions` })],
   'GET /api/v1/users/{id}/tokens': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/tokens` })],
+  'PATCH /api/v1/users/{id}': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}`, body: { name: 'Matrix subject' } })],
+  // Deleting runs the user's lockdown first; each call gets a user of its own (change_user on the subject alone does not reach it).
+  'DELETE /api/v1/users/{id}': [[401, 403, 403, 204, 403, 204, 401, 401], async () => ({ url: `/api/v1/users/${(await createUser(stack.db)).id}` })],
   'POST /api/v1/users/{id}/activate': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/activate` })],
   'POST /api/v1/users/{id}/set_password': [[401, 403, 204, 204, 403, 204, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/set_password`, body: { password: 'a-new-password' } })],
   'POST /api/v1/users/{id}/recovery_link': [[401, 403, 201, 201, 403, 201, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/recovery_link` })],
@@ -76,6 +79,9 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'POST /api/v1/temporal-codec/encode': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/temporal-codec/encode', body: { payloads: [] } })],
   // Only the person who started a lockdown answers its prompts; they or a superuser cancel it.
   'POST /api/v1/lockdowns/{id}/stage': [[401, 404, 404, 403, 403, 403, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.awaitingLockdown}/stage`, body: { reason: 'not yours' } })],
+  // Approval: change_user on every target, never the requester (admin here); the finished lockdown is not waiting, so the allowed get 409.
+  'POST /api/v1/lockdowns/{id}/approve': [[401, 403, 409, 409, 403, 409, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/approve`, body: { comment: 'matrix' } })],
+  'POST /api/v1/lockdowns/{id}/reject': [[401, 403, 409, 409, 403, 409, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/reject`, body: { comment: 'matrix' } })],
   'POST /api/v1/lockdowns/{id}/cancel': [[401, 404, 404, 403, 403, 200, 401, 401], async (fx, who) => ({ url: `/api/v1/lockdowns/${who === 'superuser' ? await awaitingLockdown(fx.host) : fx.awaitingLockdown}/cancel` })],
 
   'GET /api/v1/events': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/events?limit=1' })],
