@@ -38,6 +38,14 @@ it('has recorded histories to replay', () => {
       ),
     ),
   );
+  // v8: the merged workflows (search attributes, approval, containment first, deactivation revokes, failure branches) recorded together.
+  expect(fixtures).toEqual(
+    expect.arrayContaining(
+      ['single-prompt', 'bulk-continue-as-new', 'self-service', 'cancelled-at-prompt', 'cancelled-bulk', 'failed-user', 'failed-run', 'unrecorded-result', 'notifications', 'deactivation', 'deletion', 'approval-approved', 'approval-rejected', 'approval-expired'].map(
+        (scenario) => `v8-${scenario}.json`,
+      ),
+    ),
+  );
 });
 
 it.each(fixtures)('when %s is replayed against the current workflow code, then it is deterministic', async (file) => {
