@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startEphemeralServices } from './lib/ephemeral-services';
-import { log } from './lib/log';
+import { log, quietBundlerLogger } from './lib/log';
 import { buildConsole } from './lib/web-console';
 
 /**
@@ -47,15 +47,6 @@ async function main(): Promise<number> {
     await services.stop();
   }
 }
-
-const quietBundlerLogger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => log(message),
-  error: (message: string) => log(message),
-  log: () => undefined,
-};
 
 main().then(
   (code) => process.exit(code),

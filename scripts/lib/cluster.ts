@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { prepareDatabase } from './database';
-import { log } from './log';
+import { log, quietBundlerLogger } from './log';
 import { ensurePayloadKeys } from './payload-keys-file';
 import { isPortInUse } from './ports';
 import { dropDatabase, startLocalPostgres } from './postgres';
@@ -274,11 +274,3 @@ async function waitForHttp(url: string, service: ServiceProcess, signal?: AbortS
   }
 }
 
-const quietBundlerLogger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => log(message),
-  error: (message: string) => log(message),
-  log: () => undefined,
-};

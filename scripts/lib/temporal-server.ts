@@ -6,6 +6,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { goInstallOnce, goModuleDir, toolCacheDir } from './go-install';
 import { stopProcess } from './temporal-cli';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
 /**
  * The Temporal server (the production server, not the dev server) and its SQL schema tool,
@@ -72,18 +73,6 @@ export interface TemporalCluster {
   process: ChildProcess;
   stop(): Promise<void>;
 }
-
-/**
- * The custom search attributes the lockdown workflows set, registered on the namespace. Ids
- * and counts only: values are stored unencrypted, so never usernames or emails.
- */
-export const LOCKDOWN_SEARCH_ATTRIBUTES = {
-  LockdownId: 'Keyword',
-  LockdownActorId: 'Keyword',
-  LockdownSelfService: 'Bool',
-  LockdownTargetCount: 'Int',
-  LockdownTargetUserId: 'Keyword',
-} as const;
 
 /** temporal.api.enums.v1.IndexedValueType */
 const INDEXED_VALUE_TYPE = { Keyword: 2, Int: 3, Bool: 5 } as const;
@@ -254,7 +243,7 @@ export async function ensureNamespace(address: string, namespace: string, retent
       try {
         const { customAttributes } = await operatorService.listSearchAttributes({ namespace });
         const missing = Object.fromEntries(
-          Object.entries(LOCKDOWN_SEARCH_ATTRIBUTES)
+          Object.entries(SEARCH_ATTRIBUTES)
             .filter(([name]) => !(name in (customAttributes ?? {})))
             .map(([name, type]) => [name, INDEXED_VALUE_TYPE[type]]),
         );
