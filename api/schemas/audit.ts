@@ -3,8 +3,9 @@ import '../http/openapi';
 
 /** Shapes of the auditor's views of a lockdown: paged history, timeline, exports. */
 
-// Temporal's page tokens are a few hundred bytes; the bound keeps every URL under the 8 KB limit (a 414, never Node's bare 431).
-const cursor = z.string().max(4_000).optional();
+// Cursors are base64url (lib/cursor.ts) around Temporal's page tokens of a few dozen bytes; the bound and the
+// alphabet keep every URL far below Node's 16 KB header limit (its bare 431 is outside the error envelope).
+const cursor = z.string().max(1_000).regex(/^[A-Za-z0-9_-]*$/, 'a cursor from nextCursor').optional();
 
 export const HistoryQuery = z.object({
   children: z.enum(['true', 'false']).transform((value) => value === 'true').default(false),
