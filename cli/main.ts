@@ -6,7 +6,8 @@ import { ApiClient, CliError, EXIT } from './api-client';
 import { askLine, confirm } from './prompts';
 import { deleteSession, readSession, sessionFile, writeSession } from './session-store';
 import { readTargetFile, resolveUserIds } from './targets';
-import { FINISHED, runIsClean, watchLockdown, type LockdownView } from './watch';
+import { isFinished } from '../domain/lockdown-status';
+import { runIsClean, watchLockdown, type LockdownView } from './watch';
 
 /**
  * `lockdown`: the operator CLI of Account Lockdown. It speaks only the public HTTP API, so
@@ -197,10 +198,10 @@ program
     if (!options.wait || options.self) {
       // A self-service lockdown ends this very session: there is nothing left to poll with.
       print(started, () => summary(started));
-      if (options.self && FINISHED.includes(started.status)) exitForRun(started);
+      if (options.self && isFinished(started.status)) exitForRun(started);
       return;
     }
-    const finished = FINISHED.includes(started.status) ? started : await watchLockdown(api, started.id, { intervalMs: options.interval, quiet: !!globals().json });
+    const finished = isFinished(started.status) ? started : await watchLockdown(api, started.id, { intervalMs: options.interval, quiet: !!globals().json });
     print(finished, () => summary(finished));
     exitForRun(finished);
   });
@@ -215,7 +216,7 @@ program
     const api = apiClient();
     const view = options.watch ? await watchLockdown(api, id, { intervalMs: options.interval, quiet: !!globals().json }) : await api.get<LockdownView>(`/api/v1/lockdowns/${encodeURIComponent(id)}`);
     print(view, () => summary(view));
-    if (FINISHED.includes(view.status)) exitForRun(view);
+    if (isFinished(view.status)) exitForRun(view);
   });
 
 program

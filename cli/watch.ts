@@ -1,17 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SingleBar, Presets } from 'cli-progress';
+import { isFinished } from '../domain/lockdown-status';
+import type { LockdownStatus, Progress } from '../workflows/types';
 import type { ApiClient } from './api-client';
 
-export interface Progress {
-  total: number;
-  locked: number;
-  failed: number;
-  cancelled: number;
-  pending: number;
-}
 export interface LockdownView {
   id: string;
-  status: 'pending' | 'awaiting_input' | 'running' | 'completed' | 'cancelled' | 'failed';
+  status: LockdownStatus;
   selfService: boolean;
   actor: { id: string | null; username: string };
   reason: string | null;
@@ -22,8 +17,6 @@ export interface LockdownView {
   workflowId: string;
   stage: { name: string } | null;
 }
-
-export const FINISHED = ['completed', 'cancelled', 'failed'];
 
 /**
  * Follows a lockdown until it finishes, drawing a progress bar on stderr (stdout stays
@@ -47,7 +40,7 @@ export async function watchLockdown(api: ApiClient, id: string, options: { inter
   const done = (current: LockdownView) => current.progress.total - current.progress.pending;
   bar?.start(Math.max(view.progress.total, 1), done(view), payload(view));
   let awaitingNoticeShown = false;
-  while (!FINISHED.includes(view.status)) {
+  while (!isFinished(view.status)) {
     if (view.status === 'awaiting_input' && !awaitingNoticeShown && !options.quiet) {
       awaitingNoticeShown = true;
       bar?.stop();
