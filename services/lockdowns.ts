@@ -1,4 +1,11 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -31,17 +38,23 @@ import { isDeadlineExceeded } from '../lib/temporal';
 import { lockdownWorkflowId } from '../workflows/ids';
 import { lockdownSearchAttributes } from '../workflows/search-attributes';
 import type { lockdownFlow } from '../workflows/lockdown-flow';
-import { cancelSignal, decideApprovalUpdate, submitPromptUpdate } from '../workflows/messages';
+import { cancelSignal, decideApprovalUpdate, lockdownStartedUpdate, submitPromptUpdate } from '../workflows/messages';
 import type { FieldError, FlowSnapshot, LockdownFlowInput, LockdownStatus } from '../workflows/types';
 import { NO_LOCKDOWN_FLOW_MESSAGE, snapshotLockdownFlow } from './flow-snapshot';
 import { createLockdownViews, resultOf } from './lockdown-view';
-import type { Lockdown as LockdownRow, Prisma } from '../generated/prisma/client';
+import type { Lockdown as LockdownRow, Prisma, UserType } from '../generated/prisma/client';
 
 export interface LockdownServiceDeps {
   db: Db;
   temporal: Client;
   config: Config;
   logger: Logger;
+}
+
+/** The value of a settled promise, or its error thrown: reads made at once, judged one after another. */
+function settledValue<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
 }
 
 /** Who asks: the authenticated user, as the rules need them. */
@@ -54,6 +67,7 @@ export interface CreateLockdownRequest extends TargetRequest {
 // Under PostgreSQL's 32,767 bind parameters per statement: a larger insert Prisma would split and
 // run concurrently on the transaction's one connection (which pg deprecates).
 const TARGET_ROWS_PER_INSERT = 5_000;
+const TEMPORAL_REFUSED_MESSAGE = 'Temporal did not accept the lockdown. Try again shortly.';
 const NO_WORKER_MESSAGE =
   'No lockdown worker answered in time. The lockdown is recorded and will run as soon as a worker is available; check the worker process.';
 
@@ -77,22 +91,26 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     }
     const reasonProblem = request.reason === undefined ? null : unrecordableText(request.reason);
     if (reasonProblem) throw invalid(`The reason ${reasonProblem}.`, [{ field: 'body.reason', message: reasonProblem }]);
-    // Permission first: which ids exist or are protected is told only to callers allowed to lock them.
-    const refused = await targetsActorMayNotLock(db, actor, resolved.targetIds, resolved.bulk);
-    if (refused.length > 0) {
+    // Read at once, judged in order: permission first, so which ids exist or are protected is
+    // told only to callers allowed to lock them.
+    const [refused, configured, users] = await Promise.allSettled([
+      targetsActorMayNotLock(db, actor, resolved.targetIds, resolved.bulk),
+      snapshotLockdownFlow(db, resolved.selfService, meta.host),
+      findTargets(resolved.targetIds),
+    ]);
+    if (settledValue(refused).length > 0) {
       throw denied(resolved.bulk ? 'You need the change_user permission on every user of a bulk lockdown.' : 'You do not have permission to lock this user.');
     }
-
-    const configured = await snapshotLockdownFlow(db, resolved.selfService, meta.host);
-    if (!configured) throw invalid(NO_LOCKDOWN_FLOW_MESSAGE, undefined, 'no_lockdown_flow');
-    const access = flowAccess(actor, configured.authentication);
-    if (access !== 'ok') throw denied(`The lockdown flow "${configured.snapshot.slug}" requires a superuser.`);
-    const flow = configured.snapshot;
+    const flowConfigured = settledValue(configured);
+    if (!flowConfigured) throw invalid(NO_LOCKDOWN_FLOW_MESSAGE, undefined, 'no_lockdown_flow');
+    const access = flowAccess(actor, flowConfigured.authentication);
+    if (access !== 'ok') throw denied(`The lockdown flow "${flowConfigured.snapshot.slug}" requires a superuser.`);
+    const flow = flowConfigured.snapshot;
     if (!flow.stages.some((stage) => stage.kind === 'account_lockdown')) {
       throw invalid(`The lockdown flow "${flow.slug}" has no Account Lockdown stage.`, undefined, 'no_lockdown_flow');
     }
 
-    const targets = await loadTargets(resolved.targetIds);
+    const targets = lockableTargets(resolved.targetIds, settledValue(users));
     const lockdownStage = flow.stages.find((stage) => stage.kind === 'account_lockdown');
     const approval: ApprovalRecord | null = needsApproval({
       stageRequiresApproval: lockdownStage?.kind === 'account_lockdown' && lockdownStage.requireApproval === true,
@@ -139,19 +157,20 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
       throw err;
     }
 
+    let started: LockdownRow | null;
     try {
-      await startWorkflow(lockdown);
+      started = await startAndAwaitFirstStatus(lockdown, targets.map((target) => target.id));
     } catch (err) {
       // Nothing half-written: without a workflow the record would promise work nobody does.
       await db.lockdown.delete({ where: { id: lockdownId } });
       throw err;
     }
     logger.info({ lockdownId, targets: targets.length, selfService: resolved.selfService, actorId: actor.id }, 'lockdown started');
+    if (!started) throw unavailableError(NO_WORKER_MESSAGE, 'worker_unavailable');
 
     // A self-service run given its reason is answered once finished (the caller's session ends with it).
     const answer = answerWhen(lockdown, 'pending');
-    const settled = await waitFor(lockdownId, answer.settled, answer.waitsForEnd ? config.SELF_SERVICE_WAIT_MS : config.API_WORKFLOW_DEADLINE_MS);
-    if (settled.status === 'pending') throw unavailableError(NO_WORKER_MESSAGE, 'worker_unavailable');
+    const settled = answer.settled(started.status) ? started : await waitFor(lockdownId, answer.settled, config.SELF_SERVICE_WAIT_MS);
     return { created: true, view: await viewOf(settled) };
   }
 
@@ -168,14 +187,16 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
    * The workflow's input, rebuilt from the PostgreSQL record alone: so a lockdown recorded by
    * a request that died before starting its workflow can still be started later, unchanged.
    */
-  async function inputFromRecord(lockdown: LockdownRow): Promise<LockdownFlowInput> {
-    const targets = await db.lockdownTarget.findMany({ where: { lockdownId: lockdown.id }, orderBy: { position: 'asc' }, select: { userId: true } });
+  async function inputFromRecord(lockdown: LockdownRow, recordedTargetIds?: string[]): Promise<LockdownFlowInput> {
+    const targetUserIds =
+      recordedTargetIds ??
+      (await db.lockdownTarget.findMany({ where: { lockdownId: lockdown.id }, orderBy: { position: 'asc' }, select: { userId: true } })).map((target) => target.userId);
     return {
       lockdownId: lockdown.id,
       actor: { id: lockdown.actorId ?? '', username: lockdown.actorUsername },
-      targetUserIds: targets.map((target) => target.userId),
+      targetUserIds,
       selfService: lockdown.selfService,
-      bulk: targets.length > 1,
+      bulk: targetUserIds.length > 1,
       flow: lockdown.flowSnapshot as unknown as FlowSnapshot,
       initialValues: lockdown.reason ? { reason: lockdown.reason } : {},
       clientIp: lockdown.clientIp,
@@ -191,34 +212,73 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
 
   /** Starts the lockdown's workflow; starting it again is a no-op (its id is derived from the lockdown). */
   async function startWorkflow(lockdown: LockdownRow) {
-    const input = await inputFromRecord(lockdown);
     try {
-      const handle = await temporal.withDeadline(Date.now() + config.API_WORKFLOW_DEADLINE_MS, () =>
-        temporal.workflow.start<typeof lockdownFlow>('lockdownFlow', {
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          workflowId: lockdown.workflowId,
-          args: [input],
-          typedSearchAttributes: lockdownSearchAttributes({
-            lockdownId: lockdown.id,
-            actorId: lockdown.actorId,
-            selfService: lockdown.selfService,
-            targetCount: input.targetUserIds.length,
-          }),
-        }),
+      const handle = await temporal.withDeadline(Date.now() + config.API_WORKFLOW_DEADLINE_MS, async () =>
+        temporal.workflow.start<typeof lockdownFlow>('lockdownFlow', await startOptions(lockdown)),
       );
       await db.lockdown.update({ where: { id: lockdown.id }, data: { runId: handle.firstExecutionRunId } });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return;
       logger.error({ err, lockdownId: lockdown.id }, 'could not start lockdown workflow');
-      throw unavailableError('Temporal did not accept the lockdown. Try again shortly.', 'temporal_unavailable');
+      throw unavailableError(TEMPORAL_REFUSED_MESSAGE, 'temporal_unavailable');
     }
   }
 
-  async function loadTargets(targetIds: string[]) {
-    const users = await db.user.findMany({
-      where: { id: { in: targetIds.filter((id) => isUuid(id)) } },
-      select: { id: true, username: true, type: true },
-    });
+  /**
+   * Starts a new lockdown's workflow together with its `lockdownStarted` update
+   * (update-with-start, one round trip): Temporal answers once the workflow has recorded its
+   * first status, so the API answers without polling PostgreSQL. Returns the record as it
+   * then is, or null when Temporal accepted the start but no worker answered in time (the
+   * lockdown runs as soon as one polls). Throws when Temporal did not accept the start.
+   */
+  async function startAndAwaitFirstStatus(lockdown: LockdownRow, targetUserIds: string[]): Promise<LockdownRow | null> {
+    const start = new WithStartWorkflowOperation<typeof lockdownFlow>('lockdownFlow', { ...(await startOptions(lockdown, targetUserIds)), workflowIdConflictPolicy: 'FAIL' });
+    try {
+      await temporal.withDeadline(Date.now() + config.API_WORKFLOW_DEADLINE_MS, () =>
+        temporal.workflow.executeUpdateWithStart(lockdownStartedUpdate, { startWorkflowOperation: start }),
+      );
+    } catch (err) {
+      // A timed-out call does not say whether the start was accepted: ask Temporal.
+      if (isDeadlineExceeded(err) && (await workflowExists(lockdown.workflowId))) return null;
+      logger.error({ err, lockdownId: lockdown.id }, 'could not start lockdown workflow');
+      throw unavailableError(TEMPORAL_REFUSED_MESSAGE, 'temporal_unavailable');
+    }
+    // The handle of a start carries the run id (the type does not say so).
+    const { firstExecutionRunId } = (await start.workflowHandle()) as WorkflowHandleWithFirstExecutionRunId<typeof lockdownFlow>;
+    return db.lockdown.update({ where: { id: lockdown.id }, data: { runId: firstExecutionRunId } });
+  }
+
+  async function workflowExists(workflowId: string): Promise<boolean> {
+    try {
+      await temporal.withDeadline(Date.now() + config.API_WORKFLOW_DEADLINE_MS, () => temporal.workflow.getHandle(workflowId).describe());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** `targetUserIds`: the targets just recorded, in order (else read from the record). */
+  async function startOptions(lockdown: LockdownRow, targetUserIds?: string[]) {
+    const input = await inputFromRecord(lockdown, targetUserIds);
+    return {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      workflowId: lockdown.workflowId,
+      args: [input] as [LockdownFlowInput],
+      typedSearchAttributes: lockdownSearchAttributes({
+        lockdownId: lockdown.id,
+        actorId: lockdown.actorId,
+        selfService: lockdown.selfService,
+        targetCount: input.targetUserIds.length,
+      }),
+    };
+  }
+
+  function findTargets(targetIds: string[]) {
+    return db.user.findMany({ where: { id: { in: targetIds.filter((id) => isUuid(id)) } }, select: { id: true, username: true, type: true } });
+  }
+
+  /** The targets in request order; 400 naming every id that does not exist or is protected. */
+  function lockableTargets(targetIds: string[], users: { id: string; username: string; type: UserType }[]) {
     const byId = new Map(users.map((user) => [user.id, user]));
     const refused: { id: string; reason: 'not_found' | 'protected' }[] = [];
     for (const id of targetIds) {

@@ -271,6 +271,9 @@ describe('when no worker answers', () => {
       expect(response.status).toBe(503);
       expect(response.body.error.code).toBe('worker_unavailable');
       expect(Date.now() - started).toBeLessThan(10_000);
+      // Temporal accepted the start: the lockdown stays recorded and runs when a worker polls.
+      const recorded = await idle.db.lockdownTarget.findMany({ where: { userId: victim.id }, include: { lockdown: true } });
+      expect(recorded.map((target) => target.lockdown.status)).toEqual(['pending']);
       const ready = await idle.http.get('/readyz');
       expect(ready.status).toBe(503);
       expect(ready.body.checks).toMatchObject({ database: true, temporal: true, worker: false });

@@ -100,8 +100,8 @@ describe('two-person approval for large bulk lockdowns', () => {
     expect(events.filter((event) => event.action === 'account_lockdown_triggered')).toHaveLength(3);
 
     const history = await stack.temporal.workflow.getHandle(lockdown.workflowId).fetchHistory();
-    const update = history.events?.find((event) => event.workflowExecutionUpdateAcceptedEventAttributes);
-    expect(update?.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name).toBe('decideApproval');
+    const updates = history.events?.flatMap((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? []);
+    expect(updates).toEqual(['lockdownStarted', 'decideApproval']);
 
     expect((await decide(stack, second.key, lockdown.id, 'reject')).status).toBe(409);
   });

@@ -21,12 +21,12 @@ import { finalStatus, progressFrom } from '../domain/lockdown-status';
 import { acceptedValues, invalidFields } from '../domain/prompt';
 import { selfServiceEnding } from '../domain/self-service';
 import { unknownStageKind } from '../domain/stages';
-import { ACTIVITY_OPTIONS, CONTAINMENT_OPTIONS } from './activity-options';
+import { ACTIVITY_OPTIONS, CONTAINMENT_OPTIONS, LOCAL_ACTIVITY_OPTIONS } from './activity-options';
 import { failureMessage } from './failures';
 import { userLockdownWorkflowId } from './ids';
 import { userLockdownSearchAttributes } from './search-attributes';
 import { lockdownUser, startNotifications } from './lockdown-user';
-import { cancelSignal, decideApprovalUpdate, lockdownStateQuery, submitPromptUpdate, userFinishedSignal } from './messages';
+import { cancelSignal, decideApprovalUpdate, lockdownStartedUpdate, lockdownStateQuery, submitPromptUpdate, userFinishedSignal } from './messages';
 import { isRequester, type ApprovalDecisionInput } from '../domain/approval';
 import type {
   AccountLockdownStageSnapshot,
@@ -39,6 +39,7 @@ import type {
 
 const activities = proxyActivities<LockdownActivities>(ACTIVITY_OPTIONS);
 const { containTargets } = proxyLocalActivities<LockdownActivities>(CONTAINMENT_OPTIONS);
+const localActivities = proxyLocalActivities<LockdownActivities>(LOCAL_ACTIVITY_OPTIONS);
 
 /** Patch: children of a window are started together rather than one after another. */
 const PARALLEL_CHILD_STARTS = 'parallel-child-starts';
@@ -52,6 +53,8 @@ const CHILD_SEARCH_ATTRIBUTES = 'child-search-attributes';
 const APPROVAL_WAIT = 'approval-wait';
 /** Patch: the lockdown stage deactivates every target in batches before the per-user runs start. */
 const CONTAINMENT_FIRST = 'containment-first';
+/** Patch: the lockdown's state is recorded by a local activity, not an activity task (a server round trip less before the first child starts). */
+const RECORD_STATE_LOCALLY = 'record-state-locally';
 
 const NO_TARGET_MESSAGE = 'No user to lock: the lockdown has no target.';
 
@@ -70,6 +73,8 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
   const resume = input.resume;
 
   let status: LockdownStatus = resume ? 'running' : 'pending';
+  // What PostgreSQL holds: the start update answers once it left `pending`, so the API's read agrees.
+  let recordedStatus: LockdownStatus = status;
   let stageIndex = resume?.stageIndex ?? 0;
   let values: Record<string, string> = resume?.values ?? {};
   let submission: Record<string, string> | null = null;
@@ -93,6 +98,10 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
   };
 
   setHandler(lockdownStateQuery, state);
+  setHandler(lockdownStartedUpdate, async () => {
+    await condition(() => recordedStatus !== 'pending');
+    return state();
+  });
   setHandler(cancelSignal, () => {
     cancelRequested = true;
   });
@@ -138,8 +147,12 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
     },
   );
 
-  const record = (extra: { completion?: Completion | null; finished?: boolean } = {}) =>
-    activities.recordLockdownState({ lockdownId, status, stageIndex, reason: values.reason ?? null, error, ...extra });
+  const record = async (extra: { completion?: Completion | null; finished?: boolean } = {}) => {
+    const recording = status;
+    const recordState = patched(RECORD_STATE_LOCALLY) ? localActivities.recordLockdownState : activities.recordLockdownState;
+    await recordState({ lockdownId, status, stageIndex, reason: values.reason ?? null, error, ...extra });
+    recordedStatus = recording;
+  };
 
   try {
     return await walkStages();
@@ -149,6 +162,7 @@ export async function lockdownFlow(input: LockdownFlowInput): Promise<LockdownFl
     error = failureMessage(err);
     log.error('lockdown failed', { lockdownId, error });
     await activities.recordLockdownFailure({ lockdownId, error });
+    recordedStatus = status;
     throw err;
   }
 

@@ -16,3 +16,10 @@ export const userFinishedSignal = defineSignal<[{ userId: string; success: boole
 
 /** Approves or rejects a lockdown waiting for approval; the validator refuses the requester and callers without permission. */
 export const decideApprovalUpdate = defineUpdate<LockdownFlowState, [ApprovalDecisionInput]>('decideApproval');
+
+/**
+ * Sent with the start (update-with-start): answers once the lockdown has left `pending` and
+ * recorded its first status, so the API answers a new lockdown from Temporal, without
+ * polling PostgreSQL.
+ */
+export const lockdownStartedUpdate = defineUpdate<LockdownFlowState>('lockdownStarted');
