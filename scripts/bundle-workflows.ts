@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { log } from './lib/log';
+import { log, quietBundlerLogger } from './lib/log';
 
 /**
  * Bundles the workflow code once, ahead of time (the Docker image does it at build time):
@@ -16,7 +16,7 @@ const program = new Command('npm run bundle-workflows --')
 
 async function main() {
   const file = path.resolve(program.args[0] ?? path.join('dist', 'workflow-bundle.js'));
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietBundlerLogger });
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, code);
   log(`Workflow bundle written to ${file} (${Math.round(code.length / 1024)} KiB).`);

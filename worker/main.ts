@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
@@ -5,6 +7,7 @@ import { createWorkerMetrics } from '../lib/metrics';
 import { parseServiceArgs } from '../lib/usage';
 import { createLockdownWorker } from './create-worker';
 import { serveWorkerMetrics } from './metrics';
+import { workflowBundlePath } from './workflow-bundle';
 
 /** `npm run worker`: runs lockdown workflows against the configured Temporal and PostgreSQL. */
 async function main() {
@@ -16,7 +19,10 @@ async function main() {
   const logger = createLogger(config.LOG_LEVEL, 'worker');
   const db = createDb(config.DATABASE_URL, config.WORKER_MAX_CONCURRENT_ACTIVITIES);
   const metrics = createWorkerMetrics({ processMetrics: config.WORKER_METRICS_PORT !== undefined });
-  const { worker, connection } = await createLockdownWorker({ config, db, logger, metrics, workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH });
+  const bundle = await workflowBundlePath(process.env.WORKFLOW_BUNDLE_PATH);
+  const { worker, connection } = await createLockdownWorker({ config, db, logger, metrics, workflowBundlePath: bundle });
+  // A bundle built for this start has been loaded: its temporary file is not needed any more.
+  if (!process.env.WORKFLOW_BUNDLE_PATH) rmSync(path.dirname(bundle), { recursive: true, force: true });
   const metricsServer =
     config.WORKER_METRICS_PORT !== undefined
       ? await serveWorkerMetrics(metrics, { host: config.HOST, port: config.WORKER_METRICS_PORT, isDraining: () => worker.getState() !== 'RUNNING', logger })
