@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,6 +32,15 @@ import type { ceilingParent } from './ceiling/workflows';
  */
 const ROOT = path.resolve(__dirname, '..');
 const ADMIN_PASSWORD = 'bench-admin-password';
+/**
+ * The code the "before" phase runs: main as it landed before the second round of issue 12
+ * (update-with-start answers, state recorded by local activities, bundling outside the worker).
+ * With the before phase's env (containment off, the SDK's default cache) it is the behaviour
+ * the issue measured on the hot paths.
+ */
+const BEFORE_REF = '73621f4';
+/** Single lockdowns whose Temporal histories are read for the timeline (the last ones of a phase). */
+const TRACED_SINGLES = 30;
 /** Local activities per lockdownUser child (check, 4 actions, verify, audit, record). */
 const STEPS_PER_USER = 8;
 
@@ -45,6 +54,7 @@ const program = new Command('npm run bench --')
   .option('--ceiling-users <n>', 'children in the no-op ceiling run (0 skips it)', '2000')
   .option('--baseline-users <n>', 'users in the direct-loop baseline (0 skips it)', '2000')
   .option('--before <env>', 'env of the "before" phase, run first on the same services (KEY=VALUE,…; "none" skips it)', 'LOCKDOWN_CONTAINMENT_FIRST=false,WORKER_MAX_CACHED_WORKFLOWS=2310')
+  .option('--before-ref <commit>', 'code of the "before" phase: a git archive of this commit, run with this checkout\'s node_modules ("none": this checkout)', BEFORE_REF)
   .option('--profile <dir>', 'write a worker --cpu-prof profile and a heap snapshot (at the first bulk run\'s midpoint) into <dir>')
   .option('--label <name>', 'name of the results file (bench/results/<label>.json)', 'latest')
   .addHelpText('after', `
@@ -62,6 +72,7 @@ interface Options {
   ceilingUsers: string;
   baselineUsers: string;
   before: string;
+  beforeRef: string;
   profile?: string;
   label: string;
 }
@@ -69,6 +80,13 @@ interface Options {
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN);
+}
+/** A history event's time (protobuf Timestamp) in ms since the epoch. */
+function eventMs(at: unknown): number | null {
+  const time = at as { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined;
+  if (!time?.seconds) return null;
+  const seconds = typeof time.seconds === 'number' ? time.seconds : time.seconds.toNumber();
+  return seconds * 1000 + Math.floor((time.nanos ?? 0) / 1e6);
 }
 const spread = (values: number[]) => ({ p50: percentile(values, 50), p95: percentile(values, 95), p99: percentile(values, 99), max: percentile(values, 100), n: values.length });
 
@@ -107,8 +125,21 @@ function rssSampler(child: ChildProcess) {
 
 /** Where a bench process's own log (errors only) goes. */
 const logFile = (name: string) => path.join(tmpdir(), `lockdown-bench-${process.pid}-${name}.log`);
-const node = (script: string, env: NodeJS.ProcessEnv, logName: string, extra: string[] = []) =>
-  spawn(process.execPath, [...extra, '--import', 'tsx', path.join(ROOT, script)], { cwd: ROOT, env, stdio: ['ignore', openSync(logFile(logName), 'a'), 'inherit'] });
+const node = (script: string, env: NodeJS.ProcessEnv, logName: string, extra: string[] = [], root = ROOT) =>
+  spawn(process.execPath, [...extra, '--import', 'tsx', path.join(root, script)], { cwd: root, env, stdio: ['ignore', openSync(logFile(logName), 'a'), 'inherit'] });
+
+/**
+ * The project as it was at `ref`, in a temporary directory: the files of the commit, this
+ * checkout's node_modules (the dependencies are the same) and its own generated Prisma client.
+ */
+function checkoutOf(ref: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lockdown-bench-before-'));
+  const archive = execFileSync('git', ['-C', ROOT, 'archive', '--format=tar', ref], { maxBuffer: 1 << 30 });
+  execFileSync('tar', ['-x', '-C', dir], { input: archive });
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(dir, 'scripts', 'prisma.ts'), 'generate'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  return dir;
+}
 
 async function main() {
   const options = program.opts<Options>();
@@ -142,19 +173,52 @@ async function main() {
     const db = createDb(databaseUrl, 20);
     cleanups.push(() => db.$disconnect());
 
+    /**
+     * Where a single lockdown's time goes: the p50 offset (ms after the POST) of each milestone
+     * in the parent's and the per-user child's Temporal histories (event times; same machine).
+     */
+    async function singleTimeline(lockdowns: { workflowId: string; postedAt: number }[]): Promise<Record<string, number>> {
+      const temporal = await createTemporalClient(config);
+      const offsets = new Map<string, number[]>();
+      const note = (milestone: string, at: unknown, postedAt: number) => {
+        const ms = eventMs(at);
+        if (ms !== null) offsets.set(milestone, [...(offsets.get(milestone) ?? []), ms - postedAt]);
+      };
+      try {
+        for (const { workflowId, postedAt } of lockdowns) {
+          const parent = (await temporal.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+          const first = (name: keyof (typeof parent)[number], nth = 0) => parent.filter((event) => event[name])[nth]?.eventTime;
+          note('parent started', first('workflowExecutionStartedEventAttributes'), postedAt);
+          note('parent first task started', first('workflowTaskStartedEventAttributes'), postedAt);
+          note('parent first task completed', first('workflowTaskCompletedEventAttributes'), postedAt);
+          note('child started', first('childWorkflowExecutionStartedEventAttributes'), postedAt);
+          const childId = parent.find((event) => event.childWorkflowExecutionStartedEventAttributes)?.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.workflowId;
+          if (childId) {
+            const child = (await temporal.workflow.getHandle(childId).fetchHistory()).events ?? [];
+            note('child first task completed', child.find((event) => event.workflowTaskCompletedEventAttributes)?.eventTime, postedAt);
+            note('child completed', child.find((event) => event.workflowExecutionCompletedEventAttributes)?.eventTime, postedAt);
+          }
+          note('parent completed', first('workflowExecutionCompletedEventAttributes'), postedAt);
+        }
+      } finally {
+        await temporal.connection.close();
+      }
+      return Object.fromEntries([...offsets].map(([milestone, values]) => [milestone, percentile(values, 50)]));
+    }
+
     /** Starts a worker and an API with this env, measures singles and bulk runs, stops them. */
-    async function runPhase(env: NodeJS.ProcessEnv, profile: string | undefined) {
+    async function runPhase(env: NodeJS.ProcessEnv, profile: string | undefined, root: string) {
       const cleanups: (() => Promise<void> | void)[] = [];
       try {
         // Worker and API run as their own processes, as in production, so their memory can be read.
         const profileArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`, '--heapsnapshot-signal=SIGWINCH', `--diagnostic-dir=${path.resolve(profile)}`] : [];
         if (profile) mkdirSync(profile, { recursive: true });
-        const worker = node('worker/main.ts', env, 'worker', profileArgs);
+        const worker = node('worker/main.ts', env, 'worker', profileArgs, root);
         // SIGINT lets the worker drain and exit so that --cpu-prof writes its profile.
         cleanups.push(() => stopProcess(worker));
         const workerRss = rssSampler(worker);
         cleanups.push(() => workerRss.stop());
-        const api = node('api/main.ts', env, 'api');
+        const api = node('api/main.ts', env, 'api', [], root);
         cleanups.push(() => stopProcess(api));
         const apiRss = rssSampler(api);
         cleanups.push(() => apiRss.stop());
@@ -210,16 +274,20 @@ async function main() {
         const revocation: number[] = [];
         const request: number[] = [];
         const completion: number[] = [];
+        const traced: { workflowId: string; postedAt: number }[] = [];
         for (let index = 0; index < singles; index++) {
+          const postedAt = Date.now();
           const begin = performance.now();
           // The victim polls from before the request: the first 401 is the moment the session stopped working.
           const victim = revoked(victims.keys[index], begin, 0, begin + 60_000);
           const id = await start({ user: victims.ids[index], reason: 'bench single' });
           request.push(performance.now() - begin);
-          const [revokedAfter] = await Promise.all([victim, waitCompleted(id, 5)]);
+          const [revokedAfter, done] = await Promise.all([victim, waitCompleted(id, 5)]);
           completion.push(performance.now() - begin);
           revocation.push(revokedAfter);
+          traced.push({ workflowId: done.workflowId as string, postedAt });
         }
+        const timeline = await singleTimeline(traced.slice(-TRACED_SINGLES));
 
         const bulkRuns = [];
         for (const [runIndex, size] of bulkSizes.entries()) {
@@ -255,19 +323,26 @@ async function main() {
           });
         }
 
-        return { single: { revocationMs: spread(revocation), requestMs: spread(request), completedMs: spread(completion) }, bulk: bulkRuns, env: Object.fromEntries(Object.entries(env).filter(([key]) => /^(LOCKDOWN_|WORKER_)/.test(key))) };
+        return { single: { revocationMs: spread(revocation), requestMs: spread(request), completedMs: spread(completion), timeline }, bulk: bulkRuns, env: Object.fromEntries(Object.entries(env).filter(([key]) => /^(LOCKDOWN_|WORKER_)/.test(key) && !/KEY|SECRET|PASSWORD/.test(key))) };
       } finally {
         for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
       }
     }
 
-    const phases: { name: string; env: Record<string, string> }[] = [];
-    if (options.before !== 'none') phases.push({ name: 'before', env: Object.fromEntries(options.before.split(',').map((pair) => pair.split('=') as [string, string])) });
-    phases.push({ name: 'after', env: {} });
-    const measured: Record<string, Awaited<ReturnType<typeof runPhase>>> = {};
+    const phases: { name: string; env: Record<string, string>; ref: string | null }[] = [];
+    if (options.before !== 'none') {
+      const beforeEnv = Object.fromEntries(options.before.split(',').map((pair) => pair.split('=') as [string, string]));
+      phases.push({ name: 'before', env: beforeEnv, ref: options.beforeRef === 'none' ? null : options.beforeRef });
+    }
+    phases.push({ name: 'after', env: {}, ref: null });
+    const measured: Record<string, Awaited<ReturnType<typeof runPhase>> & { ref: string }> = {};
     for (const phase of phases) {
-      log(`Phase "${phase.name}" ${JSON.stringify(phase.env)}`);
-      measured[phase.name] = await runPhase({ ...env, TEMPORAL_TASK_QUEUE: `bench-${process.pid}-${phase.name}`, ...phase.env }, phase.name === 'after' ? options.profile : undefined);
+      log(`Phase "${phase.name}": code ${phase.ref ?? 'of this checkout'}, env ${JSON.stringify(phase.env)}`);
+      const root = phase.ref ? checkoutOf(phase.ref) : ROOT;
+      if (root !== ROOT) cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+      const phaseEnv = { ...env, TEMPORAL_TASK_QUEUE: `bench-${process.pid}-${phase.name}`, ...phase.env };
+      const result = await runPhase(phaseEnv, phase.name === 'after' ? options.profile : undefined, root);
+      measured[phase.name] = { ...result, ref: phase.ref ?? execFileSync('git', ['-C', ROOT, 'describe', '--always', '--dirty']).toString().trim() };
     }
 
     let ceiling: { children: number; seconds: number; childrenPerSecond: number; workerPeakRssMb: number } | null = null;
@@ -361,8 +436,9 @@ async function main() {
 
 type Spread = ReturnType<typeof spread>;
 interface Phase {
+  ref: string;
   env: NodeJS.ProcessEnv;
-  single: Record<'revocationMs' | 'requestMs' | 'completedMs', Spread>;
+  single: Record<'revocationMs' | 'requestMs' | 'completedMs', Spread> & { timeline: Record<string, number> };
   bulk: { users: number; requestMs: number; containmentMs: Spread; completionSeconds: number; usersPerSecond: number; locked: number; failed: number; workerPeakRssMb: number; apiPeakRssMb: number }[];
 }
 interface Results {
@@ -391,15 +467,27 @@ function table(results: Results): string {
       row(`bulk ${users}: peak RSS, worker / API`, (phase) => `${phase.bulk[index].workerPeakRssMb} / ${phase.bulk[index].apiPeakRssMb} MB`, 'worker < 400 MB'),
     ]),
   ];
+  const milestones = [...new Set(names.flatMap((name) => Object.keys(results.phases[name].single.timeline)))];
+  const timelineRows = [
+    ...milestones.map((milestone) => `| ${milestone} | ${names.map((name) => `${results.phases[name].single.timeline[milestone] ?? '–'} ms`).join(' | ')} |`),
+    `| API answered | ${names.map((name) => `${results.phases[name].single.requestMs.p50} ms`).join(' | ')} |`,
+    `| victim's session refused | ${names.map((name) => `${results.phases[name].single.revocationMs.p50} ms`).join(' | ')} |`,
+  ];
   const lines = [
     '',
     `| measure | ${names.join(' | ')} | goal |`,
     `| --- | ${names.map(() => '---').join(' | ')} | --- |`,
     ...rows,
     '',
+    `Where a single lockdown's time goes, p50 ms after the POST (Temporal history event times, last ${TRACED_SINGLES} singles):`,
+    '',
+    `| milestone | ${names.join(' | ')} |`,
+    `| --- | ${names.map(() => '---').join(' | ')} |`,
+    ...timelineRows,
+    '',
     ...(ceiling ? [`No-op ceiling (same shape: window ${results.settings.window}, continue-as-new every ${results.settings.continueAsNewAfter}, ${results.settings.stepsPerUser} no-op local activities per child): ${ceiling.childrenPerSecond} children/s over ${ceiling.children}, worker peak ${ceiling.workerPeakRssMb} MB.`] : []),
     ...(baselineDirect ? [`Direct loop (same activity code, no Temporal, concurrency ${results.settings.window}): ${baselineDirect.usersPerSecond} users/s over ${baselineDirect.users}.`] : []),
-    ...names.map((name) => `Phase "${name}": ${JSON.stringify(Object.fromEntries(Object.entries(results.phases[name].env).filter(([key]) => /^(LOCKDOWN_|WORKER_)/.test(key))))}`),
+    ...names.map((name) => `Phase "${name}": code ${results.phases[name].ref}, env ${JSON.stringify(Object.fromEntries(Object.entries(results.phases[name].env).filter(([key]) => /^(LOCKDOWN_|WORKER_)/.test(key) && !/KEY|SECRET|PASSWORD/.test(key))))}`),
     `Machine: ${results.machine.cpus} cores, load average ${results.machine.loadAverageBefore.join(' ')} at start, ${results.machine.loadAverageAfter.join(' ')} at end.`,
     '',
   ];
