@@ -12,12 +12,8 @@ import {
   DescriptionListTerm,
   Flex,
   Form,
-  FormGroup,
-  FormHelperText,
   Grid,
   GridItem,
-  HelperText,
-  HelperTextItem,
   Label,
   Modal,
   ModalBody,
@@ -34,6 +30,7 @@ import { Link, useParams } from 'react-router';
 import { isProtectedAccount } from '../../../domain/accounts';
 import { api, ApiError } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { Field } from '../components/FormField';
 import { ActiveLabel, formatTime } from '../components/Labels';
 import { StartLockdownError, useStartLockdown } from '../components/StartLockdown';
 import { Loading, useCapabilities, useMe } from '../session';
@@ -264,17 +261,12 @@ function SetPasswordModal({ user, onClose }: { user: User; onClose: () => void }
           </Alert>
         ) : (
           <Form id="set-password" onSubmit={submit}>
-            <FormGroup label="New password" isRequired fieldId="new-password">
+            <Field label="New password" id="new-password" isRequired>
               <TextInput id="new-password" type="password" autoComplete="new-password" value={password} onChange={(_event, value) => setPassword(value)} validated={error ? 'error' : 'default'} />
-            </FormGroup>
-            <FormGroup label="Repeat it" isRequired fieldId="confirm-password">
+            </Field>
+            <Field label="Repeat it" id="confirm-password" isRequired error={error ?? undefined} helper="At least 8 characters.">
               <TextInput id="confirm-password" type="password" autoComplete="new-password" value={confirm} onChange={(_event, value) => setConfirm(value)} validated={error ? 'error' : 'default'} />
-              <FormHelperText>
-                <HelperText>
-                  <HelperTextItem variant={error ? 'error' : 'default'}>{error ?? 'At least 8 characters.'}</HelperTextItem>
-                </HelperText>
-              </FormHelperText>
-            </FormGroup>
+            </Field>
           </Form>
         )}
       </ModalBody>
