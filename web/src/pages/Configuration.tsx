@@ -175,6 +175,7 @@ function LockdownStageForm({ stage, flows }: { stage: AccountLockdownStage; flow
         setUnusablePassword: draft.setUnusablePassword,
         deleteSessions: draft.deleteSessions,
         revokeTokens: draft.revokeTokens,
+        requireApproval: draft.requireApproval,
         selfServiceMessageTitle: draft.selfServiceMessageTitle,
         selfServiceMessage: draft.selfServiceMessage,
         completionFlow: draft.completionFlow || null,
@@ -208,6 +209,14 @@ function LockdownStageForm({ stage, flows }: { stage: AccountLockdownStage; flow
                 />
               ))}
             </Stack>
+          </FormGroup>
+          <FormGroup role="group" label="Two-person approval" fieldId={`${stage.id}-approval`}>
+            <Switch
+              id={`${stage.id}-requireApproval`}
+              label="Require approval — a bulk lockdown of more users than the approval threshold waits until a second administrator approves it"
+              isChecked={draft.requireApproval}
+              onChange={(_event, checked) => setDraft({ ...draft, requireApproval: checked })}
+            />
           </FormGroup>
           <Field label="Completion flow" id={`${stage.id}-completion`} error={form.errors.completionFlow} helper="Where a self-service lockdown ends; the flow needs “No authentication required”. Without one, the message below is shown.">
             <FormSelect id={`${stage.id}-completion`} value={draft.completionFlow ?? ''} onChange={(_event, value) => setDraft({ ...draft, completionFlow: value || null })}>
