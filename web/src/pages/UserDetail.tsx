@@ -1,9 +1,11 @@
 import {
   ActionGroup,
   Alert,
+  AlertActionCloseButton,
   Button,
   Card,
   CardBody,
+  CardHeader,
   CardTitle,
   ClipboardCopy,
   DescriptionList,
@@ -33,6 +35,7 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { Field } from '../components/FormField';
 import { ActiveLabel, formatTime } from '../components/Labels';
 import { StartLockdownError, useStartLockdown } from '../components/StartLockdown';
+import { DeactivateUserModal, DeleteUserModal, EditUserModal, type ActionNotice } from '../components/UserActions';
 import { Loading, useCapabilities, useMe } from '../session';
 import type { Page, RecoveryLink, Session, Token, User } from '../types';
 
@@ -49,6 +52,8 @@ export function UserDetailPage() {
   const refresh = () => client.invalidateQueries({ queryKey: ['user', id] });
   const activate = useMutation({ mutationFn: () => api.post<User>(`/users/${id}/activate`), onSuccess: refresh });
   const [passwordOpen, setPasswordOpen] = useState(false);
+  const [accountModal, setAccountModal] = useState<'edit' | 'deactivate' | 'delete' | null>(null);
+  const [notice, setNotice] = useState<ActionNotice | null>(null);
   const [recovery, setRecovery] = useState<RecoveryLink | null>(null);
   const recoveryLink = useMutation({ mutationFn: () => api.post<RecoveryLink>(`/users/${id}/recovery_link`), onSuccess: (link) => setRecovery(link) });
 
@@ -57,6 +62,11 @@ export function UserDetailPage() {
   const isSelf = data?.id === me?.id;
   // Absent on your own page (Settings has "Lock my account"), on protected accounts and without permission.
   const canLock = Boolean(data && can?.changeUser && !isSelf && !protectedAccount);
+  // PATCH/DELETE need change_user on the user, and a superuser's account changes only by a
+  // superuser (canChangeAccount in domain/permissions.ts). Not on your own page: Settings has
+  // "Lock my account", and nobody deletes themself.
+  const canChangeAccount = Boolean(data && can?.changeUser && (!data.isSuperuser || me?.isSuperuser));
+  const canDeactivateOrDelete = canChangeAccount && !isSelf && !protectedAccount;
   const liveSessions = sessions.data?.items.filter((session) => !session.expired) ?? [];
   const liveTokens = tokens.data?.items.filter((token) => !token.expired) ?? [];
 
@@ -76,11 +86,38 @@ export function UserDetailPage() {
       <PageSection>
         {user.isPending && <Loading />}
         <ErrorAlert error={user.error} title="This user cannot be shown" />
+        {notice && (
+          <Alert
+            variant={notice.variant}
+            isInline
+            title={notice.title}
+            actionClose={<AlertActionCloseButton onClose={() => setNotice(null)} />}
+            style={{ marginBottom: 'var(--pf-t--global--spacer--md)' }}
+            data-testid="user-action-result"
+          >
+            {notice.body}
+          </Alert>
+        )}
         {data && (
           <Grid hasGutter>
             <GridItem md={7}>
               <Card isFullHeight>
-                <CardTitle component="h2">Details</CardTitle>
+                <CardHeader
+                  actions={
+                    canChangeAccount
+                      ? {
+                          actions: (
+                            <Button variant="secondary" onClick={() => setAccountModal('edit')}>
+                              Edit details
+                            </Button>
+                          ),
+                          hasNoOffset: true,
+                        }
+                      : undefined
+                  }
+                >
+                  <CardTitle component="h2">Details</CardTitle>
+                </CardHeader>
                 <CardBody>
                   <DescriptionList isHorizontal>
                     <Term label="Name">{data.name || '—'}</Term>
@@ -114,6 +151,24 @@ export function UserDetailPage() {
                   )}
                   {isSelf && <p>To lock your own account, use <Link to="/settings">Settings › Account Lockdown</Link>.</p>}
                   {protectedAccount && <p>Account Lockdown cannot be triggered on the anonymous user or internal service accounts.</p>}
+                  {canDeactivateOrDelete && (
+                    <>
+                      <Title headingLevel="h3" size="md" style={{ marginTop: '1rem' }}>
+                        Deactivate or delete
+                      </Title>
+                      <p>For an account that should stop working, e.g. someone who left: every session is ended and every token revoked.</p>
+                      <Flex spaceItems={{ default: 'spaceItemsSm' }} style={{ marginTop: '.5rem' }}>
+                        {data.isActive && (
+                          <Button variant="secondary" isDanger onClick={() => setAccountModal('deactivate')}>
+                            Deactivate
+                          </Button>
+                        )}
+                        <Button variant="secondary" isDanger onClick={() => setAccountModal('delete')}>
+                          Delete user
+                        </Button>
+                      </Flex>
+                    </>
+                  )}
                   {can?.changeUser && (
                     <>
                       <Title headingLevel="h3" size="md" style={{ marginTop: '1rem' }}>
@@ -202,6 +257,28 @@ export function UserDetailPage() {
           </Grid>
         )}
       </PageSection>
+      {accountModal === 'edit' && data && (
+        <EditUserModal
+          user={data}
+          onClose={() => setAccountModal(null)}
+          onDone={(result) => {
+            setAccountModal(null);
+            setNotice(result);
+          }}
+        />
+      )}
+      {accountModal === 'deactivate' && data && (
+        <DeactivateUserModal
+          user={data}
+          counts={{ sessions: sessions.data ? liveSessions.length : null, tokens: tokens.data ? liveTokens.length : null }}
+          onClose={() => setAccountModal(null)}
+          onDone={(result) => {
+            setAccountModal(null);
+            setNotice(result);
+          }}
+        />
+      )}
+      {accountModal === 'delete' && data && <DeleteUserModal user={data} onClose={() => setAccountModal(null)} />}
       {passwordOpen && data && <SetPasswordModal user={data} onClose={() => setPasswordOpen(false)} />}
       {recovery && data && (
         <Modal isOpen variant="medium" onClose={() => setRecovery(null)} aria-labelledby="recovery-title">
