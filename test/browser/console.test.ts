@@ -444,6 +444,31 @@ it('two-person approval: a rejection in the browser ends it rejected with nobody
   await second.page.context().close();
 });
 
+it('two-person approval: the requester answering the prompt in the browser lands on the banner and may cancel the request', async () => {
+  const users = await createManyUsers(stack.db, 3, uniqueName('approval-flow'));
+  const key = await login(stack, admin.username, PASSWORD);
+  // No reason: the flow's prompt asks for it, in the browser, on the approval brand's address.
+  const started = await stack.http.post('/api/v1/lockdowns').set('Host', approvalHost).set(bearer(key)).send({ users });
+  expect(started.body.status).toBe('awaiting_input');
+  const { page, context } = await newPage();
+  const origin = `http://${approvalHost}:${new URL(stack.baseUrl).port}`;
+  await page.goto(`${origin}/login`);
+  await logIn(page, admin.username);
+  await pwExpect(page.getByRole('heading', { level: 1, name: /Welcome/ })).toBeVisible();
+  await page.goto(`${origin}/flows/${started.body.flow.slug}?lockdown=${started.body.id}`);
+  await page.getByRole('textbox', { name: 'Reason' }).fill('Suspicious OAuth grants');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const banner = page.getByTestId('approval-banner');
+  await pwExpect(banner).toContainText('Waiting for a second administrator’s approval');
+  await pwExpect(banner).toContainText('another administrator must approve or reject it');
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Cancel the request' }).click();
+  await pwExpect(banner).toContainText('Cancelled while waiting for approval: nobody was locked');
+  expect((await waitForLockdown(stack, key, started.body.id)).status).toBe('cancelled');
+  expect(await stack.db.user.count({ where: { id: { in: users }, isActive: true } })).toBe(3);
+  await context.close();
+});
+
 it('edits, deactivates and deletes a user from the user page: deactivation ends their session and token at once', async () => {
   const target = await createUser(stack.db, { username: uniqueName('leaver'), password: PASSWORD });
   const sessionKey = await login(stack, target.username, PASSWORD);

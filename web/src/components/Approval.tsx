@@ -80,7 +80,9 @@ function ApprovalState({ lockdown, onDecide }: { lockdown: Lockdown; onDecide: (
   const who = approval.approver?.username ?? 'someone';
   const when = formatTime(approval.decidedAt);
   const comment = approval.comment ? <p>Comment: “{approval.comment}”</p> : <p>No comment.</p>;
-  switch (approval.outcome) {
+  // A request cancelled while it waited keeps `outcome: null` (the schema also allows 'cancelled').
+  const outcome = approval.outcome ?? (lockdown.status === 'cancelled' ? 'cancelled' : null);
+  switch (outcome) {
     case 'approved':
       return (
         <Alert variant="success" isInline title={`Approved by ${who}`} data-testid="approval-banner">
