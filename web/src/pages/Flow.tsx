@@ -147,10 +147,10 @@ function LockdownStage({
     view.status === 'rejected' || view.status === 'expired'
       ? null
       : view.status === 'completed' && view.progress.failed === 0
-      ? { variant: 'success' as const, title: `Lockdown completed: ${view.progress.locked} of ${view.progress.total} locked` }
-      : view.status === 'cancelled'
-        ? { variant: 'warning' as const, title: `Lockdown cancelled: ${view.progress.locked} locked, ${view.progress.cancelled} not started` }
-        : { variant: 'danger' as const, title: `Lockdown finished with failures: ${view.progress.failed} of ${view.progress.total} failed` };
+        ? { variant: 'success' as const, title: `Lockdown completed: ${view.progress.locked} of ${view.progress.total} locked` }
+        : view.status === 'cancelled'
+          ? { variant: 'warning' as const, title: `Lockdown cancelled: ${view.progress.locked} locked, ${view.progress.cancelled} not started` }
+          : { variant: 'danger' as const, title: `Lockdown finished with failures: ${view.progress.failed} of ${view.progress.total} failed` };
   return (
     <Stack hasGutter>
       {summary && (
