@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { createBrand } from '../support/flows';
-import { adminSession, bearer, createUser, login, startStack, uniqueName, waitForLockdown, type Stack } from '../support/stack';
+import { addToken, adminSession, bearer, createManyUsers, createUser, login, startStack, uniqueName, waitForLockdown, type Stack } from '../support/stack';
 
 /**
  * The web console in a real browser (Debian's Chromium, driven by playwright-core) against
@@ -22,11 +22,16 @@ let adminPage: Page;
 // Left by one test for a later one.
 let bulkUsername = '';
 let manyLockdownId = '';
+// A brand whose Account Lockdown stage requires two-person approval (over APPROVAL_THRESHOLD users).
+let approvalHost = '';
+const APPROVAL_THRESHOLD = '2';
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
   mkdirSync(SCREENSHOTS, { recursive: true });
-  stack = await startStack();
+  // The threshold only matters on a stage with requireApproval: the approval brand's, below.
+  stack = await startStack({ LOCKDOWN_APPROVAL_THRESHOLD: APPROVAL_THRESHOLD });
+  ({ host: approvalHost } = await createBrand(stack.db, { requireApproval: true }));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -340,6 +345,188 @@ it('configures a notification rule through the forms; the lockdown event reaches
   await pwExpect(page.getByText(victim.username).first()).toBeVisible({ timeout: 60_000 });
   await expectAccessible(page);
   await screenshot(page, '12-notifications');
+});
+
+/** A second admin: change_user held globally, not a superuser, signed in in a browser of their own. */
+async function secondAdmin(prefix = 'approver') {
+  const user = await createUser(stack.db, { username: uniqueName(prefix), password: PASSWORD });
+  await stack.db.permission.create({ data: { userId: user.id, permission: 'change_user' } });
+  return { user, key: await login(stack, user.username, PASSWORD), page: await signIn(user.username) };
+}
+
+/** A bulk lockdown of three users (over the threshold of 2) requested by the console's admin on the approval brand. */
+async function requestApproval(reason: string) {
+  const users = await createManyUsers(stack.db, 3, uniqueName('approval'));
+  const key = await login(stack, admin.username, PASSWORD);
+  const started = await stack.http.post('/api/v1/lockdowns').set('Host', approvalHost).set(bearer(key)).send({ users, reason });
+  expect(started.status).toBe(201);
+  expect(started.body.status).toBe('awaiting_approval');
+  return { id: started.body.id as string, users, key };
+}
+
+it('two-person approval: the requester sees the banner without buttons; a second admin approves in the browser and the lockdown completes', async () => {
+  const { id, users, key } = await requestApproval('Phishing wave across finance');
+  const page = adminPage;
+  await page.goto(`/lockdowns/${id}`);
+  const banner = page.getByTestId('approval-banner');
+  await pwExpect(banner).toContainText('Waiting for a second administrator’s approval');
+  await pwExpect(banner).toContainText(`${admin.username} asked to lock down 3 users`);
+  await pwExpect(banner).toContainText('The request expires in 24 hours');
+  await pwExpect(banner).toContainText('another administrator must approve or reject it');
+  await pwExpect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+  await pwExpect(page.getByRole('button', { name: 'Reject' })).toHaveCount(0);
+  await expectAccessible(page);
+  await screenshot(page, '16-approval-requester');
+
+  // The list labels the status and filters on it.
+  await nav(page, 'Lockdowns').click();
+  await page.getByRole('combobox', { name: 'Filter by status' }).selectOption('awaiting_approval');
+  const row = page.getByRole('row', { name: /Phishing wave across finance/ }).first();
+  await pwExpect(row.getByText('awaiting approval')).toBeVisible();
+
+  const second = await secondAdmin();
+  await second.page.goto(`/lockdowns/${id}`);
+  const theirBanner = second.page.getByTestId('approval-banner');
+  await pwExpect(theirBanner).toContainText(`${admin.username} asked to lock down 3 users`);
+  await pwExpect(theirBanner.getByRole('button', { name: 'Reject' })).toBeVisible();
+  await expectAccessible(second.page);
+  await screenshot(second.page, '17-approval-approver');
+  await theirBanner.getByRole('button', { name: 'Approve' }).click();
+  const dialog = second.page.getByRole('dialog', { name: 'Approve the lockdown of 3 users?' });
+  await dialog.getByRole('textbox', { name: 'Comment' }).fill('Confirmed with the SOC lead');
+  await expectAccessible(second.page);
+  await screenshot(second.page, '18-approval-decision');
+  await dialog.getByRole('button', { name: 'Approve', exact: true }).click();
+
+  await pwExpect(theirBanner).toContainText(`Approved by ${second.user.username}`);
+  await pwExpect(theirBanner).toContainText('Confirmed with the SOC lead');
+  const done = await waitForLockdown(stack, key, id);
+  expect(done).toMatchObject({ status: 'completed', progress: { total: 3, locked: 3 }, approval: { outcome: 'approved', approver: { id: second.user.id } } });
+  await pwExpect(second.page.getByTestId('progress-counts')).toContainText('Locked: 3');
+  expect(await stack.db.user.count({ where: { id: { in: users }, isActive: true } })).toBe(0);
+  // The requester's page follows on its own.
+  await page.goto(`/lockdowns/${id}`);
+  await pwExpect(page.getByTestId('approval-banner')).toContainText(`Approved by ${second.user.username}`);
+  await second.page.context().close();
+});
+
+it('two-person approval: a rejection in the browser ends it rejected with nobody locked; a decision taken meanwhile is reported', async () => {
+  const { id, users, key } = await requestApproval('Wrong export, do not run');
+  const second = await secondAdmin();
+  await second.page.goto(`/lockdowns/${id}`);
+  const banner = second.page.getByTestId('approval-banner');
+  await banner.getByRole('button', { name: 'Reject' }).click();
+  const dialog = second.page.getByRole('dialog', { name: 'Reject the lockdown of 3 users?' });
+  await pwExpect(dialog.getByText('Rejecting ends the request: nobody is locked.')).toBeVisible();
+  await dialog.getByRole('textbox', { name: 'Comment' }).fill('Wrong list');
+  await dialog.getByRole('button', { name: 'Reject', exact: true }).click();
+  await pwExpect(banner).toContainText(`Rejected by ${second.user.username}: nobody was locked`);
+  await pwExpect(banner).toContainText('Wrong list');
+  await pwExpect(second.page.getByTestId('progress-counts')).toContainText('Cancelled: 3');
+  await expectAccessible(second.page);
+  const rejected = await waitForLockdown(stack, key, id);
+  expect(rejected).toMatchObject({ status: 'rejected', progress: { locked: 0, cancelled: 3 }, approval: { outcome: 'rejected', comment: 'Wrong list' } });
+  expect(await stack.db.user.count({ where: { id: { in: users }, isActive: true } })).toBe(3);
+  expect(await stack.db.session.count({ where: { userId: { in: users } } })).toBe(3);
+
+  // Someone else decides while the dialog is open: the 409 is shown, and the page shows the decision.
+  const other = await requestApproval('Decided by someone else');
+  await second.page.goto(`/lockdowns/${other.id}`);
+  await second.page.getByTestId('approval-banner').getByRole('button', { name: 'Approve' }).click();
+  const third = await secondAdmin('third');
+  expect((await stack.http.post(`/api/v1/lockdowns/${other.id}/reject`).set(bearer(third.key)).send({ comment: 'faster' })).status).toBe(200);
+  await third.page.context().close();
+  const approveDialog = second.page.getByRole('dialog', { name: 'Approve the lockdown of 3 users?' });
+  await approveDialog.getByRole('button', { name: 'Approve', exact: true }).click();
+  await pwExpect(approveDialog.getByText('This lockdown is no longer waiting for approval')).toBeVisible();
+  await approveDialog.getByRole('button', { name: 'Cancel' }).click();
+  await pwExpect(second.page.getByTestId('approval-banner')).toContainText(`Rejected by ${third.user.username}`);
+  await second.page.context().close();
+});
+
+it('two-person approval: the requester answering the prompt in the browser lands on the banner and may cancel the request', async () => {
+  const users = await createManyUsers(stack.db, 3, uniqueName('approval-flow'));
+  const key = await login(stack, admin.username, PASSWORD);
+  // No reason: the flow's prompt asks for it, in the browser, on the approval brand's address.
+  const started = await stack.http.post('/api/v1/lockdowns').set('Host', approvalHost).set(bearer(key)).send({ users });
+  expect(started.body.status).toBe('awaiting_input');
+  const { page, context } = await newPage();
+  const origin = `http://${approvalHost}:${new URL(stack.baseUrl).port}`;
+  await page.goto(`${origin}/login`);
+  await logIn(page, admin.username);
+  await pwExpect(page.getByRole('heading', { level: 1, name: /Welcome/ })).toBeVisible();
+  await page.goto(`${origin}/flows/${started.body.flow.slug}?lockdown=${started.body.id}`);
+  await page.getByRole('textbox', { name: 'Reason' }).fill('Suspicious OAuth grants');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const banner = page.getByTestId('approval-banner');
+  await pwExpect(banner).toContainText('Waiting for a second administrator’s approval');
+  await pwExpect(banner).toContainText('another administrator must approve or reject it');
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Cancel the request' }).click();
+  await pwExpect(banner).toContainText('Cancelled while waiting for approval: nobody was locked');
+  expect((await waitForLockdown(stack, key, started.body.id)).status).toBe('cancelled');
+  expect(await stack.db.user.count({ where: { id: { in: users }, isActive: true } })).toBe(3);
+  await context.close();
+});
+
+it('edits, deactivates and deletes a user from the user page: deactivation ends their session and token at once', async () => {
+  const target = await createUser(stack.db, { username: uniqueName('leaver'), password: PASSWORD });
+  const sessionKey = await login(stack, target.username, PASSWORD);
+  const tokenKey = await addToken(stack.db, target.id, 'api');
+  expect((await stack.http.get('/api/v1/me').set(bearer(sessionKey))).status).toBe(200);
+  const page = adminPage;
+  await page.goto(`/users/${target.id}`);
+  await pwExpect(page.getByTestId('sessions-count')).toHaveText('1');
+
+  // Edit: the API's refusal beside the field, then the saved answer.
+  await page.getByRole('button', { name: 'Edit details' }).click();
+  const edit = page.getByRole('dialog', { name: `Edit ${target.username}` });
+  await edit.getByRole('textbox', { name: 'Name' }).fill('x'.repeat(151));
+  await edit.getByRole('textbox', { name: 'Email' }).fill('dana@example.test');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await pwExpect(edit.locator('.pf-v6-c-helper-text__item.pf-m-error')).toContainText('150');
+  await edit.getByRole('textbox', { name: 'Name' }).fill('Dana Leaver');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await pwExpect(page.getByTestId('user-action-result')).toContainText(`Saved the details of ${target.username}`);
+  await pwExpect(page.getByText('dana@example.test').first()).toBeVisible();
+  expect((await stack.http.get('/api/v1/me').set(bearer(sessionKey))).status).toBe(200);
+
+  await page.getByRole('button', { name: 'Deactivate', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: `Deactivate ${target.username}?` });
+  await pwExpect(dialog.getByText('Right now: 1 active session, 1 active token.')).toBeVisible();
+  await pwExpect(dialog).toContainText('revokes every token');
+  await dialog.getByRole('textbox', { name: 'Reason' }).fill('Left the company');
+  await expectAccessible(page);
+  await screenshot(page, '19-user-deactivate');
+  await dialog.getByRole('button', { name: 'Deactivate', exact: true }).click();
+  await pwExpect(page.getByTestId('user-action-result')).toContainText(`${target.username} is deactivated.`);
+  await pwExpect(page.getByText('Inactive — cannot log in')).toBeVisible();
+  await pwExpect(page.getByTestId('sessions-count')).toHaveText('0');
+  await pwExpect(page.getByTestId('tokens-count')).toHaveText('0');
+  await expectAccessible(page);
+  // Their session key and API token are dead.
+  expect((await stack.http.get('/api/v1/me').set(bearer(sessionKey))).status).toBe(401);
+  expect((await stack.http.get('/api/v1/me').set(bearer(tokenKey))).status).toBe(401);
+
+  // Delete: irreversible, confirmed by typing the username.
+  await page.getByRole('button', { name: 'Delete user' }).click();
+  const remove = page.getByRole('dialog', { name: `Delete ${target.username}?` });
+  await pwExpect(remove.getByText('This cannot be undone.')).toBeVisible();
+  const confirm = remove.getByRole('button', { name: 'Delete user' });
+  expect(await confirm.isDisabled()).toBe(true);
+  await remove.getByRole('textbox', { name: `Type ${target.username} to confirm` }).fill(target.username);
+  await expectAccessible(page);
+  await screenshot(page, '20-user-delete');
+  await confirm.click();
+  await pwExpect(page).toHaveURL(/\/users$/);
+  await pwExpect(page.getByText(`${target.username} was deleted.`)).toBeVisible();
+  expect(await stack.db.user.findUnique({ where: { id: target.id } })).toBeNull();
+
+  // Neither action is offered on your own page.
+  await page.goto(`/users/${admin.id}`);
+  await pwExpect(page.getByRole('button', { name: 'Edit details' })).toBeVisible();
+  await pwExpect(page.getByRole('button', { name: 'Deactivate', exact: true })).toHaveCount(0);
+  await pwExpect(page.getByRole('button', { name: 'Delete user' })).toHaveCount(0);
 });
 
 it('shows the lockdowns, a lockdown with its links, and the audit events, accessibly', async () => {

@@ -5,8 +5,7 @@ import type { Lockdown } from '../types';
 export function LockdownProgress({ lockdown }: { lockdown: Lockdown }) {
   const { total, locked, failed, cancelled, pending } = lockdown.progress;
   const done = locked + failed + cancelled;
-  const finished = ['completed', 'failed', 'cancelled'].includes(lockdown.status);
-  const variant = failed > 0 ? ProgressVariant.warning : finished && lockdown.status === 'completed' ? ProgressVariant.success : undefined;
+    const variant = failed > 0 ? ProgressVariant.warning : lockdown.status === 'completed' ? ProgressVariant.success : undefined;
   return (
     <>
       <Progress

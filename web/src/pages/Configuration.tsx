@@ -8,10 +8,8 @@ import {
   Checkbox,
   Form,
   FormGroup,
-  FormHelperText,
   FormSelect,
   FormSelectOption,
-  HelperText,
   HelperTextItem,
   Label,
   PageSection,
@@ -28,8 +26,9 @@ import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useSearchParams } from 'react-router';
-import { api, ApiError, query } from '../api';
+import { api, query } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { Field, useFormErrors } from '../components/FormField';
 import { Loading } from '../session';
 import type {
   AccountLockdownStage,
@@ -90,40 +89,6 @@ export function ConfigurationPage() {
 
 function useList<T>(path: string) {
   return useQuery({ queryKey: ['config', path], queryFn: () => api.get<Page<T>>(`${path}${query({ limit: 200 })}`) });
-}
-
-/** Field errors of a refused request, by field name, and the message when no field is named. */
-function useFormErrors() {
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<unknown>(null);
-  return {
-    errors,
-    failure,
-    clear: () => {
-      setErrors({});
-      setFailure(null);
-    },
-    take: (err: unknown) => {
-      const fields = err instanceof ApiError ? err.fieldErrors() : {};
-      setErrors(fields);
-      setFailure(Object.keys(fields).length ? null : err);
-    },
-  };
-}
-
-function Field({ label, id, error, helper, isRequired, children }: { label: string; id: string; error?: string; helper?: string; isRequired?: boolean; children: ReactNode }) {
-  return (
-    <FormGroup label={label} fieldId={id} isRequired={isRequired}>
-      {children}
-      {(error || helper) && (
-        <FormHelperText>
-          <HelperText>
-            <HelperTextItem variant={error ? 'error' : 'default'}>{error ?? helper}</HelperTextItem>
-          </HelperText>
-        </FormHelperText>
-      )}
-    </FormGroup>
-  );
 }
 
 function Brands() {
@@ -210,6 +175,7 @@ function LockdownStageForm({ stage, flows }: { stage: AccountLockdownStage; flow
         setUnusablePassword: draft.setUnusablePassword,
         deleteSessions: draft.deleteSessions,
         revokeTokens: draft.revokeTokens,
+        requireApproval: draft.requireApproval,
         selfServiceMessageTitle: draft.selfServiceMessageTitle,
         selfServiceMessage: draft.selfServiceMessage,
         completionFlow: draft.completionFlow || null,
@@ -243,6 +209,14 @@ function LockdownStageForm({ stage, flows }: { stage: AccountLockdownStage; flow
                 />
               ))}
             </Stack>
+          </FormGroup>
+          <FormGroup role="group" label="Two-person approval" fieldId={`${stage.id}-approval`}>
+            <Switch
+              id={`${stage.id}-requireApproval`}
+              label="Require approval — a bulk lockdown of more users than the approval threshold waits until a second administrator approves it"
+              isChecked={draft.requireApproval}
+              onChange={(_event, checked) => setDraft({ ...draft, requireApproval: checked })}
+            />
           </FormGroup>
           <Field label="Completion flow" id={`${stage.id}-completion`} error={form.errors.completionFlow} helper="Where a self-service lockdown ends; the flow needs “No authentication required”. Without one, the message below is shown.">
             <FormSelect id={`${stage.id}-completion`} value={draft.completionFlow ?? ''} onChange={(_event, value) => setDraft({ ...draft, completionFlow: value || null })}>

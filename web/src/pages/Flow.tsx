@@ -2,7 +2,9 @@ import { Alert, Button, Card, CardBody, CardFooter, CardTitle, Flex, PageSection
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
+import { isFinished } from '../../../domain/lockdown-status';
 import { api, ApiError, forgetCsrfToken } from '../api';
+import { ApprovalBanner } from '../components/Approval';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { LockdownProgress } from '../components/LockdownProgress';
 import { PromptForm } from '../components/PromptForm';
@@ -10,8 +12,6 @@ import { ResultsTable } from '../components/ResultsTable';
 import { SafeHtml } from '../components/SafeHtml';
 import { Loading } from '../session';
 import type { FlowExecutor, Lockdown } from '../types';
-
-const FINISHED = ['completed', 'failed', 'cancelled'];
 
 /** `/flows/<slug>`: a lockdown run through its flow (with `?lockdown=`), or the flow's own page (the completion page). */
 export function FlowPage() {
@@ -27,7 +27,7 @@ function LockdownFlow({ id }: { id: string }) {
     queryKey: ['lockdown', id],
     queryFn: () => api.get<Lockdown>(`/lockdowns/${id}`),
     // Live progress: poll while the run is underway.
-    refetchInterval: (q) => (q.state.data && !FINISHED.includes(q.state.data.status) && q.state.data.status !== 'awaiting_input' ? 1000 : false),
+    refetchInterval: (q) => (q.state.data && !isFinished(q.state.data.status) && q.state.data.status !== 'awaiting_input' ? 1000 : false),
   });
   const view = lockdown.data;
 
@@ -45,7 +45,7 @@ function LockdownFlow({ id }: { id: string }) {
 
   async function submit(values: Record<string, string>) {
     const next = await api.post<Lockdown>(`/lockdowns/${id}/stage`, values);
-    if (next.selfService && (next.completion || FINISHED.includes(next.status))) return finishSelfService(next);
+    if (next.selfService && (next.completion || isFinished(next.status))) return finishSelfService(next);
     client.setQueryData(['lockdown', id], next);
     void client.invalidateQueries({ queryKey: ['lockdown-results', id] });
   }
@@ -91,7 +91,7 @@ function LockdownStage({
   onCancel: () => Promise<void>;
   onSelfServiceDone: (view: Lockdown) => void;
 }) {
-  const finished = FINISHED.includes(view.status);
+  const finished = isFinished(view.status);
   useEffect(() => {
     if (view.selfService && finished) onSelfServiceDone(view);
   }, [view, finished, onSelfServiceDone]);
@@ -103,6 +103,18 @@ function LockdownStage({
           <PromptForm key={view.stage.name} stage={view.stage} onSubmit={onSubmit} onCancel={() => void onCancel()} />
         </CardBody>
       </Card>
+    );
+  }
+  if (view.status === 'awaiting_approval') {
+    return (
+      <Stack hasGutter>
+        <ApprovalBanner lockdown={view} />
+        <Flex>
+          <Button variant="secondary" onClick={() => void onCancel()}>
+            Cancel the request
+          </Button>
+        </Flex>
+      </Stack>
     );
   }
   if (!finished) {
@@ -130,19 +142,29 @@ function LockdownStage({
       </Stack>
     );
   }
+  // Rejected and expired requests locked nobody: the approval banner says so and by whom.
   const summary =
-    view.status === 'completed' && view.progress.failed === 0
-      ? { variant: 'success' as const, title: `Lockdown completed: ${view.progress.locked} of ${view.progress.total} locked` }
-      : view.status === 'cancelled'
-        ? { variant: 'warning' as const, title: `Lockdown cancelled: ${view.progress.locked} locked, ${view.progress.cancelled} not started` }
-        : { variant: 'danger' as const, title: `Lockdown finished with failures: ${view.progress.failed} of ${view.progress.total} failed` };
+    view.status === 'rejected' || view.status === 'expired'
+      ? null
+      : view.status === 'completed' && view.progress.failed === 0
+        ? { variant: 'success' as const, title: `Lockdown completed: ${view.progress.locked} of ${view.progress.total} locked` }
+        : view.status === 'cancelled'
+          ? { variant: 'warning' as const, title: `Lockdown cancelled: ${view.progress.locked} locked, ${view.progress.cancelled} not started` }
+          : { variant: 'danger' as const, title: `Lockdown finished with failures: ${view.progress.failed} of ${view.progress.total} failed` };
   return (
     <Stack hasGutter>
-      <StackItem>
-        <Alert variant={summary.variant} isInline title={summary.title} data-testid="lockdown-summary">
-          {view.error}
-        </Alert>
-      </StackItem>
+      {summary && (
+        <StackItem>
+          <Alert variant={summary.variant} isInline title={summary.title} data-testid="lockdown-summary">
+            {view.error}
+          </Alert>
+        </StackItem>
+      )}
+      {view.approval && (
+        <StackItem>
+          <ApprovalBanner lockdown={view} />
+        </StackItem>
+      )}
       {view.stage && (
         <StackItem>
           <Card>

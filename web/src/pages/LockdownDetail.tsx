@@ -16,15 +16,15 @@ import { ExternalLinkAltIcon } from '@patternfly/react-icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
+import { isFinished } from '../../../domain/lockdown-status';
 import { api } from '../api';
+import { ApprovalBanner } from '../components/Approval';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { formatTime, LockdownStatusLabel } from '../components/Labels';
 import { LockdownProgress } from '../components/LockdownProgress';
 import { ResultsTable } from '../components/ResultsTable';
 import { Loading, useMe } from '../session';
 import type { Lockdown } from '../types';
-
-const FINISHED = ['completed', 'failed', 'cancelled'];
 
 export function LockdownDetailPage() {
   const { id = '' } = useParams();
@@ -33,7 +33,7 @@ export function LockdownDetailPage() {
   const lockdown = useQuery({
     queryKey: ['lockdown', id],
     queryFn: () => api.get<Lockdown>(`/lockdowns/${id}`),
-    refetchInterval: (q) => (q.state.data && !FINISHED.includes(q.state.data.status) ? 1500 : false),
+    refetchInterval: (q) => (q.state.data && !isFinished(q.state.data.status) ? 1500 : false),
   });
   const cancel = useMutation({ mutationFn: () => api.post<Lockdown>(`/lockdowns/${id}/cancel`), onSuccess: (next) => client.setQueryData(['lockdown', id], next) });
   const view = lockdown.data;
@@ -53,10 +53,12 @@ export function LockdownDetailPage() {
         <ErrorAlert error={lockdown.error} title="This lockdown cannot be shown" />
         {view && (
           <Stack hasGutter>
+            <ApprovalBanner lockdown={view} />
             <Card>
               <CardBody>
                 <DescriptionList isHorizontal columnModifier={{ lg: '2Col' }}>
                   <Term label="Status">{view.status.replace('_', ' ')}</Term>
+                  <Term label="Users">{view.progress.total}</Term>
                   <Term label="Requested by">
                     {view.actor.username}
                     {view.selfService ? ' (self-service)' : ''}
@@ -86,7 +88,7 @@ export function LockdownDetailPage() {
                       <Button component="span">Continue</Button>
                     </Link>
                   )}
-                  {!FINISHED.includes(view.status) && (view.actor.id === me?.id || me?.isSuperuser) && (
+                  {!isFinished(view.status) && (view.actor.id === me?.id || me?.isSuperuser) && (
                     <Button variant="secondary" onClick={() => cancel.mutate()} isLoading={cancel.isPending}>
                       Cancel
                     </Button>
@@ -99,7 +101,7 @@ export function LockdownDetailPage() {
               <CardTitle component="h2">Progress and results</CardTitle>
               <CardBody>
                 <LockdownProgress lockdown={view} />
-                <ResultsTable lockdown={view} live={!FINISHED.includes(view.status)} />
+                <ResultsTable lockdown={view} live={!isFinished(view.status)} />
               </CardBody>
             </Card>
           </Stack>

@@ -10,7 +10,7 @@ import { formatTime, LockdownStatusLabel } from '../components/Labels';
 import { Loading } from '../session';
 import type { Lockdown, LockdownStatus, Page } from '../types';
 
-const STATUSES: LockdownStatus[] = ['awaiting_input', 'pending', 'running', 'completed', 'failed', 'cancelled'];
+const STATUSES: LockdownStatus[] = ['awaiting_input', 'awaiting_approval', 'pending', 'running', 'completed', 'failed', 'cancelled', 'rejected', 'expired'];
 
 export function LockdownsPage() {
   const [status, setStatus] = useState('');

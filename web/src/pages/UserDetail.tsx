@@ -1,9 +1,11 @@
 import {
   ActionGroup,
   Alert,
+  AlertActionCloseButton,
   Button,
   Card,
   CardBody,
+  CardHeader,
   CardTitle,
   ClipboardCopy,
   DescriptionList,
@@ -12,12 +14,8 @@ import {
   DescriptionListTerm,
   Flex,
   Form,
-  FormGroup,
-  FormHelperText,
   Grid,
   GridItem,
-  HelperText,
-  HelperTextItem,
   Label,
   Modal,
   ModalBody,
@@ -34,8 +32,10 @@ import { Link, useParams } from 'react-router';
 import { isProtectedAccount } from '../../../domain/accounts';
 import { api, ApiError } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { Field } from '../components/FormField';
 import { ActiveLabel, formatTime } from '../components/Labels';
 import { StartLockdownError, useStartLockdown } from '../components/StartLockdown';
+import { DeactivateUserModal, DeleteUserModal, EditUserModal, type ActionNotice } from '../components/UserActions';
 import { Loading, useCapabilities, useMe } from '../session';
 import type { Page, RecoveryLink, Session, Token, User } from '../types';
 
@@ -52,6 +52,8 @@ export function UserDetailPage() {
   const refresh = () => client.invalidateQueries({ queryKey: ['user', id] });
   const activate = useMutation({ mutationFn: () => api.post<User>(`/users/${id}/activate`), onSuccess: refresh });
   const [passwordOpen, setPasswordOpen] = useState(false);
+  const [accountModal, setAccountModal] = useState<'edit' | 'deactivate' | 'delete' | null>(null);
+  const [notice, setNotice] = useState<ActionNotice | null>(null);
   const [recovery, setRecovery] = useState<RecoveryLink | null>(null);
   const recoveryLink = useMutation({ mutationFn: () => api.post<RecoveryLink>(`/users/${id}/recovery_link`), onSuccess: (link) => setRecovery(link) });
 
@@ -60,6 +62,11 @@ export function UserDetailPage() {
   const isSelf = data?.id === me?.id;
   // Absent on your own page (Settings has "Lock my account"), on protected accounts and without permission.
   const canLock = Boolean(data && can?.changeUser && !isSelf && !protectedAccount);
+  // PATCH/DELETE need change_user on the user, and a superuser's account changes only by a
+  // superuser (canChangeAccount in domain/permissions.ts). Not on your own page: Settings has
+  // "Lock my account", and nobody deletes themself.
+  const canChangeAccount = Boolean(data && can?.changeUser && (!data.isSuperuser || me?.isSuperuser));
+  const canDeactivateOrDelete = canChangeAccount && !isSelf && !protectedAccount;
   const liveSessions = sessions.data?.items.filter((session) => !session.expired) ?? [];
   const liveTokens = tokens.data?.items.filter((token) => !token.expired) ?? [];
 
@@ -79,11 +86,38 @@ export function UserDetailPage() {
       <PageSection>
         {user.isPending && <Loading />}
         <ErrorAlert error={user.error} title="This user cannot be shown" />
+        {notice && (
+          <Alert
+            variant={notice.variant}
+            isInline
+            title={notice.title}
+            actionClose={<AlertActionCloseButton onClose={() => setNotice(null)} />}
+            style={{ marginBottom: 'var(--pf-t--global--spacer--md)' }}
+            data-testid="user-action-result"
+          >
+            {notice.body}
+          </Alert>
+        )}
         {data && (
           <Grid hasGutter>
             <GridItem md={7}>
               <Card isFullHeight>
-                <CardTitle component="h2">Details</CardTitle>
+                <CardHeader
+                  actions={
+                    canChangeAccount
+                      ? {
+                          actions: (
+                            <Button variant="secondary" onClick={() => setAccountModal('edit')}>
+                              Edit details
+                            </Button>
+                          ),
+                          hasNoOffset: true,
+                        }
+                      : undefined
+                  }
+                >
+                  <CardTitle component="h2">Details</CardTitle>
+                </CardHeader>
                 <CardBody>
                   <DescriptionList isHorizontal>
                     <Term label="Name">{data.name || '—'}</Term>
@@ -117,6 +151,24 @@ export function UserDetailPage() {
                   )}
                   {isSelf && <p>To lock your own account, use <Link to="/settings">Settings › Account Lockdown</Link>.</p>}
                   {protectedAccount && <p>Account Lockdown cannot be triggered on the anonymous user or internal service accounts.</p>}
+                  {canDeactivateOrDelete && (
+                    <>
+                      <Title headingLevel="h3" size="md" style={{ marginTop: '1rem' }}>
+                        Deactivate or delete
+                      </Title>
+                      <p>For an account that should stop working, e.g. someone who left: every session is ended and every token revoked.</p>
+                      <Flex spaceItems={{ default: 'spaceItemsSm' }} style={{ marginTop: '.5rem' }}>
+                        {data.isActive && (
+                          <Button variant="secondary" isDanger onClick={() => setAccountModal('deactivate')}>
+                            Deactivate
+                          </Button>
+                        )}
+                        <Button variant="secondary" isDanger onClick={() => setAccountModal('delete')}>
+                          Delete user
+                        </Button>
+                      </Flex>
+                    </>
+                  )}
                   {can?.changeUser && (
                     <>
                       <Title headingLevel="h3" size="md" style={{ marginTop: '1rem' }}>
@@ -205,6 +257,28 @@ export function UserDetailPage() {
           </Grid>
         )}
       </PageSection>
+      {accountModal === 'edit' && data && (
+        <EditUserModal
+          user={data}
+          onClose={() => setAccountModal(null)}
+          onDone={(result) => {
+            setAccountModal(null);
+            setNotice(result);
+          }}
+        />
+      )}
+      {accountModal === 'deactivate' && data && (
+        <DeactivateUserModal
+          user={data}
+          counts={{ sessions: sessions.data ? liveSessions.length : null, tokens: tokens.data ? liveTokens.length : null }}
+          onClose={() => setAccountModal(null)}
+          onDone={(result) => {
+            setAccountModal(null);
+            setNotice(result);
+          }}
+        />
+      )}
+      {accountModal === 'delete' && data && <DeleteUserModal user={data} onClose={() => setAccountModal(null)} />}
       {passwordOpen && data && <SetPasswordModal user={data} onClose={() => setPasswordOpen(false)} />}
       {recovery && data && (
         <Modal isOpen variant="medium" onClose={() => setRecovery(null)} aria-labelledby="recovery-title">
@@ -264,17 +338,12 @@ function SetPasswordModal({ user, onClose }: { user: User; onClose: () => void }
           </Alert>
         ) : (
           <Form id="set-password" onSubmit={submit}>
-            <FormGroup label="New password" isRequired fieldId="new-password">
+            <Field label="New password" id="new-password" isRequired>
               <TextInput id="new-password" type="password" autoComplete="new-password" value={password} onChange={(_event, value) => setPassword(value)} validated={error ? 'error' : 'default'} />
-            </FormGroup>
-            <FormGroup label="Repeat it" isRequired fieldId="confirm-password">
+            </Field>
+            <Field label="Repeat it" id="confirm-password" isRequired error={error ?? undefined} helper="At least 8 characters.">
               <TextInput id="confirm-password" type="password" autoComplete="new-password" value={confirm} onChange={(_event, value) => setConfirm(value)} validated={error ? 'error' : 'default'} />
-              <FormHelperText>
-                <HelperText>
-                  <HelperTextItem variant={error ? 'error' : 'default'}>{error ?? 'At least 8 characters.'}</HelperTextItem>
-                </HelperText>
-              </FormHelperText>
-            </FormGroup>
+            </Field>
           </Form>
         )}
       </ModalBody>

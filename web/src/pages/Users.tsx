@@ -1,4 +1,6 @@
 import {
+  Alert,
+  AlertActionCloseButton,
   Button,
   Label,
   PageSection,
@@ -13,7 +15,7 @@ import {
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useLocation, useNavigate } from 'react-router';
 import { isProtectedAccount } from '../../../domain/accounts';
 import { api, query } from '../api';
 import { CursorPager, useCursorPages } from '../components/CursorPager';
@@ -32,6 +34,10 @@ export function UsersPage() {
   const [status, setStatus] = useState<'all' | 'active' | 'inactive'>('all');
   const [selected, setSelected] = useState<Map<string, string>>(new Map());
   const pages = useCursorPages();
+  const location = useLocation();
+  const navigate = useNavigate();
+  // Set by the user page after DELETE /users/:id answered 204.
+  const deleted = (location.state as { deleted?: string } | null)?.deleted;
   const start = useStartLockdown();
   const users = useQuery({
     queryKey: ['users', submitted, status, pages.cursor],
@@ -65,6 +71,17 @@ export function UsersPage() {
         <p>Select one or more users and click Account Lockdown. Locked users are shown as inactive.</p>
       </PageSection>
       <PageSection>
+        {deleted && (
+          <Alert
+            variant="success"
+            isInline
+            title={`${deleted} was deleted.`}
+            actionClose={<AlertActionCloseButton onClose={() => navigate('.', { replace: true, state: null })} />}
+            style={{ marginBottom: '1rem' }}
+          >
+            Every session was ended and every token revoked before the account was deleted; the audit events stay.
+          </Alert>
+        )}
         <Toolbar>
           <ToolbarContent>
             <ToolbarItem>
