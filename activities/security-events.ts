@@ -2,17 +2,14 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { affectedUserId, caepEventsOf, securityEventClaims, subjectIdOf, type CaepEventName, type SubjectId } from '../domain/security-events';
-import { publicUrl, type Config } from '../lib/config';
+import { securityEventIssuer, type Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { loadPayloadKeys, type PayloadKeys } from '../lib/payload-keys';
-import { openSecret } from '../lib/secret-box';
+import { openSecret, sealedFor } from '../lib/secret-box';
 import { SsfSigningKeys } from '../lib/ssf-signing-keys';
 import { describeError } from './notifications';
 import type { SecurityEventPlan } from '../workflows/types';
-
-/** The purpose a receiver's Authorization header is sealed for (lib/secret-box.ts); the API seals, the worker opens. */
-export const receiverHeaderContext = (receiverId: string) => `ssf-receiver-authorization:${receiverId}`;
 
 /** An RFC 8935 error body: `{ "err": "invalid_audience", "description": "…" }`. */
 async function pushErrorOf(response: Response): Promise<string> {
@@ -36,7 +33,7 @@ export function createSecurityEventActivities(db: Db, config: Config, logger: Lo
   let payloadKeys: PayloadKeys | undefined;
   const keys = () => (payloadKeys ??= loadPayloadKeys(config));
   const signingKeys = new SsfSigningKeys(db, keys);
-  const issuer = publicUrl(config);
+  const issuer = securityEventIssuer(config);
 
   return {
     /**
@@ -117,7 +114,7 @@ export function createSecurityEventActivities(db: Db, config: Config, logger: Lo
           Accept: 'application/json',
           'User-Agent': 'account-lockdown-ssf',
         };
-        if (receiver.authorizationHeaderSealed) headers.Authorization = openSecret(keys(), receiverHeaderContext(receiver.id), receiver.authorizationHeaderSealed);
+        if (receiver.authorizationHeaderSealed) headers.Authorization = openSecret(keys(), sealedFor.receiverAuthorization(receiver.id), receiver.authorizationHeaderSealed);
         const response = await fetch(receiver.endpointUrl, {
           method: 'POST',
           headers,

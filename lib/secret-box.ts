@@ -17,6 +17,14 @@ const TAG_BYTES = 16;
 
 export class SecretBoxError extends Error {}
 
+/** The purposes secrets are sealed for. */
+export const sealedFor = {
+  /** A Shared Signals receiver's Authorization header: the API seals it, the worker opens it to push. */
+  receiverAuthorization: (receiverId: string) => `ssf-receiver-authorization:${receiverId}`,
+  /** The private half of a SET signing key. */
+  signingKey: (kid: string) => `ssf-signing-key:${kid}`,
+};
+
 export function sealSecret(keys: PayloadKeys, context: string, plaintext: string): string {
   const keyId = keys.currentKeyId;
   const iv = randomBytes(IV_BYTES);

@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Db } from './db';
 import type { PayloadKeys } from './payload-keys';
-import { openSecret, sealSecret } from './secret-box';
+import { openSecret, sealSecret, sealedFor } from './secret-box';
 
 /**
  * The key pair that signs Security Event Tokens. Kept in PostgreSQL, so every API (which
@@ -14,8 +14,6 @@ import { openSecret, sealSecret } from './secret-box';
  * can still verify what it signed) and the next process start makes and uses a new one.
  */
 export const SET_SIGNING_ALGORITHM = 'ES256';
-
-const sealContext = (kid: string) => `ssf-signing-key:${kid}`;
 
 export interface SigningKey {
   kid: string;
@@ -48,7 +46,7 @@ export class SsfSigningKeys {
 
   private async loadSigningKey(): Promise<SigningKey> {
     const row = await this.ensureCurrentKey();
-    const privateJwk = JSON.parse(openSecret(this.payloadKeys(), sealContext(row.kid), row.privateJwkSealed)) as JWK;
+    const privateJwk = JSON.parse(openSecret(this.payloadKeys(), sealedFor.signingKey(row.kid), row.privateJwkSealed)) as JWK;
     return { kid: row.kid, privateKey: (await importJWK(privateJwk, row.algorithm)) as CryptoKey };
   }
 
@@ -58,7 +56,7 @@ export class SsfSigningKeys {
     const { publicKey, privateKey } = await generateKeyPair(SET_SIGNING_ALGORITHM, { extractable: true });
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk);
-    const privateJwkSealed = sealSecret(this.payloadKeys(), sealContext(kid), JSON.stringify(await exportJWK(privateKey)));
+    const privateJwkSealed = sealSecret(this.payloadKeys(), sealedFor.signingKey(kid), JSON.stringify(await exportJWK(privateKey)));
     // Another process may have made one meanwhile: its insert wins (unique `current`), ours is dropped.
     await this.db.ssfSigningKey.createMany({
       skipDuplicates: true,
