@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { affectedUserId, caepEventsOf, securityEventClaims, subjectIdOf, type CaepEventName, type SubjectId } from '../domain/security-events';
+import { affectedUserId, caepEventsOf, securityEventClaims, subjectIdFrom, subjectIdOf, type CaepEventName } from '../domain/security-events';
 import { securityEventIssuer, type Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
@@ -104,7 +104,7 @@ export function createSecurityEventActivities(db: Db, config: Config, logger: Lo
           audience: receiver.audience,
           jti: delivery.jti,
           issuedAt: delivery.createdAt,
-          subject: delivery.subject as SubjectId,
+          subject: subjectIdFrom(delivery.subject),
           eventName: delivery.eventType as CaepEventName,
           event: delivery.event,
         });

@@ -87,6 +87,12 @@ export function subjectIdOf(format: SubjectFormat, user: { id: string; email: st
   return user.email ? { format: 'email', email: user.email } : null;
 }
 
+/** A subject read back from storage (PostgreSQL's jsonb reorders keys): `format` first again, as SSF writes it. */
+export function subjectIdFrom(stored: unknown): SubjectId {
+  const subject = stored as SubjectId;
+  return subject.format === 'email' ? { format: 'email', email: subject.email } : { format: 'opaque', id: subject.id };
+}
+
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 /** The SET's claims (RFC 8417, SSF 1.0): one CAEP event for one subject, to one audience. */
