@@ -7,6 +7,7 @@ import { CAEP_EVENT_TYPES } from '../domain/security-events';
 import { securityEventsWorkflowId } from '../workflows/ids';
 import type { NotificationSummary } from '../workflows/types';
 import { createBrand, type BrandOptions } from './support/flows';
+import { closedPort } from './support/receivers';
 import { addSession, adminSession, bearer, createUser, startStack, uniqueName, waitForLockdown, waitForWorkflowResult, type Stack } from './support/stack';
 import { waitUntil } from './support/wait';
 
@@ -353,6 +354,17 @@ describe('Security Event Tokens of lockdowns', () => {
     const [delivery] = await deliveriesOf(lockdownId, refusing.id);
     expect(delivery).toMatchObject({ eventType: 'session-revoked', status: 'failed', attempts: 1 });
     expect(delivery.lastError).toContain('invalid_audience');
+  });
+
+  it('when the receiver is down for every attempt, then the delivery is marked failed after the last one', async () => {
+    const victim = await createUser(stack.db);
+    const down = await createReceiver({ endpointUrl: `http://127.0.0.1:${await closedPort()}/events`, events: ['credential-change'] });
+
+    const { lockdownId, summaries } = await lock([victim.id]);
+    expect(summaries).toEqual([{ delivered: 0, failed: 1 }]);
+    const [delivery] = await deliveriesOf(lockdownId, down.id);
+    expect(delivery).toMatchObject({ eventType: 'credential-change', status: 'failed', attempts: MAX_ATTEMPTS });
+    expect(delivery.lastError).toContain('ECONNREFUSED');
   });
 
   it('when the stage keeps sessions, then only credential-change is sent', async () => {
