@@ -3,7 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  transform: { '^.+\\.ts$': ['@swc/jest'], '/node_modules/jose/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }] },
+  // jose is published as ES modules only: compiled to CommonJS like our own code.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   // The generated Prisma client uses `.js` specifiers for its own TS files.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 120_000,

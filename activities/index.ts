@@ -7,6 +7,7 @@ import { createContainmentActivities } from './containment';
 import { withFailureClassification } from './failures';
 import { createLockdownRecordActivities } from './lockdown-record';
 import { createNotificationActivities } from './notifications';
+import { createSecurityEventActivities } from './security-events';
 import { createUserLockdownActivities } from './user-lockdown';
 
 /** Every activity the worker registers, with its dependencies injected. */
@@ -18,6 +19,7 @@ export function createActivities(db: Db, config: Config, logger: Logger) {
     ...createApprovalActivities(db, logger),
     ...createLockdownRecordActivities(db),
     ...createNotificationActivities(db, config, logger),
+    ...createSecurityEventActivities(db, config, logger),
   }, RETRIED_UNTIL_WRITTEN);
 }
 

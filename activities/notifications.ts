@@ -200,7 +200,7 @@ function webhookSignature(secret: string, body: string): string {
 }
 
 /** The error and its causes in one line (fetch puts the network error in `cause`). */
-function describeError(err: unknown): string {
+export function describeError(err: unknown): string {
   const parts: string[] = [];
   for (let current: unknown = err; current && parts.length < 4; current = (current as { cause?: unknown }).cause) {
     parts.push(current instanceof Error ? current.message : String(current));

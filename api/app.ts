@@ -23,6 +23,7 @@ import { healthRoutes } from './routes/health';
 import { lockdownAuditRoutes } from './routes/lockdown-audit';
 import { lockdownRoutes } from './routes/lockdowns';
 import { notificationRoutes } from './routes/notifications';
+import { securityEventRoutes } from './routes/security-events';
 import { permissionRoutes } from './routes/permissions';
 import { temporalCodecRoutes } from './routes/temporal-codec';
 import { tokenRoutes } from './routes/tokens';
@@ -81,7 +82,7 @@ export function createApp({ config, db, temporal, logger }: Pick<ApiDeps, 'confi
   const registry = createRegistry();
   const router = Router();
   const route = createRouteBuilder(router, registry, createAuthenticator(db));
-  for (const register of [healthRoutes, authRoutes, userRoutes, permissionRoutes, tokenRoutes, lockdownRoutes, lockdownAuditRoutes, eventRoutes, notificationRoutes, flowRoutes, temporalCodecRoutes, consoleRoutes]) {
+  for (const register of [healthRoutes, authRoutes, userRoutes, permissionRoutes, tokenRoutes, lockdownRoutes, lockdownAuditRoutes, eventRoutes, notificationRoutes, securityEventRoutes, flowRoutes, temporalCodecRoutes, consoleRoutes]) {
     register(router, route, deps);
   }
   app.use(router);

@@ -166,6 +166,11 @@ export function canConfigureAlerting(db: Db, actor: Actor): Promise<boolean> {
   return hasPermission(db, actor, 'change_user');
 }
 
+/** Shared Signals receivers decide which applications hear of every lockdown: change_user globally. */
+export function canConfigureSecurityEventReceivers(db: Db, actor: Actor): Promise<boolean> {
+  return hasPermission(db, actor, 'change_user');
+}
+
 /** Flows, stages and brands shape every lockdown: change_user holders (globally) configure them. */
 export function canConfigureFlows(db: Db, actor: Actor): Promise<boolean> {
   return hasPermission(db, actor, 'change_user');

@@ -129,3 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function publicUrl(config: Config): string {
   return config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`;
 }
+
+/** The `iss` of the Security Event Tokens and the base of /.well-known/ssf-configuration: the public URL, without a trailing slash. */
+export function securityEventIssuer(config: Config): string {
+  return publicUrl(config).replace(/\/+$/, '');
+}

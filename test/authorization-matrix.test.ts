@@ -99,6 +99,16 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'GET /api/v1/notification_rules': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/notification_rules' })],
   'POST /api/v1/notification_rules': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/notification_rules', body: { name: uniqueName('rule'), severity: 'notice', transportIds: [], policyIds: [] } })],
 
+  // Shared Signals: the receivers' documents are public; receivers are configuration (made disabled, so no lockdown pushes to them).
+  'GET /.well-known/jwks.json': [[200, 200, 200, 200, 200, 200, 200, 200], () => ({ url: '/.well-known/jwks.json' })],
+  'GET /.well-known/ssf-configuration': [[200, 200, 200, 200, 200, 200, 200, 200], () => ({ url: '/.well-known/ssf-configuration' })],
+  'GET /api/v1/ssf_receivers': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/ssf_receivers?limit=1' })],
+  'POST /api/v1/ssf_receivers': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/ssf_receivers', body: { name: uniqueName('receiver'), endpointUrl: 'https://app.example.test/events', audience: 'app', enabled: false } })],
+  'GET /api/v1/ssf_receivers/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/ssf_receivers/${(await ssfReceiver()).id}` })],
+  'PATCH /api/v1/ssf_receivers/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/ssf_receivers/${(await ssfReceiver()).id}`, body: { audience: 'another-app' } })],
+  'DELETE /api/v1/ssf_receivers/{id}': [[401, 403, 403, 204, 403, 204, 401, 401], async () => ({ url: `/api/v1/ssf_receivers/${(await ssfReceiver()).id}` })],
+  'GET /api/v1/security_event_deliveries': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/security_event_deliveries?limit=1' })],
+
   'GET /api/v1/brands': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/brands' })],
   'PATCH /api/v1/brands/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/brands/${fx.brand}`, body: { flowLockdown: fx.flow } })],
   'GET /api/v1/flows': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/flows' })],
@@ -141,6 +151,8 @@ let document: { paths: Record<string, Record<string, { responses: Record<string,
 const grant = (userId: string, permission: 'change_user' | 'view_audit', targetUserId: string | null = null) =>
   stack.db.permission.create({ data: { userId, permission, targetUserId } });
 const promptStage = () => stack.db.stage.create({ data: { name: uniqueName('matrix-prompt'), kind: 'prompt' } });
+const ssfReceiver = () =>
+  stack.db.ssfReceiver.create({ data: { name: uniqueName('matrix-receiver'), endpointUrl: 'https://app.example.test/events', audience: 'app', events: ['session-revoked'], enabled: false } });
 const lockdownStage = () => stack.db.stage.create({ data: { name: uniqueName('matrix-lock'), kind: 'account_lockdown', accountLockdown: { create: { selfServiceMessageTitle: 'x', selfServiceMessage: 'x' } } } });
 
 async function awaitingLockdown(host: string): Promise<string> {

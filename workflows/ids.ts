@@ -11,3 +11,8 @@ export function userLockdownWorkflowId(lockdownId: string, userId: string): stri
 export function notificationWorkflowId(eventId: string): string {
   return `notify-${eventId}`;
 }
+
+/** One security event (CAEP SET) delivery workflow per audit event. */
+export function securityEventsWorkflowId(eventId: string): string {
+  return `ssf-${eventId}`;
+}

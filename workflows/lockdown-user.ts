@@ -14,8 +14,9 @@ import type { AuditEventWritten } from '../activities/audit';
 import { LOCKDOWN_ACTIONS, withRevocationOnDeactivation, type LockdownActionKey } from '../domain/lockdown-actions';
 import { ACTIVITY_OPTIONS, LOCAL_ACTIVITY_OPTIONS } from './activity-options';
 import { deliverNotifications } from './deliver-notifications';
+import { deliverSecurityEvents } from './deliver-security-events';
 import { failureMessage } from './failures';
-import { notificationWorkflowId } from './ids';
+import { notificationWorkflowId, securityEventsWorkflowId } from './ids';
 import { userFinishedSignal } from './messages';
 import type { LockdownUserInput, UserLockdownResult } from './types';
 
@@ -30,6 +31,8 @@ const AUDIT_FAILED_RUNS = 'audit-failed-runs';
 const REPORT_UNRECORDED_RESULT = 'report-unrecorded-result';
 /** Patch: a run that deactivates the user also ends their sessions and revokes their tokens, whatever the stage says. */
 const DEACTIVATION_REVOKES = 'deactivation-revokes';
+/** Patch: downstream applications are told (CAEP Security Event Tokens to the configured receivers). */
+const SECURITY_EVENTS = 'security-events';
 
 /**
  * Locks one user, in the order of the spec: re-check, the stage's actions (in the order of
@@ -104,10 +107,25 @@ export async function lockdownUser(input: LockdownUserInput): Promise<UserLockdo
     await reportToParent(input, false);
     throw err;
   }
+  // Planned before reporting: once the lockdown ends, DELETE /users/:id removes the account (and its email).
+  // Histories before the patch told no receiver.
+  const securityEvents = audit !== null && patched(SECURITY_EVENTS) ? await planSecurityEvents(activities, audit.eventId) : 0;
   await reportToParent(input, result.success);
   // Histories recorded before notifications existed have no such command here (and no audit result).
   if (patched('notify-after-audit') && audit?.notify) await startNotifications(audit.eventId);
+  if (audit !== null && securityEvents > 0) await startSecurityEvents(audit.eventId);
   return result;
+}
+
+/** The number of SETs to push for the event; a failure to plan them is logged, never the lockdown's failure. */
+async function planSecurityEvents(activities: typeof localActivities, eventId: string): Promise<number> {
+  try {
+    return await activities.planSecurityEvents({ eventId });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    log.error('security events not planned', { eventId, error: failureMessage(err) });
+    return 0;
+  }
 }
 
 /** Tells the parent (by workflow id, so the report reaches its current run) that this user is done. */
@@ -134,5 +152,20 @@ export async function startNotifications(eventId: string): Promise<void> {
     if (isCancellation(err)) throw err;
     // Already started (e.g. by an earlier run of this workflow) or refused: the lockdown is done either way.
     log.warn('notifications not started', { eventId, error: failureMessage(err) });
+  }
+}
+
+/** Starts the event's SET delivery workflow, which outlives this one; a failure to start is logged. */
+async function startSecurityEvents(eventId: string): Promise<void> {
+  try {
+    await startChild(deliverSecurityEvents, {
+      workflowId: securityEventsWorkflowId(eventId),
+      args: [{ eventId }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    log.warn('security events not started', { eventId, error: failureMessage(err) });
   }
 }

@@ -168,3 +168,9 @@ export interface NotificationSummary {
   delivered: number;
   failed: number;
 }
+
+export interface SecurityEventPlan {
+  /** The event's SET deliveries still pending. */
+  deliveryIds: string[];
+  retry: DeliveryRetry;
+}

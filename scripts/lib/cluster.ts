@@ -169,6 +169,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       TEMPORAL_NAMESPACE: options.namespace,
       TEMPORAL_TASK_QUEUE: options.taskQueue,
       HOST: '127.0.0.1',
+      // One issuer for every process: the APIs publish the SET keys under it, the workers sign SETs with it.
+      PUBLIC_URL: options.env?.PUBLIC_URL ?? process.env.PUBLIC_URL ?? `http://127.0.0.1:${options.apiPort}`,
     };
 
     const spawnService = (name: string, entry: string, env: NodeJS.ProcessEnv, url: string, sdkMetricsUrl?: string): ServiceProcess => {
