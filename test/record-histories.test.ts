@@ -1,10 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { ACCOUNT_LOCKDOWN_TRIGGERED } from '../domain/events';
 import { createPayloadCodec } from '../lib/data-converter';
 import { ENCRYPTED_ENCODING } from '../lib/payload-codec';
-import { notificationWorkflowId, userLockdownWorkflowId } from '../workflows/ids';
+import { notificationWorkflowId, securityEventsWorkflowId, userLockdownWorkflowId } from '../workflows/ids';
 import { createBrand } from './support/flows';
 import { closedPort } from './support/receivers';
 import {
@@ -33,7 +35,7 @@ const HISTORIES = path.join(__dirname, 'histories');
  * workflows (the older files stay, so their runs must keep replaying), and list the new
  * files in test/replay.test.ts.
  */
-const HISTORY_VERSION = 'v8';
+const HISTORY_VERSION = 'v9';
 const recording = process.env.RECORD_HISTORIES === '1';
 const maybe = recording ? describe : describe.skip;
 
@@ -242,6 +244,30 @@ maybe('recording workflow histories for replay tests', () => {
     } finally {
       // Rules match every later lockdown: leave none behind for other scenarios.
       await stack.db.notificationRule.delete({ where: { id: rule.id } });
+    }
+  });
+
+  it('lockdown whose SETs go to a Shared Signals receiver, answered 503 once then 202 (v9)', async () => {
+    let answered = 0;
+    const receiver = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.writeHead(answered++ === 0 ? 503 : 202).end());
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const endpointUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/events`;
+    const created = await stack.http.post('/api/v1/ssf_receivers').set(bearer(admin)).send({ name: uniqueName('recorded-receiver'), endpointUrl, audience: 'https://recorded.example' });
+    expect(created.status).toBe(201);
+    try {
+      const victim = await createUser(stack.db);
+      const started = await lock(admin, { user: victim.id, reason: 'recorded security events' });
+      await waitForLockdown(stack, admin, started.body.id);
+      const event = await stack.db.event.findFirstOrThrow({ where: { lockdownId: started.body.id } });
+      await waitForWorkflowResult(stack, securityEventsWorkflowId(event.id));
+      await save('security-events', started.body.workflowId, [userLockdownWorkflowId(started.body.id, victim.id), securityEventsWorkflowId(event.id)]);
+    } finally {
+      // Receivers get every later lockdown's SETs: leave none behind.
+      await stack.http.delete(`/api/v1/ssf_receivers/${created.body.id}`).set(bearer(admin));
+      receiver.close();
     }
   });
 });

@@ -46,6 +46,14 @@ it('has recorded histories to replay', () => {
       ),
     ),
   );
+  // v9: the lockdown answers its start update (update-with-start), records its state locally, and plans Shared Signals SETs.
+  expect(fixtures).toEqual(
+    expect.arrayContaining(
+      ['single-prompt', 'bulk-continue-as-new', 'self-service', 'cancelled-at-prompt', 'cancelled-bulk', 'failed-user', 'failed-run', 'unrecorded-result', 'notifications', 'deactivation', 'deletion', 'approval-approved', 'approval-rejected', 'approval-expired', 'security-events'].map(
+        (scenario) => `v9-${scenario}.json`,
+      ),
+    ),
+  );
 });
 
 it.each(fixtures)('when %s is replayed against the current workflow code, then it is deterministic', async (file) => {
