@@ -1,5 +1,6 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig } from '../../lib/config';
+import { createDataConverter } from '../../lib/data-converter';
 import { ceilingActivities } from './activities';
 
 /** The no-op ceiling's worker: its own process, like the lockdown worker, so its memory can be read too. */
@@ -11,6 +12,8 @@ async function main() {
   const worker = await Worker.create({
     connection,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    // Payloads encrypted like the lockdown worker's: the bench's client encrypts them, and the cost belongs in the ceiling too.
+    dataConverter: createDataConverter(config),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
