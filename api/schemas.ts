@@ -125,6 +125,7 @@ export const Lockdown = z
     /** Set when the lockdown needed a second person's approval. */
     approval: z
       .object({
+        viewerMayDecide: z.boolean().openapi({ description: 'Whether the caller may approve or reject it now: not its requester, change_user on every target, still awaiting approval.' }),
         expiresAt: z.string().nullable(),
         outcome: z.enum(['approved', 'rejected', 'expired', 'cancelled']).nullable(),
         approver: z.object({ id: z.string(), username: z.string() }).nullable(),

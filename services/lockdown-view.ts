@@ -2,6 +2,7 @@ import type { Config } from '../lib/config';
 import { temporalUiUrl } from '../lib/temporal';
 import type { Db } from '../lib/db';
 import type { ApprovalRecord } from '../domain/approval';
+import { canDecideLockdownApproval, type Actor } from '../domain/permissions';
 import { progressFrom } from '../domain/lockdown-status';
 import { showsResultsPrompt } from '../domain/self-service';
 import { renderFields, type PromptContext, type TemplateUser } from '../domain/templates';
@@ -73,11 +74,20 @@ export function createLockdownViews(db: Db, config: Config) {
     };
   }
 
-  return async function viewOf(lockdown: LockdownRow) {
-    const [progress, firstResults, stage] = await Promise.all([
+  /** Whether the viewer may approve or reject it now (the same rule the approve route applies). */
+  async function viewerMayDecide(lockdown: LockdownRow, viewer: Actor | undefined): Promise<boolean> {
+    if (!viewer || lockdown.status !== 'awaiting_approval') return false;
+    const targets = await db.lockdownTarget.findMany({ where: { lockdownId: lockdown.id }, select: { userId: true } });
+    return (await canDecideLockdownApproval(db, viewer, lockdown, targets.map((target) => target.userId))) === 'ok';
+  }
+
+  /** `viewer`: who asks, for what they may do with it (`approval.viewerMayDecide`). */
+  return async function viewOf(lockdown: LockdownRow, viewer?: Actor) {
+    const [progress, firstResults, stage, mayDecide] = await Promise.all([
       progressOf(lockdown.id),
       db.lockdownTarget.findMany({ where: { lockdownId: lockdown.id }, orderBy: { position: 'asc' }, take: RESULTS_PAGE_SIZE }),
       stageOf(lockdown),
+      viewerMayDecide(lockdown, viewer),
     ]);
     const self = `/api/v1/lockdowns/${lockdown.id}`;
     return {
@@ -96,15 +106,16 @@ export function createLockdownViews(db: Db, config: Config) {
       // The flow the lockdown runs (snapshotted when requested): clients show it at /flows/<slug>.
       flow: { slug: lockdown.flowSlug, title: (lockdown.flowSnapshot as unknown as FlowSnapshot).title },
       workflowId: lockdown.workflowId,
-      approval: approvalOf(lockdown.approval as ApprovalRecord | null),
+      approval: approvalOf(lockdown.approval as ApprovalRecord | null, mayDecide),
       links: { self, results: `${self}/results`, history: `${self}/history`, temporalUi: temporalUiUrl(config, lockdown.workflowId) },
     };
   };
 }
 
-function approvalOf(record: ApprovalRecord | null) {
+function approvalOf(record: ApprovalRecord | null, viewerMayDecide: boolean) {
   if (!record) return null;
   return {
+    viewerMayDecide,
     expiresAt: record.expiresAt ?? null,
     outcome: record.outcome ?? null,
     approver: record.approver ?? null,

@@ -430,7 +430,7 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
   }
 
   async function get(actor: Requester, lockdownId: string) {
-    return viewOf(await visibleLockdown(actor, lockdownId));
+    return viewOf(await visibleLockdown(actor, lockdownId), actor);
   }
 
   async function list(actor: Requester, query: { status?: LockdownStatus; actor?: string; target?: string; limit: number; cursor?: string }) {
@@ -449,7 +449,7 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     };
     const rows = await db.lockdown.findMany({ where, orderBy: paging.orderBy, take: query.limit + 1 });
     const pageOfRows = newestFirstPage(rows, query.limit, (row) => row);
-    return { items: await Promise.all(pageOfRows.items.map(viewOf)), nextCursor: pageOfRows.nextCursor };
+    return { items: await Promise.all(pageOfRows.items.map((row) => viewOf(row, actor))), nextCursor: pageOfRows.nextCursor };
   }
 
   async function results(actor: Requester, lockdownId: string, query: { limit: number; cursor?: string }) {

@@ -76,7 +76,9 @@ describe('two-person approval for large bulk lockdowns', () => {
       handle.executeUpdate(decideApprovalUpdate, { args: [{ approve: true, approver: { id: other.id, username: other.username }, comment: '', permitted: false }] }),
     ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
 
-    expect((await stack.http.get(`/api/v1/lockdowns/${lockdown.id}`).set(bearer(admin))).body.status).toBe('awaiting_approval');
+    const asRequester = (await stack.http.get(`/api/v1/lockdowns/${lockdown.id}`).set(bearer(admin))).body;
+    expect(asRequester.status).toBe('awaiting_approval');
+    expect(asRequester.approval.viewerMayDecide).toBe(false);
     await untouched(stack, users);
     expect((await stack.http.post(`/api/v1/lockdowns/${lockdown.id}/cancel`).set(bearer(admin))).body.status).toBe('cancelled');
     await untouched(stack, users);
@@ -86,8 +88,11 @@ describe('two-person approval for large bulk lockdowns', () => {
     const users = await createManyUsers(stack.db, 3);
     const lockdown = await requestBulk(stack, admin, users);
     const second = await approver();
+    const asApprover = async () => (await stack.http.get(`/api/v1/lockdowns/${lockdown.id}`).set(bearer(second.key))).body.approval.viewerMayDecide;
+    expect(await asApprover()).toBe(true);
     const approved = await decide(stack, second.key, lockdown.id, 'approve', 'confirmed with the SOC lead');
     expect(approved.status).toBe(200);
+    expect(await asApprover()).toBe(false);
     const done = await waitForLockdown(stack, admin, lockdown.id);
     expect(done.status).toBe('completed');
     expect(done.progress).toMatchObject({ total: 3, locked: 3 });

@@ -2,7 +2,7 @@ import { Alert, Button, Flex, Form, Modal, ModalBody, ModalFooter, ModalHeader, 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, ApiError } from '../api';
-import { useCapabilities, useMe } from '../session';
+import { useMe } from '../session';
 import type { Lockdown } from '../types';
 import { ErrorAlert } from './ErrorAlert';
 import { Field } from './FormField';
@@ -40,16 +40,13 @@ export function ApprovalBanner({ lockdown }: { lockdown: Lockdown }) {
 
 function ApprovalState({ lockdown, onDecide }: { lockdown: Lockdown; onDecide: (decision: Decision) => void }) {
   const me = useMe().data;
-  const can = useCapabilities().data;
   const approval = lockdown.approval;
   if (!approval) return null;
 
   if (lockdown.status === 'awaiting_approval') {
     const isRequester = me?.id === lockdown.actor.id;
-    // The API decides with canDecideLockdownApproval: not the requester, change_user on every
-    // target. The console knows change_user held globally only (GET /me/capabilities), which
-    // covers every target; a holder of per-user grants on all of them can decide through the API.
-    const mayDecide = !isRequester && Boolean(can?.changeUser);
+    // The API says whether this viewer may decide (domain/permissions canDecideLockdownApproval).
+    const mayDecide = approval.viewerMayDecide;
     return (
       <Alert variant="warning" isInline title="Waiting for a second administrator’s approval" data-testid="approval-banner">
         <p>
