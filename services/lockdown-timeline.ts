@@ -211,6 +211,15 @@ function parentEntries(events: HistoryEvent[], firstRun: boolean): TimelineEntry
         if (type === 'recordLockdownState' && input?.status && !input.finished) entries.push({ at, what: `status: ${input.status}` });
         break;
       }
+      case 'EVENT_TYPE_MARKER_RECORDED': {
+        // Since record-state-locally the state is recorded by a local activity, whose result says what.
+        if (attributes.markerName !== 'core_local_activity') break;
+        const details = attributes.details as Record<string, { payloads?: unknown[] }> | undefined;
+        const data = firstPayload(details?.data) as { activity_type?: string } | undefined;
+        const recorded = firstPayload(details?.result) as { status?: string; finished?: boolean } | undefined;
+        if (data?.activity_type === 'recordLockdownState' && recorded?.status && !recorded.finished) entries.push({ at, what: `status: ${recorded.status}` });
+        break;
+      }
       case 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW':
         entries.push({ at, what: 'continued as new (a fresh history for the next users)' });
         break;
