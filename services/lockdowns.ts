@@ -238,8 +238,13 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
         temporal.workflow.executeUpdateWithStart(lockdownStartedUpdate, { startWorkflowOperation: start }),
       );
     } catch (err) {
-      // A timed-out call does not say whether the start was accepted: ask Temporal.
-      if (isDeadlineExceeded(err) && (await workflowExists(lockdown.workflowId))) return null;
+      // A timed-out call does not say whether the start was accepted: ask Temporal, and record
+      // the run so the record does not look never started (resumeUnstarted).
+      const runId = isDeadlineExceeded(err) ? await startedRunId(lockdown.workflowId) : null;
+      if (runId) {
+        await db.lockdown.update({ where: { id: lockdown.id }, data: { runId } });
+        return null;
+      }
       logger.error({ err, lockdownId: lockdown.id }, 'could not start lockdown workflow');
       throw unavailableError(TEMPORAL_REFUSED_MESSAGE, 'temporal_unavailable');
     }
@@ -248,12 +253,13 @@ export function createLockdownService({ db, temporal, config, logger }: Lockdown
     return db.lockdown.update({ where: { id: lockdown.id }, data: { runId: firstExecutionRunId } });
   }
 
-  async function workflowExists(workflowId: string): Promise<boolean> {
+  /** The run Temporal holds for this workflow id, or null when it has none (or cannot say). */
+  async function startedRunId(workflowId: string): Promise<string | null> {
     try {
-      await temporal.withDeadline(Date.now() + config.API_WORKFLOW_DEADLINE_MS, () => temporal.workflow.getHandle(workflowId).describe());
-      return true;
+      const description = await temporal.withDeadline(Date.now() + config.API_WORKFLOW_DEADLINE_MS, () => temporal.workflow.getHandle(workflowId).describe());
+      return description.runId;
     } catch {
-      return false;
+      return null;
     }
   }
 

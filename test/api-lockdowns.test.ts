@@ -274,6 +274,8 @@ describe('when no worker answers', () => {
       // Temporal accepted the start: the lockdown stays recorded and runs when a worker polls.
       const recorded = await idle.db.lockdownTarget.findMany({ where: { userId: victim.id }, include: { lockdown: true } });
       expect(recorded.map((target) => target.lockdown.status)).toEqual(['pending']);
+      // Its run is recorded: it is not mistaken for a lockdown whose start never reached Temporal.
+      expect(recorded[0].lockdown.runId).toEqual(expect.any(String));
       const ready = await idle.http.get('/readyz');
       expect(ready.status).toBe(503);
       expect(ready.body.checks).toMatchObject({ database: true, temporal: true, worker: false });
