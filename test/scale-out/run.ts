@@ -206,7 +206,12 @@ async function main() {
     }
     assert.equal(visible, options.users, `temporal workflow count --query '${childQuery}'`);
     const parentQuery = `WorkflowId = "lockdown-${lockdownId}"`;
-    const parentRuns = temporalCli(cli, cluster, opts.namespace as string, ['workflow', 'list', '--query', parentQuery]);
+    // The record says completed just before the workflow completes: visibility may lag a little more.
+    let parentRuns = '';
+    for (let tries = 0; tries < 60 && !/Completed/.test(parentRuns); tries++) {
+      if (tries > 0) await sleep(1000);
+      parentRuns = temporalCli(cli, cluster, opts.namespace as string, ['workflow', 'list', '--query', parentQuery]);
+    }
     assert.match(parentRuns, /Completed/, `temporal workflow list --query '${parentQuery}'`);
     const sample = temporalCli(cli, cluster, opts.namespace as string, ['workflow', 'list', '--query', childQuery, '--limit', '3']);
 
