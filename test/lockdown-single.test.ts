@@ -97,7 +97,8 @@ describe('a single-user lockdown, end to end', () => {
         actorUsername: actor.username,
         selfService: false,
         flowSlug: 'default-account-lockdown',
-        flowSnapshot: {},
+        // A real snapshot's shape: other test files list every lockdown and check it against the API document.
+        flowSnapshot: { slug: 'default-account-lockdown', title: 'Account lockdown', stages: [] },
         workflowId: `audit-retry-${victim.id}`,
         targets: { create: { userId: victim.id, username: victim.username, position: 0 } },
       },
