@@ -3,7 +3,8 @@ import type { DeactivationCause } from '../domain/deactivation';
 import type { LockdownActionKey } from '../domain/lockdown-actions';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
-import type { ActorRef, LockdownActions } from '../workflows/types';
+import type { ActorRef } from '../domain/stages';
+import type { LockdownActions } from '../domain/lockdown-actions';
 import { anyRuleTriggered } from './notifications';
 
 export interface LockdownAuditInput {

@@ -1,6 +1,7 @@
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../lib/db';
-import type { Completion, LockdownStatus } from '../workflows/types';
+import type { Completion } from '../domain/stages';
+import type { LockdownStatus } from '../domain/lockdown-status';
 
 export const CANCELLED_AFTER_CONTAINMENT =
   'Cancelled after containment: the account was deactivated, its other steps did not run. Restore it with activate if it should not stay locked.';

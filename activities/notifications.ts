@@ -6,7 +6,8 @@ import { notificationPayload, notificationText, ruleTriggered, type MatchableEve
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
-import type { NotificationMode, NotificationPlan } from '../workflows/types';
+import type { NotificationPlan } from '../workflows/types';
+import type { NotificationMode } from '../domain/notifications';
 
 /** A webhook transport has one recipient, its endpoint; the URL is read when sending, so a corrected URL applies to the next attempt. */
 const WEBHOOK_RECIPIENT = 'webhook';

@@ -6,7 +6,8 @@ import { unusablePasswordHash } from '../lib/credentials';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { LOCKDOWN_ACTIONS, type LockdownActionKey } from '../domain/lockdown-actions';
-import type { LockdownActions, UserLockdownResult } from '../workflows/types';
+import type { UserLockdownResult } from '../workflows/types';
+import type { LockdownActions } from '../domain/lockdown-actions';
 
 export const PROTECTED_ACCOUNT_MESSAGE = 'Protected accounts (the anonymous user and internal service accounts) cannot be locked.';
 export const NO_PERMISSION_MESSAGE = 'You do not have permission to lock this user.';

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import './http/openapi';
+import { TOKEN_INTENTS, USER_TYPES } from '../domain/accounts';
+import { APPROVAL_RECORD_OUTCOMES } from '../domain/approval';
 import { perAction } from '../domain/lockdown-actions';
+import { LOCKDOWN_STATUSES, TARGET_STATUSES } from '../domain/lockdown-status';
+import { PERMISSION_NAMES } from '../domain/permissions';
+import { BINDING_CONDITIONS, FLOW_AUTHENTICATIONS, PROMPT_FIELD_TYPES, STAGE_KINDS } from '../domain/stages';
 
 /** Request and response shapes of the v1 API; they validate requests and feed the OpenAPI document. */
 
@@ -11,7 +16,7 @@ export const Pagination = {
   cursor: z.string().max(500).optional(),
 };
 
-export const UserType = z.enum(['internal', 'external', 'service_account', 'internal_service_account']);
+export const UserType = z.enum(USER_TYPES);
 
 export const User = z
   .object({
@@ -42,7 +47,7 @@ export const CreateUserBody = z
   .strict()
   .openapi('CreateUserRequest');
 
-export const TokenIntent = z.enum(['api', 'app_password', 'recovery', 'verification']);
+export const TokenIntent = z.enum(TOKEN_INTENTS);
 
 export const CreateTokenBody = z
   .object({
@@ -59,7 +64,7 @@ export const CreatedToken = z
   .object({ id: z.string(), identifier: z.string(), intent: TokenIntent, key: z.string(), expiresAt: z.string().nullable() })
   .openapi('CreatedToken');
 
-export const LockdownStatus = z.enum(['awaiting_input', 'running', 'completed', 'cancelled', 'failed', 'pending', 'awaiting_approval', 'rejected', 'expired']);
+export const LockdownStatus = z.enum(LOCKDOWN_STATUSES);
 
 export const CreateLockdownBody = z
   .object({
@@ -80,7 +85,7 @@ export const LockdownResult = z
   .object({
     userId: z.string(),
     username: z.string(),
-    status: z.enum(['pending', 'running', 'locked', 'failed', 'cancelled']),
+    status: z.enum(TARGET_STATUSES),
     success: z.boolean(),
     error: z.string().nullable(),
     sessionsRevoked: z.number().int(),
@@ -127,7 +132,7 @@ export const Lockdown = z
       .object({
         viewerMayDecide: z.boolean().openapi({ description: 'Whether the caller may approve or reject it now: not its requester, change_user on every target, still awaiting approval.' }),
         expiresAt: z.string().nullable(),
-        outcome: z.enum(['approved', 'rejected', 'expired', 'cancelled']).nullable(),
+        outcome: z.enum(APPROVAL_RECORD_OUTCOMES).nullable(),
         approver: z.object({ id: z.string(), username: z.string() }).nullable(),
         comment: z.string().nullable(),
         decidedAt: z.string().nullable(),
@@ -190,7 +195,7 @@ export const SetPasswordBody = z.object({ password, reason: z.string().max(1_000
 export const RecoveryBody = z.object({ token: z.string().min(1).max(200), password }).strict().openapi('RecoveryRequest');
 export const RecoveryLink = z.object({ link: z.string(), expiresAt: z.string(), message: z.string() }).openapi('RecoveryLink');
 
-export const PermissionName = z.enum(['change_user', 'view_audit']);
+export const PermissionName = z.enum(PERMISSION_NAMES);
 export const PermissionBody = z
   .object({ userId: z.string().min(1).max(100), permission: PermissionName, targetUserId: z.string().min(1).max(100).optional() })
   .strict()
@@ -210,9 +215,9 @@ export const ResultsQuery = z.object({ ...Pagination });
 
 // ── Flows, stages, brands ──
 
-export const FlowAuthentication = z.enum(['none', 'require_authenticated', 'require_superuser']);
-export const BindingCondition = z.enum(['always', 'admin_only', 'self_service_only']);
-export const PromptFieldType = z.enum(['text', 'text_area', 'text_read_only', 'alert_info', 'alert_warning', 'alert_danger', 'hidden']);
+export const FlowAuthentication = z.enum(FLOW_AUTHENTICATIONS);
+export const BindingCondition = z.enum(BINDING_CONDITIONS);
+export const PromptFieldType = z.enum(PROMPT_FIELD_TYPES);
 const slug = z.string().trim().min(1).max(100).regex(/^[a-z0-9][a-z0-9-_]*$/, 'Lowercase letters, digits, - and _ only.');
 
 export const SlugParams = z.object({ slug: z.string().min(1).max(100) });
@@ -241,7 +246,7 @@ export const PatchFlowBody = z
   .openapi('PatchFlowRequest');
 
 export const Binding = z
-  .object({ id: z.string(), order: z.number().int(), condition: BindingCondition, stage: z.object({ id: z.string(), name: z.string(), kind: z.enum(['prompt', 'account_lockdown']) }) })
+  .object({ id: z.string(), order: z.number().int(), condition: BindingCondition, stage: z.object({ id: z.string(), name: z.string(), kind: z.enum(STAGE_KINDS) }) })
   .openapi('FlowStageBinding');
 export const CreateBindingBody = z
   .object({ stageId: z.string().min(1).max(100), order: z.number().int().min(0).max(100_000), condition: BindingCondition.default('always') })

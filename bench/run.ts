@@ -17,6 +17,7 @@ import { log } from '../scripts/lib/log';
 import { freePort } from '../scripts/lib/ports';
 import { stopProcess } from '../scripts/lib/temporal-cli';
 import type { ceilingParent } from './ceiling/workflows';
+import { isFinished, type LockdownStatus } from '../domain/lockdown-status';
 
 /**
  * Measures what users of the lockdown service feel, each figure beside a baseline measured
@@ -249,7 +250,7 @@ async function main() {
         const waitCompleted = async (id: string, pollMs: number) => {
           for (;;) {
             const current = await call('GET', `/api/v1/lockdowns/${id}`, admin);
-            if (['completed', 'failed', 'cancelled'].includes(current.body.status as string)) return current.body;
+            if (isFinished(current.body.status as LockdownStatus)) return current.body;
             await sleep(pollMs);
           }
         };

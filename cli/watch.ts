@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SingleBar, Presets } from 'cli-progress';
 import { isFinished } from '../domain/lockdown-status';
-import type { LockdownStatus, Progress } from '../workflows/types';
+import type { LockdownStatus, Progress } from '../domain/lockdown-status';
 import type { ApiClient } from './api-client';
 
 export interface LockdownView {

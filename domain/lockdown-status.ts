@@ -1,13 +1,37 @@
-import type { LockdownStatus, Progress } from '../workflows/types';
-
 /**
- * A lockdown's status and progress — decided here only. Pure: the workflow computes its
- * final status with it and the API reads progress through it, so the two never disagree.
+ * A lockdown's status and progress — declared and decided here only. Pure: the workflow
+ * computes its final status with it, the API's zod enum is built from the list, and a
+ * compile-time check (services/schema-parity.ts) holds Prisma's enum to it.
  */
-export const FINISHED_STATUSES: readonly LockdownStatus[] = ['completed', 'cancelled', 'failed', 'rejected', 'expired'];
+export const LOCKDOWN_STATUSES = [
+  'pending',
+  'awaiting_input',
+  'awaiting_approval',
+  'running',
+  'completed',
+  'cancelled',
+  'failed',
+  'rejected',
+  'expired',
+] as const;
+export type LockdownStatus = (typeof LOCKDOWN_STATUSES)[number];
+
+export const FINISHED_STATUSES = ['completed', 'cancelled', 'failed', 'rejected', 'expired'] as const satisfies readonly LockdownStatus[];
+
+/** Where one target of a lockdown stands. */
+export const TARGET_STATUSES = ['pending', 'running', 'locked', 'failed', 'cancelled'] as const;
+export type TargetStatus = (typeof TARGET_STATUSES)[number];
+
+export interface Progress {
+  total: number;
+  locked: number;
+  failed: number;
+  cancelled: number;
+  pending: number;
+}
 
 export function isFinished(status: LockdownStatus): boolean {
-  return FINISHED_STATUSES.includes(status);
+  return (FINISHED_STATUSES as readonly LockdownStatus[]).includes(status);
 }
 
 /** Progress from the per-target counts; anything not locked, failed or cancelled is pending (or running). */

@@ -6,6 +6,16 @@
  * - A Notification Rule triggers when any of its bound policies matches; a rule with no
  *   policy bound never triggers (authentik's notification rules behave the same way).
  */
+export const NOTIFICATION_TRANSPORT_MODES = ['local', 'webhook', 'email'] as const;
+export type NotificationMode = (typeof NOTIFICATION_TRANSPORT_MODES)[number];
+
+export const NOTIFICATION_SEVERITIES = ['notice', 'warning', 'alert'] as const;
+export type NotificationSeverity = (typeof NOTIFICATION_SEVERITIES)[number];
+
+/** A notification's or a security event's delivery (the same three states). */
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
 export interface MatchableEvent {
   action: string;
   clientIp: string | null;

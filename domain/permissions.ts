@@ -1,5 +1,6 @@
 import type { Db } from '../lib/db';
 import { isRequester } from './approval';
+import type { FlowAuthentication } from './stages';
 import { isUuid } from '../lib/ids';
 
 /**
@@ -15,7 +16,8 @@ import { isUuid } from '../lib/ids';
  *   they do not already hold — see `canChangeCredentialsOf`, `canGrantPermissions`,
  *   `canCreateUser`.
  */
-export type PermissionName = 'change_user' | 'view_audit';
+export const PERMISSION_NAMES = ['change_user', 'view_audit'] as const;
+export type PermissionName = (typeof PERMISSION_NAMES)[number];
 
 export interface Actor {
   id: string;
@@ -177,7 +179,7 @@ export function canConfigureFlows(db: Db, actor: Actor): Promise<boolean> {
 }
 
 /** Who may run a flow, by its authentication setting: 'ok', or what is missing. */
-export function flowAccess(actor: Actor | null, authentication: 'none' | 'require_authenticated' | 'require_superuser'): 'ok' | 'login' | 'forbidden' {
+export function flowAccess(actor: Actor | null, authentication: FlowAuthentication): 'ok' | 'login' | 'forbidden' {
   if (authentication === 'none') return 'ok';
   if (!actor) return 'login';
   return authentication === 'require_superuser' && !actor.isSuperuser ? 'forbidden' : 'ok';

@@ -1,4 +1,4 @@
-import type { FieldError, PromptStageSnapshot } from '../workflows/types';
+import { DISPLAY_ONLY_FIELD_TYPES, type FieldError, type PromptStageSnapshot } from './stages';
 
 /**
  * Prompt submissions: which fields take input, whether a submission is complete, and
@@ -6,7 +6,7 @@ import type { FieldError, PromptStageSnapshot } from '../workflows/types';
  * an answer PostgreSQL would refuse is rejected before the workflow accepts it (and the
  * API gets the same per-field errors).
  */
-const DISPLAY_ONLY_TYPES = new Set(['alert_info', 'alert_warning', 'alert_danger', 'text_read_only', 'hidden']);
+const DISPLAY_ONLY_TYPES = new Set<string>(DISPLAY_ONLY_FIELD_TYPES);
 
 /** Longest prompt answer kept (the audit log is not a file store). */
 export const PROMPT_VALUE_MAX_LENGTH = 10_000;

@@ -12,12 +12,13 @@ export const CAEP_EVENT_TYPES = {
 } as const;
 
 export type CaepEventName = keyof typeof CAEP_EVENT_TYPES;
-export const CAEP_EVENT_NAMES = Object.keys(CAEP_EVENT_TYPES) as CaepEventName[];
+export const CAEP_EVENT_NAMES = Object.keys(CAEP_EVENT_TYPES) as [CaepEventName, ...CaepEventName[]];
 
 /** RFC 8935 push delivery: the only delivery method this transmitter supports. */
 export const PUSH_DELIVERY_METHOD = 'urn:ietf:rfc:8935';
 
-export type SubjectFormat = 'email' | 'opaque';
+export const SUBJECT_FORMATS = ['email', 'opaque'] as const;
+export type SubjectFormat = (typeof SUBJECT_FORMATS)[number];
 
 /** An SSF subject identifier (RFC 9493), the SET's `sub_id`. */
 export type SubjectId = { format: 'email'; email: string } | { format: 'opaque'; id: string };

@@ -1,4 +1,5 @@
-import type { AccountLockdownStageSnapshot, Completion, LockdownStatus, Progress } from '../workflows/types';
+import type { AccountLockdownStageSnapshot, Completion } from './stages';
+import type { LockdownStatus, Progress } from './lockdown-status';
 import { LOCKDOWN_ACTIONS } from './lockdown-actions';
 import { isFinished } from './lockdown-status';
 

@@ -1,5 +1,5 @@
 import { Liquid } from 'liquidjs';
-import type { PromptFieldSnapshot } from '../workflows/types';
+import type { PromptFieldSnapshot } from './stages';
 
 /**
  * Prompt `initialValue` templates: Liquid, sandboxed (no file system, own properties only,

@@ -2,7 +2,7 @@ import { invalid } from '../domain/errors';
 import { actionsOf } from '../domain/lockdown-actions';
 import { bindingApplies, unknownStageKind } from '../domain/stages';
 import type { Db } from '../lib/db';
-import type { FlowSnapshot, PromptFieldSnapshot, StageSnapshot } from '../workflows/types';
+import type { FlowAuthentication, FlowSnapshot, PromptFieldSnapshot, StageSnapshot } from '../domain/stages';
 
 export const NO_LOCKDOWN_FLOW_MESSAGE = 'No lockdown flow configured.';
 
@@ -17,8 +17,6 @@ export async function brandFor(db: Db, host: string | undefined) {
   const byDomain = host ? await db.brand.findUnique({ where: { domain: host.toLowerCase() }, select: { id: true } }) : null;
   return byDomain ?? (await db.brand.findFirst({ where: { isDefault: true }, select: { id: true } }));
 }
-
-export type FlowAuthentication = 'none' | 'require_authenticated' | 'require_superuser';
 
 /**
  * The brand's lockdown flow as the workflow will run it: stages in binding order,

@@ -6,7 +6,8 @@ import { canDecideLockdownApproval, type Actor } from '../domain/permissions';
 import { progressFrom } from '../domain/lockdown-status';
 import { showsResultsPrompt } from '../domain/self-service';
 import { renderFields, type PromptContext, type TemplateUser } from '../domain/templates';
-import type { Completion, FlowSnapshot, LockdownStatus } from '../workflows/types';
+import type { Completion, FlowSnapshot } from '../domain/stages';
+import type { LockdownStatus } from '../domain/lockdown-status';
 import type { Lockdown as LockdownRow, LockdownTarget } from '../generated/prisma/client';
 
 /** How a lockdown is shown to API clients: built from PostgreSQL only, so it outlives Temporal history. */

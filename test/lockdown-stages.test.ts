@@ -1,7 +1,8 @@
 import { lockdownWorkflowId } from '../workflows/ids';
 import { isUsablePasswordHash } from '../lib/credentials';
 import { DEFAULT_SELF_SERVICE_TITLE, SELF_SERVICE_FAILURE_TITLE } from '../domain/self-service';
-import type { FlowSnapshot, LockdownFlowInput } from '../workflows/types';
+import type { LockdownFlowInput } from '../workflows/types';
+import type { FlowSnapshot } from '../domain/stages';
 import { createBrand } from './support/flows';
 import {
   addSession,

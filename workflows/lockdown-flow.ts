@@ -28,14 +28,9 @@ import { userLockdownSearchAttributes } from './search-attributes';
 import { lockdownUser, startNotifications } from './lockdown-user';
 import { cancelSignal, decideApprovalUpdate, lockdownStartedUpdate, lockdownStateQuery, submitPromptUpdate, userFinishedSignal } from './messages';
 import { isRequester, type ApprovalDecisionInput } from '../domain/approval';
-import type {
-  AccountLockdownStageSnapshot,
-  Completion,
-  LockdownFlowInput,
-  LockdownFlowState,
-  LockdownStatus,
-  PromptStageSnapshot,
-} from './types';
+import type { LockdownFlowInput, LockdownFlowState } from './types';
+import type { AccountLockdownStageSnapshot, Completion, PromptStageSnapshot } from '../domain/stages';
+import type { LockdownStatus } from '../domain/lockdown-status';
 
 const activities = proxyActivities<LockdownActivities>(ACTIVITY_OPTIONS);
 const { containTargets } = proxyLocalActivities<LockdownActivities>(CONTAINMENT_OPTIONS);

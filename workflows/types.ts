@@ -1,61 +1,13 @@
 /**
- * Types shared by the workflows, their activities and the API.
- * Plain data only: everything here crosses Temporal's payload boundary.
+ * The workflows' inputs, results and messages' payloads (the domain's own types live in
+ * domain/). Plain data only: everything here crosses Temporal's payload boundary.
  */
 
 import type { DeactivationCause } from '../domain/deactivation';
 import type { LockdownActions } from '../domain/lockdown-actions';
-
-export type { LockdownActions };
-
-export interface PromptFieldSnapshot {
-  fieldKey: string;
-  label: string;
-  type: string;
-  required: boolean;
-  order: number;
-  placeholder: string;
-  subText: string;
-  initialValue: string;
-}
-
-export interface PromptStageSnapshot {
-  kind: 'prompt';
-  name: string;
-  fields: PromptFieldSnapshot[];
-}
-
-export interface AccountLockdownStageSnapshot {
-  kind: 'account_lockdown';
-  name: string;
-  actions: LockdownActions;
-  selfServiceMessageTitle: string;
-  selfServiceMessage: string;
-  completionFlowSlug: string | null;
-  /** Two-person approval for bulk lockdowns over the threshold (absent in snapshots made before it existed). */
-  requireApproval?: boolean;
-}
-
-export type StageSnapshot = PromptStageSnapshot | AccountLockdownStageSnapshot;
-
-/** The brand's lockdown flow as it was when the lockdown was requested, conditions applied. */
-export interface FlowSnapshot {
-  slug: string;
-  title: string;
-  stages: StageSnapshot[];
-}
-
-export interface ActorRef {
-  id: string;
-  username: string;
-}
-
-export type LockdownStatus = 'pending' | 'awaiting_input' | 'awaiting_approval' | 'running' | 'completed' | 'cancelled' | 'failed' | 'rejected' | 'expired';
-
-export interface Completion {
-  redirect?: string;
-  message?: { title: string; body: string };
-}
+import type { LockdownStatus, Progress } from '../domain/lockdown-status';
+import type { NotificationMode } from '../domain/notifications';
+import type { ActorRef, Completion, FlowSnapshot } from '../domain/stages';
 
 export interface BulkSettings {
   /** Per-user children running at once. */
@@ -64,14 +16,6 @@ export interface BulkSettings {
   continueAsNewAfter: number;
   /** Containment first (absent in older histories: on). */
   containmentFirst?: boolean;
-}
-
-export interface Progress {
-  total: number;
-  locked: number;
-  failed: number;
-  cancelled: number;
-  pending: number;
 }
 
 /** What a parent run hands to the next one when it continues as new. */
@@ -143,8 +87,6 @@ export interface FieldError {
   field: string;
   message: string;
 }
-
-export type NotificationMode = 'local' | 'webhook' | 'email';
 
 export interface PlannedDelivery {
   id: string;

@@ -1,3 +1,4 @@
+import { DELIVERY_STATUSES, NOTIFICATION_SEVERITIES, NOTIFICATION_TRANSPORT_MODES } from '../../domain/notifications';
 import { z } from 'zod';
 import '../http/openapi';
 import { Pagination } from '../schemas';
@@ -41,7 +42,7 @@ export const CreateEventMatcherPolicyBody = z
   })
   .openapi('CreateEventMatcherPolicyRequest', { description: 'Matches an event when every criterion given matches.' });
 
-export const TransportMode = z.enum(['local', 'webhook', 'email']);
+export const TransportMode = z.enum(NOTIFICATION_TRANSPORT_MODES);
 
 export const NotificationTransport = z
   .object({
@@ -79,7 +80,7 @@ export const CreateNotificationTransportBody = z
     description: '`webhookSecret` is write-only: it signs webhook bodies (X-Lockdown-Signature) and is never returned.',
   });
 
-export const Severity = z.enum(['notice', 'warning', 'alert']);
+export const Severity = z.enum(NOTIFICATION_SEVERITIES);
 
 export const NotificationRule = z
   .object({
@@ -104,7 +105,7 @@ export const CreateNotificationRuleBody = z
   .strict()
   .openapi('CreateNotificationRuleRequest', { description: 'Triggers when any bound policy matches; with no policy it never triggers.' });
 
-export const DeliveryStatus = z.enum(['pending', 'delivered', 'failed']);
+export const DeliveryStatus = z.enum(DELIVERY_STATUSES);
 
 export const NotificationDelivery = z
   .object({

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import '../http/openapi';
-import { CAEP_EVENT_NAMES } from '../../domain/security-events';
+import { CAEP_EVENT_NAMES, SUBJECT_FORMATS } from '../../domain/security-events';
 import { Pagination } from '../schemas';
 import { DeliveryStatus } from './notifications';
 
 /** Request and response shapes of Shared Signals: receivers, SET deliveries, the JWKS and the transmitter configuration. */
 
-const CaepEvent = z.enum(CAEP_EVENT_NAMES as [string, ...string[]]);
-const SubjectFormat = z.enum(['email', 'opaque']);
+const CaepEvent = z.enum(CAEP_EVENT_NAMES);
+const SubjectFormat = z.enum(SUBJECT_FORMATS);
 
 const name = z.string().trim().min(1).max(150);
 const endpointUrl = z.url({ protocol: /^https?$/, error: 'An http(s) URL.' }).max(2000);

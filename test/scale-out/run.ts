@@ -10,6 +10,7 @@ import { clusterCommand, clusterOptions } from '../../scripts/cluster';
 import { startCluster, type Cluster, type ServiceProcess } from '../../scripts/lib/cluster';
 import { log } from '../../scripts/lib/log';
 import { resolveTemporalCli } from '../../scripts/lib/temporal-cli';
+import { isFinished, type LockdownStatus } from '../../domain/lockdown-status';
 
 /**
  * `npm run test:scale-out`: the production topology, tested on this machine. On a real
@@ -165,7 +166,7 @@ async function main() {
         lastLine = Date.now();
         log(`${status}: ${progress.locked}/${progress.total} locked, ${progress.failed} failed — ${worker1.name} ${killed ? `killed (${killed.worker1Locked})` : lastSeen[worker1.name]}, ${worker2.name} ${lastSeen[worker2.name]}`);
       }
-      if (['completed', 'failed', 'cancelled'].includes(status)) final = { status, progress };
+      if (isFinished(status as LockdownStatus)) final = { status, progress };
       else if (!killed && progress.locked >= options.killAt * options.users) {
         assert.ok(lastSeen[worker1.name] > 0 && lastSeen[worker2.name] > 0, `both workers should have taken work: ${JSON.stringify(lastSeen)}`);
         // Its count right before the kill (its metrics die with it).

@@ -9,7 +9,7 @@ import { loadConfig } from '../../lib/config';
 import { SELF_SERVICE_FAILURE_TITLE, answerWhen, selfServiceEnding, showsResultsPrompt } from '../../domain/self-service';
 import { EMPTY_TARGETS_MESSAGE, resolveTargets } from '../../domain/targets';
 import { renderTemplate, type PromptContext } from '../../domain/templates';
-import type { AccountLockdownStageSnapshot, PromptStageSnapshot } from '../../workflows/types';
+import type { AccountLockdownStageSnapshot, PromptStageSnapshot } from '../../domain/stages';
 
 describe('resolveTargets', () => {
   it('when no target is named, then the caller locks themself', () => {
