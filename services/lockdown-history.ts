@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { unavailableError } from '../domain/errors';
-import { decodeCursor, encodeCursor } from '../lib/cursor';
+import { decodeCursor, encodeCursor } from './cursor';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import { isDeadlineExceeded } from '../lib/temporal';

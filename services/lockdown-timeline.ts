@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decodeCursor, encodeCursor } from '../lib/cursor';
+import { decodeCursor, encodeCursor } from './cursor';
 import type { Db } from '../lib/db';
 import { userLockdownWorkflowId } from '../workflows/ids';
 import type { Lockdown as LockdownRow, LockdownTarget } from '../generated/prisma/client';

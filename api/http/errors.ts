@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { DomainError, type DomainErrorKind } from '../../domain/errors';
 import { Prisma } from '../../generated/prisma/client';
-import { isUniqueViolation } from '../../lib/unique-violation';
+import { isUniqueViolation } from '../../services/unique-violation';
 
 /**
  * The one error envelope: `{ error: { code, message, details? } }`.

@@ -3,7 +3,7 @@ import type { Prisma } from '../../generated/prisma/client';
 import { temporalUiUrl } from '../../lib/temporal';
 import { canReadAudit } from '../../domain/permissions';
 import { authorize } from '../authorization';
-import { newestFirst, newestFirstPage } from '../../lib/cursor';
+import { newestFirst, newestFirstPage } from '../../services/cursor';
 import type { ApiDeps, Route } from '../app';
 import { Event, EventsQuery, page } from '../schemas';
 

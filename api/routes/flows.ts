@@ -5,7 +5,7 @@ import { DEFAULT_SELF_SERVICE_MESSAGE, DEFAULT_SELF_SERVICE_TITLE } from '../../
 import { isStageKind } from '../../domain/stages';
 import { renderFields } from '../../domain/templates';
 import { isUuid } from '../../lib/ids';
-import { conflictOnDuplicate } from '../../lib/unique-violation';
+import { conflictOnDuplicate } from '../../services/unique-violation';
 import { promptFieldOf } from '../../services/flow-snapshot';
 import { authorize } from '../authorization';
 import { badRequest, forbidden, notFound, unauthorized } from '../http/errors';

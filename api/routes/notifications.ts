@@ -1,11 +1,11 @@
 import type { Router } from 'express';
 import type { Prisma } from '../../generated/prisma/client';
-import { conflictOnDuplicate } from '../../lib/unique-violation';
+import { conflictOnDuplicate } from '../../services/unique-violation';
 import { isUuid } from '../../lib/ids';
 import { canConfigureAlerting, canReadAudit } from '../../domain/permissions';
 import { authorize } from '../authorization';
 import type { AuthUser } from '../http/route';
-import { newestFirst, newestFirstPage } from '../../lib/cursor';
+import { newestFirst, newestFirstPage } from '../../services/cursor';
 import { badRequest, notFound } from '../http/errors';
 import type { ApiDeps, Route } from '../app';
 import { IdParams, page } from '../schemas';

@@ -3,7 +3,7 @@ import { isUuid } from '../../lib/ids';
 import { canGrantPermissions } from '../../domain/permissions';
 import { authorize } from '../authorization';
 import { badRequest, conflict, notFound } from '../http/errors';
-import { conflictOnDuplicate } from '../../lib/unique-violation';
+import { conflictOnDuplicate } from '../../services/unique-violation';
 import type { AuthUser } from '../http/route';
 import type { ApiDeps, Route } from '../app';
 import { IdParams, Permission, PermissionBody } from '../schemas';

@@ -4,7 +4,7 @@ import { authorize } from '../authorization';
 import { generateKey, hashKey } from '../../lib/credentials';
 import { isUuid } from '../../lib/ids';
 import { badRequest } from '../http/errors';
-import { conflictOnDuplicate } from '../../lib/unique-violation';
+import { conflictOnDuplicate } from '../../services/unique-violation';
 import type { ApiDeps, Route } from '../app';
 import { CreatedToken, CreateTokenBody } from '../schemas';
 
