@@ -1,17 +1,20 @@
+import type { EventAction } from './events';
 /**
  * Two-person approval of large bulk lockdowns. Pure: the workflow's update validator and the
  * API use the same rules. Who may decide is domain/permissions.ts (`canDecideLockdownApproval`).
  */
 
 /** Audit event actions of an approval, spelled like the lockdown events. */
-export const APPROVAL_REQUESTED = 'account_lockdown_approval_requested';
+export const APPROVAL_REQUESTED = 'account_lockdown_approval_requested' satisfies EventAction;
 export const APPROVAL_EVENT_ACTIONS = {
   approved: 'account_lockdown_approved',
   rejected: 'account_lockdown_rejected',
   expired: 'account_lockdown_approval_expired',
-} as const;
+} as const satisfies Record<string, EventAction>;
 
 export type ApprovalOutcome = keyof typeof APPROVAL_EVENT_ACTIONS;
+/** How an approval ended, as recorded: decided, expired, or cancelled by the requester. */
+export const APPROVAL_RECORD_OUTCOMES = ['approved', 'rejected', 'expired', 'cancelled'] as const satisfies readonly (ApprovalOutcome | 'cancelled')[];
 
 /**
  * A lockdown waits for approval when its stage asks for it and it is a bulk lockdown of more

@@ -1,14 +1,77 @@
-/** Audit event actions, spelled as the identity provider spells them. */
-export const ACCOUNT_LOCKDOWN_TRIGGERED = 'account_lockdown_triggered';
+/**
+ * Every audit event action, declared once with its readable label: the API validates
+ * filters and matcher policies against it, serves it (`GET /api/v1/events/actions`) so the
+ * console's Events page, its Action filter and the event-matcher form all show the same
+ * words, and writers name actions through `EventAction`, so a new action is one entry here.
+ * Lockdown actions are spelled as the identity provider spells them; administrative
+ * changes follow its `model_*` convention.
+ */
+export const EVENT_ACTIONS = {
+  // A lockdown, per user.
+  account_lockdown_triggered: { label: 'Account Lockdown Triggered', category: 'lockdown' },
+  account_lockdown_failed: { label: 'Account Lockdown Failed', category: 'lockdown' },
+  // Two-person approval of a lockdown.
+  account_lockdown_approval_requested: { label: 'Lockdown Approval Requested', category: 'lockdown' },
+  account_lockdown_approved: { label: 'Lockdown Approved', category: 'lockdown' },
+  account_lockdown_rejected: { label: 'Lockdown Rejected', category: 'lockdown' },
+  account_lockdown_approval_expired: { label: 'Lockdown Approval Expired', category: 'lockdown' },
+  // Restoring access after a lockdown.
+  user_activated: { label: 'User Activated', category: 'restore' },
+  password_set: { label: 'Password Set', category: 'restore' },
+  recovery_link_created: { label: 'Recovery Link Created', category: 'restore' },
+  // Accounts, permissions and credentials changed by an administrator.
+  user_created: { label: 'User Created', category: 'administration' },
+  user_updated: { label: 'User Updated', category: 'administration' },
+  user_deleted: { label: 'User Deleted', category: 'administration' },
+  permission_granted: { label: 'Permission Granted', category: 'administration' },
+  permission_revoked: { label: 'Permission Revoked', category: 'administration' },
+  token_created: { label: 'Token Created', category: 'administration' },
+  token_deleted: { label: 'Token Deleted', category: 'administration' },
+  session_deleted: { label: 'Session Deleted', category: 'administration' },
+  // Configuration (flows, stages, brands, alerting, receivers): `context.model` names the kind, `context.diff` the fields.
+  model_created: { label: 'Configuration Created', category: 'configuration' },
+  model_updated: { label: 'Configuration Updated', category: 'configuration' },
+  model_deleted: { label: 'Configuration Deleted', category: 'configuration' },
+} as const satisfies Record<string, { label: string; category: EventCategory }>;
+
+/** The kinds of configuration object whose changes `model_*` events record (`context.model`), with readable names. */
+export const CONFIGURATION_MODELS = {
+  brand: 'Brand',
+  flow: 'Flow',
+  flow_stage_binding: 'Flow stage binding',
+  prompt_stage: 'Prompt stage',
+  account_lockdown_stage: 'Account Lockdown stage',
+  group: 'Group',
+  group_member: 'Group member',
+  event_matcher_policy: 'Event matcher policy',
+  notification_transport: 'Notification transport',
+  notification_rule: 'Notification rule',
+  ssf_receiver: 'Shared Signals receiver',
+} as const;
+export type ConfigurationModel = keyof typeof CONFIGURATION_MODELS;
+
+export type EventCategory = 'lockdown' | 'restore' | 'administration' | 'configuration';
+export type EventAction = keyof typeof EVENT_ACTIONS;
+export const EVENT_ACTION_NAMES = Object.keys(EVENT_ACTIONS) as [EventAction, ...EventAction[]];
+
+export function isEventAction(action: string): action is EventAction {
+  return Object.hasOwn(EVENT_ACTIONS, action);
+}
+
+/** The readable label of an action (an action of an older version, no longer declared, shows as it is). */
+export function eventActionLabel(action: string): string {
+  return isEventAction(action) ? EVENT_ACTIONS[action].label : action;
+}
+
+export const ACCOUNT_LOCKDOWN_TRIGGERED = 'account_lockdown_triggered' satisfies EventAction;
 /** A per-user run that stopped after its target check: which steps ran, and why it stopped. */
-export const ACCOUNT_LOCKDOWN_FAILED = 'account_lockdown_failed';
-/** Restoring access after a lockdown. */
-export const USER_ACTIVATED = 'user_activated';
-export const PASSWORD_SET = 'password_set';
-export const RECOVERY_LINK_CREATED = 'recovery_link_created';
+export const ACCOUNT_LOCKDOWN_FAILED = 'account_lockdown_failed' satisfies EventAction;
+export const USER_ACTIVATED = 'user_activated' satisfies EventAction;
+export const PASSWORD_SET = 'password_set' satisfies EventAction;
+export const RECOVERY_LINK_CREATED = 'recovery_link_created' satisfies EventAction;
 /** Changes made through PATCH/DELETE /users/:id (a deactivation also writes its lockdown event). */
-export const USER_UPDATED = 'user_updated';
-export const USER_DELETED = 'user_deleted';
+export const USER_UPDATED = 'user_updated' satisfies EventAction;
+export const USER_DELETED = 'user_deleted' satisfies EventAction;
 
 export type LockdownEventAction = typeof ACCOUNT_LOCKDOWN_TRIGGERED | typeof ACCOUNT_LOCKDOWN_FAILED;
 
