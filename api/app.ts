@@ -9,7 +9,7 @@ import { type Config, publicUrl } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { createMetrics, type Metrics } from '../lib/metrics';
-import { createLockdownService, type LockdownService } from '../services/lockdowns';
+import { createServices, type Services } from '../services';
 import { createAuthenticator } from './authentication';
 import { serveConsole } from './console';
 import { errorHandler, HttpError, unknownRoute } from './http/errors';
@@ -34,17 +34,17 @@ export interface ApiDeps {
   db: Db;
   temporal: Client;
   logger: Logger;
-  lockdowns: LockdownService;
   metrics: Metrics;
+  services: Services;
 }
 
 export type Route = ReturnType<typeof createRouteBuilder>;
 
 const MAX_URL_LENGTH = 8_192;
 
-export function createApp({ config, db, temporal, logger }: Pick<ApiDeps, 'config' | 'db' | 'temporal' | 'logger'>) {
+export function createApp({ config, db, temporal, logger, services = createServices({ config, db, temporal, logger }) }: Pick<ApiDeps, 'config' | 'db' | 'temporal' | 'logger'> & { services?: Services }) {
   const metrics = createMetrics();
-  const deps: ApiDeps = { config, db, temporal, logger, metrics, lockdowns: createLockdownService({ db, temporal, config, logger }) };
+  const deps: ApiDeps = { config, db, temporal, logger, metrics, services };
   const app = express();
   app.disable('x-powered-by');
   // req.ip (recorded client IP, IP matcher policies, login rate limit) honours X-Forwarded-For only from trusted proxies.

@@ -4,7 +4,7 @@ import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { createTemporalClient } from '../lib/temporal';
 import { parseServiceArgs } from '../lib/usage';
-import { createLockdownService } from '../services/lockdowns';
+import { createServices } from '../services';
 import { createApp } from './app';
 import { answerClientErrorsInEnvelope } from './http/errors';
 
@@ -14,7 +14,8 @@ export async function startApi() {
   const logger = createLogger(config.LOG_LEVEL, 'api');
   const db = createDb(config.DATABASE_URL);
   const temporal = await createTemporalClient(config);
-  const app = createApp({ config, db, temporal, logger });
+  const services = createServices({ config, db, temporal, logger });
+  const app = createApp({ config, db, temporal, logger, services });
   let draining = false;
   const server = createServer((req, res) => {
     if (draining) {
@@ -32,7 +33,7 @@ export async function startApi() {
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   logger.info({ url: publicUrl(config) }, 'api listening');
   // A request that died between recording a lockdown and starting it left work undone.
-  void createLockdownService({ db, temporal, config, logger })
+  void services.lockdowns
     .resumeUnstarted()
     .catch((err) => logger.error({ err }, 'could not resume interrupted lockdowns'));
 

@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import type { Request, Response, Router } from 'express';
 import { stringify } from 'csv-stringify/sync';
-import { createLockdownAuditService } from '../../services/lockdown-audit';
 import type { TimelineUser } from '../../services/lockdown-timeline';
 import type { ApiDeps, Route } from '../app';
 import { ExportQuery, HistoryQuery, LockdownHistory, LockdownTimeline, TimelineQuery } from '../schemas/audit';
@@ -63,8 +62,7 @@ async function* timelineRows(lockdownId: string, head: { events: { at: string | 
   }
 }
 
-export function lockdownAuditRoutes(_router: Router, route: Route, { db, temporal, config }: ApiDeps) {
-  const audit = createLockdownAuditService({ db, temporal, config });
+export function lockdownAuditRoutes(_router: Router, route: Route, { services: { lockdownAudit: audit } }: ApiDeps) {
 
   route({
     method: 'get',

@@ -6,7 +6,7 @@ import { ApprovalBody, CreateLockdownBody, StageSubmission, IdParams, Lockdown, 
 
 const IdempotencyKey = z.string().min(1).max(255);
 
-export function lockdownRoutes(_router: Router, route: Route, { lockdowns, metrics }: ApiDeps) {
+export function lockdownRoutes(_router: Router, route: Route, { services: { lockdowns }, metrics }: ApiDeps) {
   route({
     method: 'post',
     path: '/api/v1/lockdowns',

@@ -5,13 +5,11 @@ import { publicUrl } from '../../lib/config';
 import { isUuid } from '../../lib/ids';
 import { canChangeCredentialsOf, canCreateUser, canManageUsers, canViewUser } from '../../domain/permissions';
 import { authorize } from '../authorization';
-import { decodeCursor, encodeCursor } from '../../lib/cursor';
+import { decodeCursor, encodeCursor } from '../../services/cursor';
 import { notFound } from '../http/errors';
-import { conflictOnDuplicate } from '../../lib/unique-violation';
+import { conflictOnDuplicate } from '../../services/unique-violation';
 import type { ApiDeps, Route } from '../app';
 import { ActivatedUser, CreateUserBody, IdParams, page, RecoveryLink, RestoreBody, SessionInfo, SetPasswordBody, TokenInfo, UpdateUserBody, User, UsersQuery } from '../schemas';
-import { createRestoreAccess } from '../../services/restore-access';
-import { createUserAccounts } from '../../services/user-accounts';
 
 const CREDENTIALS_DENIED =
   'This needs change_user on the user, and every permission the user holds; a superuser’s credentials change only by a superuser.';
@@ -29,9 +27,7 @@ const changeCredentials = {
   404: { description: 'Unknown user.' },
 };
 
-export function userRoutes(_router: Router, route: Route, { db, config, lockdowns }: ApiDeps) {
-  const restore = createRestoreAccess(db);
-  const accounts = createUserAccounts(db, lockdowns, restore);
+export function userRoutes(_router: Router, route: Route, { db, config, services: { restore, accounts } }: ApiDeps) {
   async function findUser(id: string) {
     const user = isUuid(id) ? await db.user.findUnique({ where: { id } }) : null;
     if (!user) throw notFound('User');
