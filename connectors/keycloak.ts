@@ -98,6 +98,8 @@ export function createKeycloakConnector(config: KeycloakConnectorConfig): Connec
     if ('reason' in search) return failed(search);
     const answer = await admin('GET', `/users?${search.query}`, 'the user search');
     if (isFailure(answer)) return failed(answer);
+    // Here a 404 is about the realm, not the user: a configuration to fix, not an absence.
+    if (answer.status === 404) return failed(refusal(SERVICE, 'the user search', answer, serverWords(answer)));
     const matches = (Array.isArray(answer.body) ? (answer.body as KeycloakUser[]) : []).filter(search.matches);
     if (matches.length === 0) return notFound;
     if (matches.length > 1) return failed({ reason: `${matches.length} Keycloak users match this account; none was changed.`, retryable: false });

@@ -70,6 +70,7 @@ describe('a Keycloak account', () => {
     for (const mapping of mappings) expect(await connectorFor(mapping).findAccount(local)).toEqual({ status: 'done', value: { id: remoteId } });
     // Keycloak keeps emails and usernames in lower case; the local spelling may differ.
     expect(await connectorFor(byEmail).findAccount({ ...local, email: local.email.toUpperCase() })).toEqual({ status: 'done', value: { id: remoteId } });
+    expect(await connectorFor({ by: 'username' }).findAccount({ ...local, username: local.username.toUpperCase() })).toEqual({ status: 'done', value: { id: remoteId } });
   });
 
   test('when a user with a live session and an offline token is locked, then the sessions are gone, every token is dead, the user is disabled, and verify agrees', async () => {
@@ -158,6 +159,14 @@ describe('bad input and operator checks', () => {
       reason: 'Keycloak answered HTTP 401 to the client-credentials token request (unauthorized_client: Invalid client or Invalid client credentials).',
       retryable: false,
     });
+  });
+
+  test('when the realm does not exist, then the failure is permanent', async () => {
+    const { local } = await newUser();
+    const connector = createConnector({ kind: 'keycloak', baseUrl: realm.baseUrl, realm: 'no-such-realm', ...realm.serviceAccount, mapping: byEmail });
+    const outcome = await connector.findAccount(local);
+    expect(outcome).toMatchObject({ status: 'failed', retryable: false });
+    expect(outcome.status === 'failed' && outcome.reason).toMatch(/^Keycloak answered HTTP 404 to the client-credentials token request/);
   });
 
   test('when the service account lacks the realm-management roles, then the failure is permanent', async () => {

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -131,6 +131,7 @@ async function launchKeycloak(distribution: string, requestedPort?: number): Pro
     // Its own process group: kc.sh runs java as a child, and both are stopped together.
     detached: true,
   });
+  closeSync(logFd);
   const stop = async () => {
     await stopProcessGroup(child);
     rmSync(home, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -61,6 +61,7 @@ export async function startScimServer(options: ScimServerOptions): Promise<ScimS
   const logFile = path.join(work, 'scim2-server.log');
   const logFd = openSync(logFile, 'a');
   const child = spawn(executable, args, { stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
   const url = `http://127.0.0.1:${port}/v2`;
   const stop = async () => {
     await stopProcess(child);

@@ -29,7 +29,7 @@ export interface TokenAnswer {
   body: { access_token?: string; refresh_token?: string; error?: string; error_description?: string };
 }
 
-export const CONNECTOR_ROLES = ['view-users', 'manage-users'];
+const CONNECTOR_ROLES = ['view-users', 'manage-users'];
 
 export async function createTestRealm(server: KeycloakServer, realm = `lockdown-${randomBytes(4).toString('hex')}`): Promise<TestRealm> {
   let adminToken: { value: string; renewAt: number } | null = null;
