@@ -64,11 +64,20 @@ async function download(dir: string): Promise<void> {
   try {
     let started = Date.now();
     log(`Downloading Keycloak ${KEYCLOAK_VERSION} (org.keycloak:keycloak-quarkus-dist, ~170 MB) with Maven (once per machine)…`);
-    execFileSync(
-      mvn,
-      ['-B', '-q', '-Dstyle.color=never', 'dependency:copy', `-Dartifact=org.keycloak:keycloak-quarkus-dist:${KEYCLOAK_VERSION}:zip`, `-DoutputDirectory=${work}`, `-Dmaven.repo.local=${path.join(work, 'm2')}`],
-      { cwd: tmpdir(), stdio: ['ignore', 'inherit', 'inherit'] },
-    );
+    const artifact = `org.keycloak:keycloak-quarkus-dist:${KEYCLOAK_VERSION}:zip`;
+    try {
+      execFileSync(mvn, ['-B', '-q', 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${work}`, `-Dmaven.repo.local=${path.join(work, 'm2')}`], {
+        cwd: tmpdir(),
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (err) {
+      // Maven reports errors on stdout, the cause first, then advice on re-running it.
+      const { stdout, stderr } = err as { stdout?: string; stderr?: string };
+      const output = `${stdout ?? ''}${stderr ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '');
+      const firstErrors = output.split('\n').filter((line) => /^\[ERROR\] \S/.test(line)).slice(0, 3);
+      throw new Error(`Maven could not obtain ${artifact}:\n${firstErrors.join('\n')}`);
+    }
     log(`Downloaded in ${seconds(started)} s; unpacking…`);
     started = Date.now();
     execFileSync(unzip, ['-q', path.join(work, `keycloak-quarkus-dist-${KEYCLOAK_VERSION}.zip`), '-d', work], { stdio: ['ignore', 'inherit', 'inherit'] });
