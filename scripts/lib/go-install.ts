@@ -1,23 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from './log';
-
-/** This machine's cache for tools the scripts build (outside the repo, shared by every clone). */
-export function toolCacheDir(name: string): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
-  return path.join(base, 'account-lockdown', name);
-}
-
-export function onPath(command: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir, command);
-    if (dir && existsSync(candidate) && statSync(candidate).isFile()) return candidate;
-  }
-  return null;
-}
+import { installOnce, onPath } from './tool-cache';
 
 /** Go, also where its own installer puts it (/usr/local/go), which a non-login shell may not have on PATH. */
 export function findGo(): string | null {
@@ -47,37 +33,24 @@ export async function goInstallOnce(build: GoBuild): Promise<void> {
   if (done()) return;
   const go = findGo();
   if (!go) throw new Error(`${build.label} was not found and Go is not installed. ${build.withoutGo}`);
-  mkdirSync(build.dir, { recursive: true });
-  const lock = path.join(build.dir, '.build.lock');
-  let lockFd: number | null = null;
-  let waitingSaid = false;
-  while (lockFd === null) {
-    try {
-      lockFd = openSync(lock, 'wx');
-    } catch {
-      if (done()) return;
-      // A build killed midway leaves its lock behind; a real build takes minutes, not half an hour.
-      if (Date.now() - statSync(lock).mtimeMs > 30 * 60_000) rmSync(lock, { force: true });
-      if (!waitingSaid) log(`Another process is building ${build.label} (${lock}); waiting for it…`);
-      waitingSaid = true;
-      await sleep(2000);
-    }
-  }
-  try {
-    if (done()) return;
-    log(`Building ${build.label} with Go into ${build.dir} (once per machine, ${build.expected})…`);
-    const started = Date.now();
-    for (const pkg of build.packages) {
-      execFileSync(go, ['install', pkg], {
-        env: { ...process.env, GOBIN: build.dir, CGO_ENABLED: '0' },
-        stdio: ['ignore', 'inherit', 'inherit'],
-      });
-    }
-    log(`${build.label} built in ${Math.round((Date.now() - started) / 1000)} s.`);
-  } finally {
-    closeSync(lockFd);
-    rmSync(lock, { force: true });
-  }
+  await installOnce({
+    label: build.label,
+    lock: path.join(build.dir, '.build.lock'),
+    done,
+    // A real build takes minutes, not half an hour.
+    staleAfterMs: 30 * 60_000,
+    install: () => {
+      log(`Building ${build.label} with Go into ${build.dir} (once per machine, ${build.expected})…`);
+      const started = Date.now();
+      for (const pkg of build.packages) {
+        execFileSync(go, ['install', pkg], {
+          env: { ...process.env, GOBIN: build.dir, CGO_ENABLED: '0' },
+          stdio: ['ignore', 'inherit', 'inherit'],
+        });
+      }
+      log(`${build.label} built in ${Math.round((Date.now() - started) / 1000)} s.`);
+    },
+  });
 }
 
 /** The source of a module at a version (schema files, config templates): `go mod download` fetches it if the module cache lost it. */

@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { log } from './log';
-import { goInstallOnce, onPath, toolCacheDir } from './go-install';
+import { goInstallOnce } from './go-install';
+import { onPath, toolCacheDir } from './tool-cache';
 
 /**
  * The Temporal CLI (it contains the dev server). Found, in order: TEMPORAL_CLI_PATH, a

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { goInstallOnce, goModuleDir, toolCacheDir } from './go-install';
+import { goInstallOnce, goModuleDir } from './go-install';
+import { toolCacheDir } from './tool-cache';
 import { stopProcess } from './temporal-cli';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
