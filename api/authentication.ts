@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { createHash } from 'node:crypto';
+import { mayAuthenticate } from '../domain/accounts';
 import { digestsEqual, hashKey, isExpired } from '../lib/credentials';
 import type { Db } from '../lib/db';
 import { hasOnlyStorableCharacters } from './http/input';
@@ -9,7 +10,7 @@ import type { AuthContext, AuthUser } from './http/route';
 /**
  * Who is calling. Accepted credentials: `Authorization: Bearer <session key | API token>`,
  * the `lockdown_session` cookie, or HTTP Basic `username:<app password>`.
- * Any credential of an inactive user, or an expired or deleted one, is refused.
+ * Any credential of an inactive user or of the anonymous user, or an expired or deleted one, is refused.
  */
 export const SESSION_COOKIE = 'lockdown_session';
 
@@ -89,6 +90,7 @@ export function createAuthenticator(db: Db) {
   };
 }
 
+/** Inactive accounts and the anonymous user authenticate nothing, whatever credential they hold. */
 function isActiveUser(user: AuthUser): boolean {
-  return user.isActive;
+  return mayAuthenticate(user);
 }
