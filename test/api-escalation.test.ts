@@ -185,7 +185,9 @@ describe('accounts that can never be locked (issue 23)', () => {
     });
     const session = await addSession(stack.db, backdoor.id);
     const token = await addToken(stack.db, backdoor.id, 'api');
+    // Tokens are how service accounts authenticate; a session (from a password login) is not.
     expect((await stack.http.get('/api/v1/me').set(bearer(token))).status).toBe(200);
+    expect((await stack.http.get('/api/v1/me').set(bearer(session))).status).toBe(401);
 
     const login = await stack.http.post('/api/v1/auth/login').send({ username: backdoor.username, password: 'backdoor-password' });
     expect(login.status).toBe(401);
