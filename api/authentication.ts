@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { createHash } from 'node:crypto';
+import { logsInWithPassword, mayAuthenticate } from '../domain/accounts';
 import { digestsEqual, hashKey, isExpired } from '../lib/credentials';
 import type { Db } from '../lib/db';
 import { hasOnlyStorableCharacters } from './http/input';
@@ -9,7 +10,7 @@ import type { AuthContext, AuthUser } from './http/route';
 /**
  * Who is calling. Accepted credentials: `Authorization: Bearer <session key | API token>`,
  * the `lockdown_session` cookie, or HTTP Basic `username:<app password>`.
- * Any credential of an inactive user, or an expired or deleted one, is refused.
+ * Any credential of an inactive user or of the anonymous user, or an expired or deleted one, is refused.
  */
 export const SESSION_COOKIE = 'lockdown_session';
 
@@ -40,7 +41,8 @@ const userFields = { id: true, username: true, name: true, email: true, isActive
 export function createAuthenticator(db: Db) {
   async function bySessionKey(key: string): Promise<AuthContext | null> {
     const session = await db.session.findUnique({ where: { keyHash: hashKey(key) }, include: { user: { select: userFields } } });
-    if (!session || isExpired(session.expiresAt)) return null;
+    // Sessions come from password logins only, which service accounts never make: one they hold (made before that rule) is refused.
+    if (!session || isExpired(session.expiresAt) || !logsInWithPassword(session.user)) return null;
     return { user: session.user, sessionId: session.id };
   }
 
@@ -89,6 +91,7 @@ export function createAuthenticator(db: Db) {
   };
 }
 
+/** Inactive accounts and the anonymous user authenticate nothing, whatever credential they hold. */
 function isActiveUser(user: AuthUser): boolean {
-  return user.isActive;
+  return mayAuthenticate(user);
 }

@@ -1,4 +1,6 @@
+import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../lib/db';
+import { isAnonymousUser, isProtectedAccount, isProtectedType, logsInWithPassword } from './accounts';
 import { isRequester } from './approval';
 import type { FlowAuthentication } from './stages';
 import { isUuid } from '../lib/ids';
@@ -11,10 +13,10 @@ import { isUuid } from '../lib/ids';
  * - `view_audit` lets a person read events and lockdown histories;
  * - anyone may lock their own account, except inside a bulk request, which needs
  *   `change_user` on every target (no self-exemption in bulk);
- * - no escalation: an action that changes another account's credentials (password,
- *   recovery link, tokens, re-activation) or permissions can never give the actor powers
- *   they do not already hold — see `canChangeCredentialsOf`, `canGrantPermissions`,
- *   `canCreateUser`.
+ * - no escalation: whoever changes another account or its credentials (password, recovery
+ *   link, tokens, re-activation, email, deletion) could act as it, so outside superusers only
+ *   accounts without any power are changed — see `canChangeAccount`, `canGrantPermissions`,
+ *   `canCreateUser`; ending credentials is containment (`canEndCredentialsOf`).
  */
 export const PERMISSION_NAMES = ['change_user', 'view_audit'] as const;
 export type PermissionName = (typeof PERMISSION_NAMES)[number];
@@ -100,51 +102,53 @@ export async function canViewUser(db: Db, actor: Actor, userId: string): Promise
   return userId === actor.id || hasPermission(db, actor, 'change_user', userId);
 }
 
+/** What decides who may change an account: who it is, and whether it is a superuser. */
+export interface AccountUnderChange {
+  id: string;
+  username: string;
+  type: string;
+  isSuperuser: boolean;
+}
+
+async function holdsAnyPermission(db: Db, userId: string): Promise<boolean> {
+  return (await db.permission.findFirst({ where: { userId }, select: { id: true } })) !== null;
+}
+
 /**
- * Set a password, create a recovery link or a token for, or re-activate `targetUserId`:
- * whoever does it can then act as that account, so it must not be more powerful than
- * the actor. Needs `change_user` on the target, and
- * - a superuser's credentials change only by a superuser;
- * - every permission the target holds, the actor holds too (a global grant covers a grant
- *   on one user), so `change_user` on one account cannot become `change_user` on all.
- * An unknown target passes here; the route then answers 404 (after the 403 check, so ids
- * cannot be probed without `change_user`).
+ * Changing an account — its name or email, activating, deactivating or deleting it — and
+ * acting as it — setting its password, creating a recovery link or a token for it. Whoever
+ * does either can then act as that account, or redirect what is sent to it, so it is one rule
+ * on every path (PATCH and DELETE /users/:id, activate, set_password, recovery_link, tokens):
+ * - a superuser may (the anonymous user is refused to everyone by the services, as protected);
+ * - anyone else needs `change_user` on the account, and the account must hold no power at
+ *   all: not a superuser, no permission of any kind or scope (or its holder could be made to
+ *   approve, grant or change on someone else's behalf), not a protected type (an internal
+ *   service account is a superuser's matter);
+ * - your own account is yours, with `change_user` on it.
+ * Locking an account is the spec's own rule (`targetsActorMayNotLock`): containment is not an
+ * escalation, so `change_user` on the target is enough there.
  */
-export async function canChangeCredentialsOf(db: Db, actor: Actor, targetUserId: string): Promise<boolean> {
+export async function canChangeAccount(db: Db, actor: Actor, target: AccountUnderChange): Promise<boolean> {
   if (actor.isSuperuser) return true;
-  if (!(await hasPermission(db, actor, 'change_user', targetUserId))) return false;
-  if (!isUuid(targetUserId) || targetUserId === actor.id) return true;
-  const target = await db.user.findUnique({
-    where: { id: targetUserId },
-    select: { isSuperuser: true, permissions: { select: { permission: true, targetUserId: true } } },
-  });
-  if (!target) return true;
-  if (target.isSuperuser) return false;
-  // A global grant of the target needs a global grant of the actor; a grant on one user, either.
-  for (const grant of target.permissions) {
-    if (!(await hasPermission(db, actor, grant.permission, grant.targetUserId ?? undefined))) return false;
-  }
-  return true;
+  if (!(await hasPermission(db, actor, 'change_user', target.id))) return false;
+  if (target.id === actor.id) return true;
+  if (target.isSuperuser || isProtectedAccount(target)) return false;
+  return !(await holdsAnyPermission(db, target.id));
+}
+
+/** Users create their own `api` and `app_password` tokens; any other token is acting as the owner (`canChangeAccount`). */
+export async function canCreateToken(db: Db, actor: Actor, owner: AccountUnderChange, intent: string): Promise<boolean> {
+  if (owner.id === actor.id && (intent === 'api' || intent === 'app_password')) return true;
+  return canChangeAccount(db, actor, owner);
 }
 
 /**
- * Changing or deleting an account (PATCH/DELETE /users/:id): change_user on the user; a
- * superuser's account only by a superuser.
+ * Creating users needs `change_user` (globally); only superusers create superusers and
+ * accounts of a protected type (which no lockdown can touch).
  */
-export async function canChangeAccount(db: Db, actor: Actor, target: { id: string; isSuperuser: boolean }): Promise<boolean> {
-  if (target.isSuperuser && !actor.isSuperuser) return false;
-  return hasPermission(db, actor, 'change_user', target.id);
-}
-
-/** Users create their own `api` and `app_password` tokens; for anyone else, or another intent, it is a credential change. */
-export async function canCreateToken(db: Db, actor: Actor, ownerId: string, intent: string): Promise<boolean> {
-  if (ownerId === actor.id && (intent === 'api' || intent === 'app_password')) return true;
-  return canChangeCredentialsOf(db, actor, ownerId);
-}
-
-/** Creating users needs `change_user` (globally); only superusers create superusers. */
-export async function canCreateUser(db: Db, actor: Actor, user: { isSuperuser?: boolean }): Promise<boolean> {
-  if (user.isSuperuser && !actor.isSuperuser) return false;
+export async function canCreateUser(db: Db, actor: Actor, user: { isSuperuser?: boolean; type?: string }): Promise<boolean> {
+  const powerful = user.isSuperuser === true || (user.type !== undefined && isProtectedType(user.type));
+  if (powerful && !actor.isSuperuser) return false;
   return canManageUsers(db, actor);
 }
 
@@ -153,7 +157,7 @@ export function canGrantPermissions(actor: Actor): boolean {
   return actor.isSuperuser;
 }
 
-/** Listing, searching and creating users: change_user held globally. */
+/** Creating users: change_user held globally. */
 export function canManageUsers(db: Db, actor: Actor): Promise<boolean> {
   return hasPermission(db, actor, 'change_user');
 }
@@ -183,4 +187,63 @@ export function flowAccess(actor: Actor | null, authentication: FlowAuthenticati
   if (authentication === 'none') return 'ok';
   if (!actor) return 'login';
   return authentication === 'require_superuser' && !actor.isSuperuser ? 'forbidden' : 'ok';
+}
+
+// ── Accounts: ending credentials, the users one manages, and what the console may offer (access) ──
+
+/**
+ * Ending a session or deleting a token: containment, like a lockdown, so `change_user` on the
+ * owner is enough (whatever the owner holds); everyone ends their own. A protected account's
+ * credentials end only by a superuser; the anonymous user has none to end.
+ */
+export async function canEndCredentialsOf(db: Db, actor: Actor, owner: AccountUnderChange): Promise<boolean> {
+  if (isAnonymousUser(owner)) return false;
+  if (owner.id === actor.id || actor.isSuperuser) return true;
+  if (isProtectedAccount(owner)) return false;
+  return hasPermission(db, actor, 'change_user', owner.id);
+}
+
+/** A single-user lockdown of `target`, as POST /lockdowns decides it (protected accounts are refused there). */
+export async function canLockAccount(db: Db, actor: Actor, target: AccountUnderChange): Promise<boolean> {
+  if (isProtectedAccount(target)) return false;
+  return (await targetsActorMayNotLock(db, actor, [target.id], false)).length === 0;
+}
+
+/**
+ * The users the actor may list and search (GET /users): everyone with `change_user` held
+ * globally, else those the actor holds `change_user` on; `null` when that is nobody.
+ */
+export async function manageableUsers(db: Db, actor: Actor): Promise<Prisma.UserWhereInput | null> {
+  if (await hasPermission(db, actor, 'change_user')) return {};
+  const grant = await db.permission.findFirst({ where: { userId: actor.id, permission: 'change_user' }, select: { id: true } });
+  return grant ? { permissionsOnMe: { some: { userId: actor.id, permission: 'change_user' } } } : null;
+}
+
+/** What may be done to one account, as the endpoints decide it (GET /me/capabilities?user=). */
+export const ACCOUNT_ACTIONS = ['edit', 'deactivate', 'activate', 'delete', 'setPassword', 'recoveryLink', 'createToken', 'lockdown', 'viewSessions', 'endSessions'] as const;
+export type AccountAction = (typeof ACCOUNT_ACTIONS)[number];
+
+/**
+ * Each account action the actor may take on `target`, from the same functions the services
+ * call. An unknown account, or one the actor may not see, answers every action false, so
+ * nothing is learnt by probing ids.
+ */
+export async function accountCapabilities(db: Db, actor: Actor, target: AccountUnderChange | null): Promise<Record<AccountAction, boolean>> {
+  if (!target || !(await canViewUser(db, actor, target.id))) {
+    return Object.fromEntries(ACCOUNT_ACTIONS.map((action) => [action, false])) as Record<AccountAction, boolean>;
+  }
+  const change = !isAnonymousUser(target) && (await canChangeAccount(db, actor, target));
+  const password = change && logsInWithPassword(target);
+  return {
+    edit: change,
+    deactivate: change,
+    activate: change,
+    delete: change && target.id !== actor.id,
+    setPassword: password,
+    recoveryLink: password,
+    createToken: !isAnonymousUser(target) && (await canCreateToken(db, actor, target, 'api')),
+    lockdown: await canLockAccount(db, actor, target),
+    viewSessions: true,
+    endSessions: await canEndCredentialsOf(db, actor, target),
+  };
 }

@@ -38,8 +38,13 @@ export const configSchema = z.object({
   SESSION_TTL_HOURS: positiveInt(12),
   /** Lifetime of a recovery link. */
   RECOVERY_LINK_TTL_MINUTES: positiveInt(60),
-  /** Login attempts per minute, per client IP and per username. */
+  /** Login attempts per minute from one client address (every attempt counts). */
   LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt(10),
+  /**
+   * Failed login attempts per minute from one client address for one username. Never per
+   * username alone: attempts from other addresses must not keep a user out.
+   */
+  LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: positiveInt(5),
   /** Largest bulk lockdown accepted by the API. */
   LOCKDOWN_MAX_TARGETS: positiveInt(10_000),
   /** Bulk lockdowns of more users than this wait for a second person's approval, on stages that require it. */

@@ -2,10 +2,17 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
+import { createAccountAccess } from './account-access';
+import { createCapabilities } from './capabilities';
 import { createLockdownAuditService } from './lockdown-audit';
 import { createLockdownService } from './lockdowns';
+import { createPermissionGrants } from './permission-grants';
+import { createReadiness } from './readiness';
 import { createRestoreAccess } from './restore-access';
+import { createSignIn } from './sign-in';
 import { createUserAccounts } from './user-accounts';
+import { createUserCredentials } from './user-credentials';
+import { createUserDirectory } from './user-directory';
 
 export interface ServiceDeps {
   db: Db;
@@ -21,10 +28,18 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   const { db } = deps;
   const lockdowns = createLockdownService(deps);
-  const restore = createRestoreAccess(db);
-  const accounts = createUserAccounts(db, lockdowns, restore);
+  const access = createAccountAccess(db);
+  const restore = createRestoreAccess(db, access);
+  const accounts = createUserAccounts(db, access, lockdowns, restore);
   const lockdownAudit = createLockdownAuditService(deps);
-  return { lockdowns, restore, accounts, lockdownAudit };
+  // Accounts, credentials and permissions.
+  const directory = createUserDirectory(db, access);
+  const credentials = createUserCredentials(db, access);
+  const permissionGrants = createPermissionGrants(db);
+  const signIn = createSignIn(db);
+  const capabilities = createCapabilities(db);
+  const readiness = createReadiness(db, deps.temporal, deps.config);
+  return { lockdowns, restore, accounts, lockdownAudit, directory, credentials, permissionGrants, signIn, capabilities, readiness };
 }
 
 export type Services = ReturnType<typeof createServices>;

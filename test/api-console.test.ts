@@ -73,11 +73,42 @@ it('refuses a state-changing cookie request without the session’s CSRF token; 
 
 it('tells the caller what they may do, globally and on one user', async () => {
   const admin = await adminSession(stack);
-  expect((await stack.http.get('/api/v1/me/capabilities').set(bearer(admin))).body).toEqual({ changeUser: true, viewAudit: true, configure: true, grantPermissions: true });
+  expect((await stack.http.get('/api/v1/me/capabilities').set(bearer(admin))).body).toEqual({ changeUser: true, viewAudit: true, configure: true, grantPermissions: true, user: null });
   const helpdesk = await createUser(stack.db, { password: 'helpdesk-password' });
   const target = await createUser(stack.db);
   const key = (await stack.http.post('/api/v1/auth/login').send({ username: helpdesk.username, password: 'helpdesk-password' })).body.sessionKey;
   await stack.http.post('/api/v1/permissions').set(bearer(admin)).send({ userId: helpdesk.id, permission: 'change_user', targetUserId: target.id }).expect(201);
-  expect((await stack.http.get('/api/v1/me/capabilities').set(bearer(key))).body).toEqual({ changeUser: false, viewAudit: false, configure: false, grantPermissions: false });
+  expect((await stack.http.get('/api/v1/me/capabilities').set(bearer(key))).body).toEqual({ changeUser: false, viewAudit: false, configure: false, grantPermissions: false, user: null });
   expect((await stack.http.get(`/api/v1/me/capabilities?user=${target.id}`).set(bearer(key))).body.changeUser).toBe(true);
+});
+
+it('tells the caller, per user, which account actions the API will allow them', async () => {
+  const admin = await adminSession(stack);
+  const helpdesk = await createUser(stack.db, { password: 'helpdesk-password' });
+  const key = (await stack.http.post('/api/v1/auth/login').send({ username: helpdesk.username, password: 'helpdesk-password' })).body.sessionKey;
+  const plain = await createUser(stack.db);
+  const auditor = await createUser(stack.db);
+  const robot = await createUser(stack.db, { type: 'service_account' });
+  await stack.db.permission.create({ data: { userId: auditor.id, permission: 'view_audit' } });
+  for (const target of [plain, auditor, robot]) await stack.db.permission.create({ data: { userId: helpdesk.id, permission: 'change_user', targetUserId: target.id } });
+  const on = async (caller: string, userId: string) => (await stack.http.get(`/api/v1/me/capabilities?user=${userId}`).set(bearer(caller))).body.user;
+
+  const everything = { edit: true, deactivate: true, activate: true, delete: true, setPassword: true, recoveryLink: true, createToken: true, lockdown: true, viewSessions: true, endSessions: true };
+  const nothing = Object.fromEntries(Object.keys(everything).map((action) => [action, false]));
+  expect(await on(key, plain.id)).toEqual(everything);
+  // An account holding a permission: locked, seen and its credentials ended, but not changed or acted as.
+  expect(await on(key, auditor.id)).toEqual({ ...nothing, lockdown: true, viewSessions: true, endSessions: true });
+  // A service account has no password.
+  expect(await on(key, robot.id)).toEqual({ ...everything, setPassword: false, recoveryLink: false });
+  // Nobody else's, and no probing: an unknown id answers like a user out of reach.
+  expect(await on(key, (await createUser(stack.db)).id)).toEqual(nothing);
+  expect(await on(key, '00000000-0000-4000-8000-000000000000')).toEqual(nothing);
+  // Yourself: never deleted.
+  const me = (await stack.http.get('/api/v1/me').set(bearer(admin))).body;
+  expect(await on(admin, me.id)).toMatchObject({ edit: true, delete: false, viewSessions: true });
+  // The anonymous user: nothing, for a superuser too.
+  const anonymous = await stack.db.user.findUniqueOrThrow({ where: { username: 'AnonymousUser' } });
+  expect(await on(admin, anonymous.id)).toEqual({ ...nothing, viewSessions: true });
+  // Without ?user=, no per-user answer.
+  expect((await stack.http.get('/api/v1/me/capabilities').set(bearer(key))).body.user).toBeNull();
 });

@@ -62,6 +62,26 @@ describe('hostile or malformed requests get a clear 4xx in the error envelope, n
     expect(badAuth.status).toBe(401);
   });
 
+  it('when the credential-ending routes get garbage ids, then 4xx and nothing is deleted', async () => {
+    const me = (await stack.http.get('/api/v1/me').set(bearer(admin))).body;
+    const sessions = await stack.db.session.count({ where: { userId: me.id } });
+    const paths = [
+      '/api/v1/tokens/%27%3B--',
+      '/api/v1/tokens/not-a-uuid',
+      `/api/v1/tokens/${'a'.repeat(101)}`,
+      `/api/v1/users/${me.id}/sessions/%27%3B--`,
+      `/api/v1/users/${me.id}/sessions/00000000-0000-4000-8000-000000000000`,
+      '/api/v1/users/zzz/sessions/zzz',
+      `/api/v1/users/${me.id}/sessions/a%00b`,
+    ];
+    for (const path of paths) {
+      const response = await stack.http.delete(path).set(bearer(admin));
+      expect([400, 404]).toContain(response.status);
+      expect(response.body.error.code).toEqual(expect.any(String));
+    }
+    expect(await stack.db.session.count({ where: { userId: me.id } })).toBe(sessions);
+  });
+
   it('answers with security headers and a request id', async () => {
     const response = await stack.http.get('/healthz').set('X-Request-Id', 'trace-me-123');
     expect(response.headers['x-request-id']).toBe('trace-me-123');

@@ -54,6 +54,34 @@ describe('authentication', () => {
       await limited.stop();
     }
   });
+
+  it('when 12 wrong passwords come from 12 addresses, then the user still logs in from theirs; one address is slowed per account and in all', async () => {
+    const limited = await startStack({ TRUST_PROXY: 'loopback', LOGIN_RATE_LIMIT_PER_MINUTE: '6', LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '3' });
+    try {
+      const victim = await createUser(limited.db, { password: 'the-right-password' });
+      const attempt = (address: string, username: string, password: string) =>
+        limited.http.post('/api/v1/auth/login').set('X-Forwarded-For', address).send({ username, password });
+      const spread = [];
+      for (let index = 1; index <= 12; index++) spread.push((await attempt(`203.0.113.${index}`, victim.username, 'wrong-password')).status);
+      expect(spread).toEqual(Array(12).fill(401));
+      expect((await attempt('198.51.100.7', victim.username, 'the-right-password')).status).toBe(200);
+
+      // One address: 3 tries per account, then 429 for that account (the right password included)…
+      const attacker = '192.0.2.99';
+      const onVictim = [];
+      for (let index = 0; index < 4; index++) onVictim.push((await attempt(attacker, victim.username, 'guess')).status);
+      expect(onVictim).toEqual([401, 401, 401, 429]);
+      expect((await attempt(attacker, victim.username, 'the-right-password')).status).toBe(429);
+      // …other accounts go on until the address's own limit (6 a minute), then every login from it waits.
+      const onOthers = [];
+      for (let index = 0; index < 3; index++) onOthers.push((await attempt(attacker, uniqueName('nobody'), 'guess')).status);
+      expect(onOthers).toEqual([401, 429, 429]);
+      // The victim, from their own address, is not held up by any of it.
+      expect((await attempt('198.51.100.7', victim.username, 'the-right-password')).status).toBe(200);
+    } finally {
+      await limited.stop();
+    }
+  });
 });
 
 describe('users, tokens and permissions', () => {
@@ -64,7 +92,7 @@ describe('users, tokens and permissions', () => {
     const first = await stack.http.get('/api/v1/users').query({ search: prefix, limit: 2 }).set(bearer(admin));
     expect(first.body.items.map((user: { username: string }) => user.username)).toEqual([`${prefix}-0`, `${prefix}-1`]);
     const second = await stack.http.get('/api/v1/users').query({ search: prefix, limit: 2, cursor: first.body.nextCursor }).set(bearer(admin));
-    expect(second.body).toEqual({ items: [expect.objectContaining({ username: `${prefix}-2` })], nextCursor: null });
+    expect(second.body).toEqual({ items: [expect.objectContaining({ username: `${prefix}-2` })], nextCursor: null, total: 3 });
 
     await stack.db.user.update({ where: { id: users[2].id }, data: { isActive: false } });
     const locked = await stack.http.get('/api/v1/users').query({ search: prefix, isActive: 'false' }).set(bearer(admin));
@@ -107,6 +135,106 @@ describe('users, tokens and permissions', () => {
     expect((await stack.http.post('/api/v1/tokens').set(bearer(session)).send({ identifier: uniqueName('o'), intent: 'api', userId: 'nope' })).status).toBe(400);
     const stored = await stack.db.token.findUniqueOrThrow({ where: { id: own.body.id } });
     expect(stored.keyHash).not.toContain(own.body.key);
+  });
+});
+
+/** Events of `action` whose `affected_user_id` is `userId`, oldest first. */
+const eventsAbout = (action: string, userId: string) =>
+  stack.db.event.findMany({ where: { action, context: { path: ['affected_user_id'], equals: userId } }, orderBy: { createdAt: 'asc' } });
+
+describe('users I can manage', () => {
+  it('when a help-desk admin holds change_user on some users, then the list shows exactly those, with the count of matches; search, isActive and paging work within them', async () => {
+    const prefix = uniqueName('desk');
+    const helpdesk = await createUser(stack.db, { password: 'helpdesk-password' });
+    const key = await login(stack, helpdesk.username, 'helpdesk-password');
+    const mine = [];
+    for (let index = 0; index < 3; index++) mine.push(await createUser(stack.db, { username: `${prefix}-${index}` }));
+    await createUser(stack.db, { username: `${prefix}-not-mine` });
+    for (const user of mine) await stack.db.permission.create({ data: { userId: helpdesk.id, permission: 'change_user', targetUserId: user.id } });
+    await stack.db.user.update({ where: { id: mine[2].id }, data: { isActive: false } });
+
+    const first = await stack.http.get('/api/v1/users').query({ search: prefix, limit: 2 }).set(bearer(key));
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ total: 3, items: [{ username: `${prefix}-0` }, { username: `${prefix}-1` }] });
+    const second = await stack.http.get('/api/v1/users').query({ search: prefix, limit: 2, cursor: first.body.nextCursor }).set(bearer(key));
+    expect(second.body).toEqual({ items: [expect.objectContaining({ username: `${prefix}-2` })], nextCursor: null, total: 3 });
+    const inactive = await stack.http.get('/api/v1/users').query({ search: prefix, isActive: 'false' }).set(bearer(key));
+    expect(inactive.body).toMatchObject({ total: 1, items: [{ id: mine[2].id }] });
+    // A global holder sees everyone who matches.
+    const all = await stack.http.get('/api/v1/users').query({ search: prefix }).set(bearer(admin));
+    expect(all.body.total).toBe(4);
+    // Without change_user on anybody: 403, as before.
+    const plain = await createUser(stack.db, { password: 'plain-password' });
+    expect((await stack.http.get('/api/v1/users').set(bearer(await login(stack, plain.username, 'plain-password')))).status).toBe(403);
+  });
+});
+
+describe('administration is audited, in the same transaction as the change', () => {
+  it('when a user is created and updated, then user_created and user_updated name the fields, never the password', async () => {
+    const created = await stack.http.post('/api/v1/users').set(bearer(admin)).send({ username: uniqueName('audited'), name: 'First', password: 'a-secret-password' });
+    expect(created.status).toBe(201);
+    const [event] = await eventsAbout('user_created', created.body.id);
+    expect(event.context).toMatchObject({ affected_user: created.body.username, diff: { name: { from: null, to: 'First' }, password: { from: null, to: '(secret)' } } });
+    expect(JSON.stringify(event)).not.toContain('a-secret-password');
+    await stack.http.patch(`/api/v1/users/${created.body.id}`).set(bearer(admin)).send({ name: 'Second' }).expect(200);
+    const [updated] = await eventsAbout('user_updated', created.body.id);
+    expect(updated.context).toMatchObject({ fields: ['name'], diff: { name: { from: 'First', to: 'Second' } } });
+  });
+
+  it('when a permission is granted and revoked, then who, to whom, which permission and the scope are recorded', async () => {
+    const holder = await createUser(stack.db);
+    const target = await createUser(stack.db);
+    const granted = await stack.http.post('/api/v1/permissions').set(bearer(admin)).send({ userId: holder.id, permission: 'change_user', targetUserId: target.id });
+    expect(granted.status).toBe(201);
+    const global = await stack.http.post('/api/v1/permissions').set(bearer(admin)).send({ userId: holder.id, permission: 'view_audit' });
+    await stack.http.delete(`/api/v1/permissions/${granted.body.id}`).set(bearer(admin)).expect(204);
+    const grants = await eventsAbout('permission_granted', holder.id);
+    expect(grants.map((event) => event.context)).toEqual([
+      expect.objectContaining({ affected_user: holder.username, permission: 'change_user', scope: 'user', target_user_id: target.id, target_user: target.username, permission_id: granted.body.id }),
+      expect.objectContaining({ permission: 'view_audit', scope: 'global', target_user_id: null, permission_id: global.body.id }),
+    ]);
+    expect((grants[0].actorSnapshot as { username: string }).username).toBe('admin');
+    const [revoked] = await eventsAbout('permission_revoked', holder.id);
+    expect(revoked.context).toMatchObject({ permission: 'change_user', scope: 'user', target_user_id: target.id, permission_id: granted.body.id });
+  });
+
+  it('when an admin ends a session and deletes a token (what the restore warning asks), then each is dead at once and audited', async () => {
+    const user = await createUser(stack.db, { password: 'restored-password' });
+    const session = await login(stack, user.username, 'restored-password');
+    const token = await stack.http.post('/api/v1/tokens').set(bearer(admin)).send({ identifier: uniqueName('kept'), intent: 'api', userId: user.id });
+    await stack.db.user.update({ where: { id: user.id }, data: { isActive: false } });
+    const activated = await stack.http.post(`/api/v1/users/${user.id}/activate`).set(bearer(admin));
+    expect(activated.body.warning).toContain(`DELETE /api/v1/users/${user.id}/sessions/`);
+    expect((await stack.http.get('/api/v1/me').set(bearer(token.body.key))).status).toBe(200);
+
+    const [listed] = (await stack.http.get(`/api/v1/users/${user.id}/sessions`).set(bearer(admin))).body.items;
+    expect((await stack.http.delete(`/api/v1/users/${user.id}/sessions/${listed.id}`).set(bearer(admin))).status).toBe(204);
+    expect((await stack.http.get('/api/v1/me').set(bearer(session))).status).toBe(401);
+    expect((await stack.http.delete(`/api/v1/users/${user.id}/sessions/${listed.id}`).set(bearer(admin))).status).toBe(404);
+    expect((await stack.http.delete(`/api/v1/tokens/${token.body.id}`).set(bearer(admin))).status).toBe(204);
+    expect((await stack.http.get('/api/v1/me').set(bearer(token.body.key))).status).toBe(401);
+    expect((await stack.http.delete(`/api/v1/tokens/${token.body.id}`).set(bearer(admin))).status).toBe(404);
+
+    expect((await eventsAbout('session_deleted', user.id)).map((event) => event.context)).toEqual([expect.objectContaining({ session_id: listed.id })]);
+    expect((await eventsAbout('token_deleted', user.id)).map((event) => event.context)).toEqual([expect.objectContaining({ token_id: token.body.id, intent: 'api' })]);
+  });
+
+  it('when someone without change_user on the owner ends a session or deletes a token, then refused without learning whether it exists; owners end their own', async () => {
+    const owner = await createUser(stack.db, { password: 'owner-password' });
+    const ownerKey = await login(stack, owner.username, 'owner-password');
+    const stranger = await createUser(stack.db, { password: 'stranger-password' });
+    const strangerKey = await login(stack, stranger.username, 'stranger-password');
+    const ownToken = await stack.http.post('/api/v1/tokens').set(bearer(ownerKey)).send({ identifier: uniqueName('own'), intent: 'app_password' });
+    const [ownSession] = (await stack.http.get(`/api/v1/users/${owner.id}/sessions`).set(bearer(ownerKey))).body.items;
+
+    expect((await stack.http.delete(`/api/v1/tokens/${ownToken.body.id}`).set(bearer(strangerKey))).status).toBe(404);
+    expect((await stack.http.delete('/api/v1/tokens/00000000-0000-4000-8000-000000000000').set(bearer(strangerKey))).status).toBe(404);
+    expect((await stack.http.delete(`/api/v1/users/${owner.id}/sessions/${ownSession.id}`).set(bearer(strangerKey))).status).toBe(403);
+    expect((await stack.http.get('/api/v1/me').set(bearer(ownerKey))).status).toBe(200);
+
+    expect((await stack.http.delete(`/api/v1/tokens/${ownToken.body.id}`).set(bearer(ownerKey))).status).toBe(204);
+    expect((await stack.http.delete(`/api/v1/users/${owner.id}/sessions/${ownSession.id}`).set(bearer(ownerKey))).status).toBe(204);
+    expect((await stack.http.get('/api/v1/me').set(bearer(ownerKey))).status).toBe(401);
   });
 });
 

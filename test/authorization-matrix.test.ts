@@ -1,6 +1,7 @@
 import { createApp } from '../api/app';
 import { createLogger } from '../lib/logger';
-import { hashPassword } from '../lib/credentials';
+import type { EventAction } from '../domain/events';
+import { hashKey, hashPassword } from '../lib/credentials';
 import { createBrand } from './support/flows';
 import { addSession, addToken, adminSession, bearer, createUser, startStack, uniqueName, waitForLockdown, type Stack } from './support/stack';
 
@@ -51,18 +52,23 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'GET /api/v1/auth/csrf': [[401, 400, 400, 400, 400, 400, 401, 401], () => ({ url: '/api/v1/auth/csrf' })],
   'GET /api/v1/me/capabilities': [[401, 200, 200, 200, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/me/capabilities?user=${fx.subject}` })],
 
-  'GET /api/v1/users': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/users?limit=2' })],
+  // The users one manages: a per-user holder lists the users it holds change_user on.
+  'GET /api/v1/users': [[401, 403, 200, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/users?limit=2' })],
   'POST /api/v1/users': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/users', body: { username: uniqueName() } })],
   'GET /api/v1/users/{id}': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}` })],
   'GET /api/v1/users/{id}/sessions': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/sessions` })],
   'GET /api/v1/users/{id}/tokens': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/tokens` })],
-  'PATCH /api/v1/users/{id}': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}`, body: { name: 'Matrix subject' } })],
+  'PATCH /api/v1/users/{id}': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}`, body: { name: uniqueName('subject') } })],
+  // Ending a credential is containment: change_user on the owner; yours always.
+  'DELETE /api/v1/users/{id}/sessions/{sessionId}': [[401, 403, 204, 204, 403, 204, 401, 401], async (fx) => ({ url: `/api/v1/users/${fx.subject}/sessions/${await sessionOf(fx.subject)}` })],
   // Deleting runs the user's lockdown first; each call gets a user of its own (change_user on the subject alone does not reach it).
   'DELETE /api/v1/users/{id}': [[401, 403, 403, 204, 403, 204, 401, 401], async () => ({ url: `/api/v1/users/${(await createUser(stack.db)).id}` })],
   'POST /api/v1/users/{id}/activate': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/activate` })],
   'POST /api/v1/users/{id}/set_password': [[401, 403, 204, 204, 403, 204, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/set_password`, body: { password: 'a-new-password' } })],
   'POST /api/v1/users/{id}/recovery_link': [[401, 403, 201, 201, 403, 201, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/recovery_link` })],
   'POST /api/v1/tokens': [[401, 403, 201, 201, 403, 201, 401, 401], (fx) => ({ url: '/api/v1/tokens', body: { identifier: uniqueName('matrix'), intent: 'api', userId: fx.subject } })],
+  // Someone who may not see the owner learns nothing: 404, as for an unknown id.
+  'DELETE /api/v1/tokens/{id}': [[401, 404, 204, 204, 404, 204, 401, 401], async (fx) => ({ url: `/api/v1/tokens/${await tokenOf(fx.subject)}` })],
   'POST /api/v1/permissions': [[401, 403, 403, 403, 403, 201, 401, 401], async () => ({ url: '/api/v1/permissions', body: { userId: (await createUser(stack.db)).id, permission: 'view_audit' } })],
   'DELETE /api/v1/permissions/{id}': [[401, 403, 403, 403, 403, 204, 401, 401], async () => ({ url: `/api/v1/permissions/${(await grant((await createUser(stack.db)).id, 'view_audit')).id}` })],
 
@@ -138,6 +144,24 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'DELETE /api/v1/stages/account_lockdown/{id}': [[401, 403, 403, 204, 403, 204, 401, 401], async () => ({ url: `/api/v1/stages/account_lockdown/${(await lockdownStage()).id}` })],
 };
 
+/**
+ * The audit event each administrative operation writes (by the calling identity, in the same
+ * transaction as the change): exactly one when it answers 2xx, none when it is refused.
+ */
+const AUDITED: Partial<Record<keyof typeof MATRIX, EventAction>> = {
+  'POST /api/v1/users': 'user_created',
+  'PATCH /api/v1/users/{id}': 'user_updated',
+  'DELETE /api/v1/users/{id}': 'user_deleted',
+  'DELETE /api/v1/users/{id}/sessions/{sessionId}': 'session_deleted',
+  'POST /api/v1/users/{id}/activate': 'user_activated',
+  'POST /api/v1/users/{id}/set_password': 'password_set',
+  'POST /api/v1/users/{id}/recovery_link': 'recovery_link_created',
+  'POST /api/v1/tokens': 'token_created',
+  'DELETE /api/v1/tokens/{id}': 'token_deleted',
+  'POST /api/v1/permissions': 'permission_granted',
+  'DELETE /api/v1/permissions/{id}': 'permission_revoked',
+};
+
 // Pages, not API operations.
 const NOT_OPERATIONS = ['GET /api/v1/schema', 'GET /recovery', 'GET /recovery.js'];
 const LOGIN_PASSWORD = 'matrix-login-password';
@@ -146,10 +170,15 @@ let stack: Stack;
 let admin: string;
 let fixtures: Fixtures;
 const credentials = new Map<Identity, string | null>();
+/** The user behind each identity, whose events the audited rows count. */
+const actorIds = new Map<Identity, string>();
 let document: { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
 
 const grant = (userId: string, permission: 'change_user' | 'view_audit', targetUserId: string | null = null) =>
   stack.db.permission.create({ data: { userId, permission, targetUserId } });
+/** A fresh session of `userId`, by id (the matrix ends one per identity). */
+const sessionOf = async (userId: string) => (await stack.db.session.findUniqueOrThrow({ where: { keyHash: hashKey(await addSession(stack.db, userId)) } })).id;
+const tokenOf = async (userId: string) => (await stack.db.token.findUniqueOrThrow({ where: { keyHash: hashKey(await addToken(stack.db, userId, 'api')) } })).id;
 const promptStage = () => stack.db.stage.create({ data: { name: uniqueName('matrix-prompt'), kind: 'prompt' } });
 const ssfReceiver = () =>
   stack.db.ssfReceiver.create({ data: { name: uniqueName('matrix-receiver'), endpointUrl: 'https://app.example.test/events', audience: 'app', events: ['session-revoked'], enabled: false } });
@@ -178,12 +207,18 @@ beforeAll(async () => {
   const subject = await createUser(stack.db);
 
   credentials.set('anonymous', null);
-  credentials.set('plain', (await identity([])).token);
-  credentials.set('changeUserOne', (await identity([['change_user', subject.id]])).token);
-  credentials.set('changeUserGlobal', (await identity([['change_user', null]])).token);
-  credentials.set('viewAudit', (await identity([['view_audit', null]])).token);
-  const superuser = await identity([], { isSuperuser: true });
-  credentials.set('superuser', superuser.token);
+  const identities: [Identity, Awaited<ReturnType<typeof identity>>][] = [
+    ['plain', await identity([])],
+    ['changeUserOne', await identity([['change_user', subject.id]])],
+    ['changeUserGlobal', await identity([['change_user', null]])],
+    ['viewAudit', await identity([['view_audit', null]])],
+    ['superuser', await identity([], { isSuperuser: true })],
+  ];
+  for (const [who, { user, token }] of identities) {
+    credentials.set(who, token);
+    actorIds.set(who, user.id);
+  }
+  const superuser = identities[4][1];
 
   // A user locked by a real lockdown (default brand: every action on), holding on to the session and token it had.
   const locked = await createUser(stack.db, { password: 'locked-user-password' });
@@ -253,17 +288,27 @@ it('documents every status of the matrix for its operation', () => {
 it.each(Object.keys(MATRIX))('%s answers each identity as the matrix says', async (operation) => {
   const [method, path] = operation.split(' ');
   const [expected, caller] = MATRIX[operation];
+  const audited = AUDITED[operation];
+  const eventsBy = (who: Identity) => (audited && actorIds.has(who) ? stack.db.event.count({ where: { action: audited, actorId: actorIds.get(who) } }) : Promise.resolve(0));
   const actual: Record<string, number> = {};
+  const events: Record<string, number> = {};
   for (const who of IDENTITIES) {
     const call = await caller(fixtures, who);
     let request = stack.http[method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](call.url).set('Host', fixtures.host);
     const key = credentials.get(who);
     if (key) request = request.set(bearer(key));
+    const before = await eventsBy(who);
     const response = call.body ? await request.send(call.body) : await request;
     actual[who] = response.status;
+    events[who] = (await eventsBy(who)) - before;
     if (response.status >= 500) throw new Error(`${operation} as ${who}: ${response.status} ${JSON.stringify(response.body)} (${path})`);
   }
   expect(actual).toEqual(Object.fromEntries(IDENTITIES.map((who, index) => [who, expected[index]])));
+  if (audited) {
+    // One event per change by whoever made it; none for a refusal (anonymous and locked identities have no actor to count).
+    const written = (who: Identity, index: number) => (actorIds.has(who) && expected[index] < 300 ? 1 : 0);
+    expect({ audited, events }).toEqual({ audited, events: Object.fromEntries(IDENTITIES.map((who, index) => [who, written(who, index)])) });
+  }
 });
 
 /** The matrix as the Markdown table README.md shows (`PRINT_MATRIX=1`). */

@@ -1,56 +1,58 @@
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import type { Router } from 'express';
-import { generateKey, hashKey, hashPassword, isExpired, verifyPassword } from '../../lib/credentials';
-import { badRequest, HttpError } from '../http/errors';
+import type { Request, Router } from 'express';
+import { HttpError } from '../http/errors';
 import { SESSION_COOKIE } from '../authentication';
 import type { ApiDeps, Route } from '../app';
 import { LoginBody, LoginResponse, RecoveryBody, User } from '../schemas';
 import { toUser } from './users';
 
 const INVALID_CREDENTIALS = new HttpError(401, 'invalid_credentials', 'Invalid username or password.');
+const TOO_MANY = new HttpError(429, 'rate_limited', 'Too many login attempts. Wait a minute and try again.');
 
-export function authRoutes(router: Router, route: Route, { db, config }: ApiDeps) {
-  // Per IP and per username, so neither one address nor one account can be hammered.
-  const limit = (keyOf: (req: { ip?: string; body?: { username?: unknown } }) => string) =>
+/** The client address as a limiter key (IPv6 by its /56, so one host cannot rotate through its own addresses). */
+const addressOf = (req: Request) => ipKeyGenerator(req.ip ?? '');
+const usernameOf = (req: Request) => (typeof req.body?.username === 'string' ? req.body.username.toLowerCase() : '');
+
+export function authRoutes(router: Router, route: Route, { config, services: { signIn } }: ApiDeps) {
+  // Login throttling counts per client address, and failures per (address, username) — never
+  // per username alone, or anyone could keep a known user out by failing from elsewhere.
+  // Brute force stays slow: one address gets LOGIN_RATE_LIMIT_PER_MINUTE attempts a minute
+  // in all, and fewer at any one account. Every refusal is the same 429, whatever the account.
+  const limit = (max: number, keyOf: (req: Request) => string, options: { failuresOnly?: boolean } = {}) =>
     rateLimit({
       windowMs: 60_000,
-      limit: config.LOGIN_RATE_LIMIT_PER_MINUTE,
+      limit: max,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       keyGenerator: keyOf,
-      handler: (_req, _res, next) => next(new HttpError(429, 'rate_limited', 'Too many login attempts. Wait a minute and try again.')),
+      skipSuccessfulRequests: options.failuresOnly ?? false,
+      handler: (_req, _res, next) => next(TOO_MANY),
     });
   router.post(
     '/api/v1/auth/login',
-    limit((req) => `ip:${ipKeyGenerator(req.ip ?? '')}`),
-    limit((req) => `user:${typeof req.body?.username === 'string' ? req.body.username.toLowerCase() : ''}`),
+    limit(config.LOGIN_RATE_LIMIT_PER_MINUTE, (req) => `address:${addressOf(req)}`),
+    limit(config.LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE, (req) => `account:${addressOf(req)}:${usernameOf(req)}`, { failuresOnly: true }),
   );
 
   route({
     method: 'post',
     path: '/api/v1/auth/login',
     tag: 'auth',
-    summary: 'Log in with username and password; returns a session key and sets the session cookie.',
+    summary:
+      'Log in with username and password; returns a session key and sets the session cookie. Service accounts authenticate with tokens only.',
     auth: 'none',
     body: LoginBody,
     responses: {
       200: { description: 'Logged in.', schema: LoginResponse },
       401: { description: 'invalid_credentials, whatever the reason (no user enumeration).' },
-      429: { description: 'Too many attempts.' },
+      429: { description: 'Too many attempts from this address (in all, or at this username).' },
     },
     handler: async ({ body, req, res, clientIp }) => {
-      const user = await db.user.findUnique({ where: { username: body.username } });
-      // One argon2 verification whatever happens, and one answer for every failure.
-      const passwordOk = await verifyPassword(user?.passwordHash ?? null, body.password);
-      if (!user || !passwordOk || !user.isActive) throw INVALID_CREDENTIALS;
-      const sessionKey = generateKey();
-      const expiresAt = new Date(Date.now() + config.SESSION_TTL_HOURS * 3_600_000);
-      await db.session.create({
-        data: { userId: user.id, keyHash: hashKey(sessionKey), expiresAt, lastIp: clientIp, lastUserAgent: req.get('user-agent')?.slice(0, 500) ?? null },
-      });
-      res.cookie(SESSION_COOKIE, sessionKey, { httpOnly: true, sameSite: 'lax', secure: req.secure, expires: expiresAt, path: '/' });
-      req.log?.info({ userId: user.id }, 'login');
-      return { status: 200, body: { user: toUser(user), sessionKey, expiresAt: expiresAt.toISOString() } };
+      const session = await signIn.login(body.username, body.password, { clientIp, userAgent: req.get('user-agent') ?? null, sessionTtlHours: config.SESSION_TTL_HOURS });
+      if (!session) throw INVALID_CREDENTIALS;
+      res.cookie(SESSION_COOKIE, session.sessionKey, { httpOnly: true, sameSite: 'lax', secure: req.secure, expires: session.expiresAt, path: '/' });
+      req.log?.info({ userId: session.user.id }, 'login');
+      return { status: 200, body: { user: toUser(session.user), sessionKey: session.sessionKey, expiresAt: session.expiresAt.toISOString() } };
     },
   });
 
@@ -63,21 +65,8 @@ export function authRoutes(router: Router, route: Route, { db, config }: ApiDeps
     body: RecoveryBody,
     responses: { 204: { description: 'Password set; the token is used up.' }, 400: { description: 'Invalid or expired token.' } },
     handler: async ({ body, req }) => {
-      const token = await db.token.findUnique({ where: { keyHash: hashKey(body.token) } });
-      if (!token || token.intent !== 'recovery' || isExpired(token.expiresAt)) {
-        throw badRequest('This recovery link is invalid or has expired. Ask an administrator for a new one.', [
-          { field: 'body.token', message: 'invalid or expired' },
-        ], 'invalid_token');
-      }
-      const passwordHash = await hashPassword(body.password);
-      // Single use: the token is deleted in the same transaction that sets the password.
-      const used = await db.$transaction(async (tx) => {
-        const { count } = await tx.token.deleteMany({ where: { id: token.id } });
-        if (count === 1) await tx.user.update({ where: { id: token.userId }, data: { passwordHash } });
-        return count === 1;
-      });
-      if (!used) throw badRequest('This recovery link was already used.', [{ field: 'body.token', message: 'already used' }], 'invalid_token');
-      req.log?.info({ userId: token.userId }, 'recovery token redeemed');
+      const { userId } = await signIn.redeemRecovery(body.token, body.password);
+      req.log?.info({ userId }, 'recovery token redeemed');
       return { status: 204 };
     },
   });
@@ -90,7 +79,7 @@ export function authRoutes(router: Router, route: Route, { db, config }: ApiDeps
     auth: 'required',
     responses: { 204: { description: 'Logged out.' } },
     handler: async ({ auth, res }) => {
-      if (auth.sessionId) await db.session.deleteMany({ where: { id: auth.sessionId } });
+      await signIn.logout(auth.sessionId);
       res.clearCookie(SESSION_COOKIE, { path: '/' });
       return { status: 204 };
     },

@@ -1,12 +1,11 @@
 import type { Router } from 'express';
-import { canConfigureFlows, canGrantPermissions, hasPermission } from '../../domain/permissions';
 import type { ApiDeps, Route } from '../app';
 import { csrfTokenOf, SESSION_COOKIE } from '../authentication';
 import { badRequest } from '../http/errors';
 import { Capabilities, CapabilitiesQuery, CsrfToken } from '../schemas/console';
 
 /** What the browser console needs to behave like its user's permissions, and its CSRF token. */
-export function consoleRoutes(_router: Router, route: Route, { db }: ApiDeps) {
+export function consoleRoutes(_router: Router, route: Route, { services: { capabilities } }: ApiDeps) {
   route({
     method: 'get',
     path: '/api/v1/auth/csrf',
@@ -25,17 +24,12 @@ export function consoleRoutes(_router: Router, route: Route, { db }: ApiDeps) {
     method: 'get',
     path: '/api/v1/me/capabilities',
     tag: 'auth',
-    summary: 'What the caller may do (globally, or on the user `user`), decided by the same rules the endpoints apply.',
+    summary:
+      'What the caller may do (globally, or on the user `user`), decided by the same rules the endpoints apply. With `user`, `user` lists each ' +
+      'account action on that user; an unknown user, or one you may not see, answers every action false.',
     auth: 'required',
     query: CapabilitiesQuery,
     responses: { 200: { description: 'The caller’s capabilities.', schema: Capabilities } },
-    handler: async ({ auth, query }) => {
-      const [changeUser, viewAudit, configure] = await Promise.all([
-        hasPermission(db, auth.user, 'change_user', query.user),
-        hasPermission(db, auth.user, 'view_audit'),
-        canConfigureFlows(db, auth.user),
-      ]);
-      return { status: 200, body: { changeUser, viewAudit, configure, grantPermissions: canGrantPermissions(auth.user) } };
-    },
+    handler: async ({ auth, query }) => ({ status: 200, body: await capabilities.of(auth.user, query.user) }),
   });
 }

@@ -1,18 +1,9 @@
 import type { Router } from 'express';
-import { z } from 'zod';
-import { hashPassword, isExpired, unusablePasswordHash } from '../../lib/credentials';
+import { isExpired } from '../../lib/credentials';
 import { publicUrl } from '../../lib/config';
-import { isUuid } from '../../lib/ids';
-import { canChangeCredentialsOf, canCreateUser, canManageUsers, canViewUser } from '../../domain/permissions';
-import { authorize } from '../authorization';
-import { decodeCursor, encodeCursor } from '../../services/cursor';
-import { notFound } from '../http/errors';
-import { conflictOnDuplicate } from '../../services/unique-violation';
 import type { ApiDeps, Route } from '../app';
 import { ActivatedUser, CreateUserBody, IdParams, page, RecoveryLink, RestoreBody, SessionInfo, SetPasswordBody, TokenInfo, UpdateUserBody, User, UsersQuery } from '../schemas';
-
-const CREDENTIALS_DENIED =
-  'This needs change_user on the user, and every permission the user holds; a superuser’s credentials change only by a superuser.';
+import { SessionParams, UserPage } from '../schemas/users';
 
 export const MFA_REMINDER = 'Ask the user to re-enrol their MFA devices once they have regained access.';
 
@@ -22,42 +13,30 @@ export function toUser(user: { id: string; username: string; name: string; email
 }
 
 const viewUser = { 403: { description: 'Not yourself, and change_user on the user missing.' }, 404: { description: 'Unknown user.' } };
-const changeCredentials = {
-  403: { description: 'change_user on the user, or a permission the user holds, missing; or the user is a superuser and you are not.' },
+/** Changing an account or acting as it: one rule (`canChangeAccount` in domain/permissions.ts). */
+const changeAccount = {
+  400: { description: 'Invalid field; or the anonymous user (`protected_account`), which nobody changes.' },
+  403: {
+    description:
+      'change_user on the user missing; or, unless you are a superuser, the user is a superuser, holds a permission, or is an internal service account.',
+  },
   404: { description: 'Unknown user.' },
 };
 
-export function userRoutes(_router: Router, route: Route, { db, config, services: { restore, accounts } }: ApiDeps) {
-  async function findUser(id: string) {
-    const user = isUuid(id) ? await db.user.findUnique({ where: { id } }) : null;
-    if (!user) throw notFound('User');
-    return user;
-  }
-
+export function userRoutes(_router: Router, route: Route, { config, services: { restore, accounts, directory, credentials } }: ApiDeps) {
   route({
     method: 'get',
     path: '/api/v1/users',
     tag: 'users',
-    summary: 'List and search users (needs change_user). `isActive=false` lists locked users.',
+    summary:
+      'List and search the users you manage: everyone with change_user held globally, else the users you hold change_user on. ' +
+      '`isActive=false` lists locked users; `total` counts every match.',
     auth: 'required',
     query: UsersQuery,
-    responses: { 200: { description: 'A page of users, by username.', schema: page(User, 'UserPage') }, 403: { description: 'change_user missing.' } },
+    responses: { 200: { description: 'A page of users, by username.', schema: UserPage }, 403: { description: 'change_user held on nobody.' } },
     handler: async ({ auth, query }) => {
-      await authorize(canManageUsers(db, auth.user), 'This needs the change_user permission.');
-      const after = decodeCursor(query.cursor, z.object({ username: z.string().max(150) }));
-      const contains = query.search ? { contains: query.search, mode: 'insensitive' as const } : undefined;
-      const rows = await db.user.findMany({
-        where: {
-          ...(contains ? { OR: [{ username: contains }, { name: contains }, { email: contains }] } : {}),
-          ...(query.isActive !== undefined ? { isActive: query.isActive } : {}),
-          ...(after ? { username: { gt: after.username } } : {}),
-        },
-        orderBy: { username: 'asc' },
-        take: query.limit + 1,
-      });
-      const items = rows.slice(0, query.limit);
-      const next = rows.length > query.limit ? encodeCursor({ username: items[items.length - 1].username }) : null;
-      return { status: 200, body: { items: items.map(toUser), nextCursor: next } };
+      const { items, nextCursor, total } = await directory.list(auth.user, query);
+      return { status: 200, body: { items: items.map(toUser), nextCursor, total } };
     },
   });
 
@@ -65,29 +44,19 @@ export function userRoutes(_router: Router, route: Route, { db, config, services
     method: 'post',
     path: '/api/v1/users',
     tag: 'users',
-    summary: 'Create a user (needs change_user; only superusers create superusers).',
+    summary:
+      'Create a user (needs change_user globally; only superusers create superusers and internal service accounts). ' +
+      'Service accounts authenticate with tokens only and take no password. Writes a `user_created` event.',
     auth: 'required',
     body: CreateUserBody,
-    responses: { 201: { description: 'Created.', schema: User }, 403: { description: 'Not allowed.' }, 409: { description: 'Username taken.' } },
-    handler: async ({ auth, body, req }) => {
-      await authorize(
-        canCreateUser(db, auth.user, body),
-        body.isSuperuser ? 'Only superusers can create superusers.' : 'This needs the change_user permission.',
-      );
-      const user = await conflictOnDuplicate(
-        db.user.create({
-          data: {
-            username: body.username,
-            name: body.name ?? '',
-            email: body.email ?? '',
-            passwordHash: body.password ? await hashPassword(body.password) : unusablePasswordHash(),
-            type: body.type ?? 'internal',
-            isSuperuser: body.isSuperuser ?? false,
-          },
-        }),
-        'A user with this username already exists.',
-        'username_taken',
-      );
+    responses: {
+      201: { description: 'Created.', schema: User },
+      400: { description: 'Invalid field, or a password for a service account (`no_password_login`).' },
+      403: { description: 'Not allowed.' },
+      409: { description: 'Username taken.' },
+    },
+    handler: async ({ auth, body, req, clientIp }) => {
+      const user = await accounts.create(auth.user, body, { clientIp });
       req.log?.info({ userId: user.id, by: auth.user.id }, 'user created');
       return { status: 201, body: toUser(user) };
     },
@@ -100,11 +69,8 @@ export function userRoutes(_router: Router, route: Route, { db, config, services
     summary: 'One user (yourself, or with change_user on them).',
     auth: 'required',
     params: IdParams,
-    responses: { 200: { description: 'The user.', schema: User }, 403: { description: 'Not yourself, and change_user on the user missing.' }, 404: { description: 'Unknown user.' } },
-    handler: async ({ auth, params }) => {
-      await authorize(canViewUser(db, auth.user, params.id));
-      return { status: 200, body: toUser(await findUser(params.id)) };
-    },
+    responses: { 200: { description: 'The user.', schema: User }, ...viewUser },
+    handler: async ({ auth, params }) => ({ status: 200, body: toUser(await directory.get(auth.user, params.id)) }),
   });
 
   route({
@@ -112,17 +78,17 @@ export function userRoutes(_router: Router, route: Route, { db, config, services
     path: '/api/v1/users/:id',
     tag: 'users',
     summary:
-      'Change a user (needs change_user on them; a superuser only by a superuser). `isActive: false` runs the per-user lockdown — sessions ended, ' +
-      'tokens of every intent revoked, verified, an `account_lockdown_triggered` event with `cause: user_deactivated` — and answers once it finished; ' +
-      '`isActive: true` re-activates (a `user_activated` event). Name and email changes write a `user_updated` event.',
+      'Change a user (change_user on them; unless you are a superuser, the user holds no permission and is no superuser or internal service account). ' +
+      '`isActive: false` runs the per-user lockdown — sessions ended, tokens of every intent revoked, verified, an `account_lockdown_triggered` event ' +
+      'with `cause: user_deactivated` — and answers once it finished (an internal service account, which no lockdown touches, is deactivated with every ' +
+      'credential deleted in one transaction, by a superuser); `isActive: true` re-activates (a `user_activated` event). Name and email changes write a ' +
+      '`user_updated` event with the fields changed.',
     auth: 'required',
     params: IdParams,
     body: UpdateUserBody,
     responses: {
       200: { description: 'The user, changed.', schema: User },
-      400: { description: 'Invalid field, or a protected account.' },
-      403: { description: 'Not allowed.' },
-      404: { description: 'Unknown user.' },
+      ...changeAccount,
       409: { description: 'The deactivation failed (the message names the lockdown and why).' },
       503: { description: 'No worker ran the deactivation in time; it is recorded and finishes later.' },
     },
@@ -138,15 +104,14 @@ export function userRoutes(_router: Router, route: Route, { db, config, services
     path: '/api/v1/users/:id',
     tag: 'users',
     summary:
-      'Delete a user (needs change_user on them; a superuser only by a superuser; never yourself). The per-user lockdown runs first ' +
-      '(an `account_lockdown_triggered` event with `cause: user_deleted`), then the account is deleted with a `user_deleted` event.',
+      'Delete a user (as PATCH decides; never yourself). The per-user lockdown runs first (an `account_lockdown_triggered` event with ' +
+      '`cause: user_deleted`), then the account is deleted with a `user_deleted` event. An internal service account is deleted by a superuser with ' +
+      'its sessions and tokens in one transaction.',
     auth: 'required',
     params: IdParams,
     responses: {
       204: { description: 'Deleted.' },
-      400: { description: 'A protected account.' },
-      403: { description: 'Not allowed.' },
-      404: { description: 'Unknown user.' },
+      ...changeAccount,
       409: { description: 'Your own account, or the revocation failed.' },
       503: { description: 'No worker ran the revocation in time; the user is not deleted.' },
     },
@@ -166,9 +131,7 @@ export function userRoutes(_router: Router, route: Route, { db, config, services
     params: IdParams,
     responses: { 200: { description: 'Sessions.', schema: page(SessionInfo, 'SessionList') }, ...viewUser },
     handler: async ({ auth, params }) => {
-      await authorize(canViewUser(db, auth.user, params.id));
-      const user = await findUser(params.id);
-      const sessions = await db.session.findMany({ where: { userId: user.id }, orderBy: { createdAt: 'desc' } });
+      const sessions = await directory.sessions(auth.user, params.id);
       return {
         status: 200,
         body: {
@@ -187,6 +150,28 @@ export function userRoutes(_router: Router, route: Route, { db, config, services
   });
 
   route({
+    method: 'delete',
+    path: '/api/v1/users/:id/sessions/:sessionId',
+    tag: 'users',
+    summary:
+      'End one session of the user (yours, or with change_user on them; a protected account’s only by a superuser). The key stops working at once; ' +
+      'writes a `session_deleted` event.',
+    auth: 'required',
+    params: SessionParams,
+    responses: {
+      204: { description: 'Ended.' },
+      400: { description: 'Invalid path parameter.' },
+      403: { description: 'Not yourself, and change_user on the user missing; or a protected account and you are not a superuser.' },
+      404: { description: 'Unknown user, or no such session of the user.' },
+    },
+    handler: async ({ auth, params, req, clientIp }) => {
+      await credentials.endSession(auth.user, params.id, params.sessionId, { clientIp });
+      req.log?.info({ userId: params.id, sessionId: params.sessionId, by: auth.user.id }, 'session ended');
+      return { status: 204 };
+    },
+  });
+
+  route({
     method: 'get',
     path: '/api/v1/users/:id/tokens',
     tag: 'users',
@@ -195,9 +180,7 @@ export function userRoutes(_router: Router, route: Route, { db, config, services
     params: IdParams,
     responses: { 200: { description: 'Tokens.', schema: page(TokenInfo, 'TokenList') }, ...viewUser },
     handler: async ({ auth, params }) => {
-      await authorize(canViewUser(db, auth.user, params.id));
-      const user = await findUser(params.id);
-      const tokens = await db.token.findMany({ where: { userId: user.id }, orderBy: { createdAt: 'desc' } });
+      const tokens = await directory.tokens(auth.user, params.id);
       return {
         status: 200,
         body: {
@@ -221,14 +204,13 @@ export function userRoutes(_router: Router, route: Route, { db, config, services
     path: '/api/v1/users/:id/activate',
     tag: 'users',
     summary:
-      'Re-activate a locked user (restore access, step 1); writes a `user_activated` event. The answer lists the sessions and tokens ' +
-      'the user still has (kept by the lockdown, or created since), which work again once the user is active.',
+      'Re-activate a locked user (restore access, step 1; the same rule as PATCH `isActive: true`); writes a `user_activated` event. The answer lists ' +
+      'the sessions and tokens the user still has (kept by the lockdown, or created since), which work again once the user is active.',
     auth: 'required',
     params: IdParams,
     body: RestoreBody,
-    responses: { 200: { description: 'The user, active, with the credentials kept.', schema: ActivatedUser }, ...changeCredentials },
+    responses: { 200: { description: 'The user, active, with the credentials kept.', schema: ActivatedUser }, ...changeAccount },
     handler: async ({ auth, params, body, req, clientIp }) => {
-      await authorize(canChangeCredentialsOf(db, auth.user, params.id), CREDENTIALS_DENIED);
       const { user, credentialsKept, warning } = await restore.activate(auth.user, params.id, { reason: body.reason, clientIp });
       req.log?.info({ userId: user.id, by: auth.user.id }, 'user activated');
       return { status: 200, body: { ...toUser(user), credentialsKept, warning } };
@@ -239,13 +221,12 @@ export function userRoutes(_router: Router, route: Route, { db, config, services
     method: 'post',
     path: '/api/v1/users/:id/set_password',
     tag: 'users',
-    summary: 'Set a new password (restore access, step 2); writes a `password_set` event.',
+    summary: 'Set a new password (restore access, step 2); writes a `password_set` event. Not for service accounts, which have none.',
     auth: 'required',
     params: IdParams,
     body: SetPasswordBody,
-    responses: { 204: { description: 'Password set.' }, ...changeCredentials },
+    responses: { 204: { description: 'Password set.' }, ...changeAccount },
     handler: async ({ auth, params, body, req, clientIp }) => {
-      await authorize(canChangeCredentialsOf(db, auth.user, params.id), CREDENTIALS_DENIED);
       await restore.setPassword(auth.user, params.id, body.password, { reason: body.reason, clientIp });
       req.log?.info({ userId: params.id, by: auth.user.id }, 'password set');
       return { status: 204 };
@@ -256,13 +237,14 @@ export function userRoutes(_router: Router, route: Route, { db, config, services
     method: 'post',
     path: '/api/v1/users/:id/recovery_link',
     tag: 'users',
-    summary: 'Create a single-use, expiring recovery link with which the user chooses a new password; writes a `recovery_link_created` event.',
+    summary:
+      'Create a single-use, expiring recovery link with which the user chooses a new password; writes a `recovery_link_created` event. ' +
+      'Not for service accounts.',
     auth: 'required',
     params: IdParams,
     body: RestoreBody,
-    responses: { 201: { description: 'The link (shown once).', schema: RecoveryLink }, ...changeCredentials },
+    responses: { 201: { description: 'The link (shown once).', schema: RecoveryLink }, ...changeAccount },
     handler: async ({ auth, params, body, req, clientIp }) => {
-      await authorize(canChangeCredentialsOf(db, auth.user, params.id), CREDENTIALS_DENIED);
       const { key, expiresAt } = await restore.createRecoveryLink(auth.user, params.id, config.RECOVERY_LINK_TTL_MINUTES, { reason: body.reason, clientIp });
       req.log?.info({ userId: params.id, by: auth.user.id }, 'recovery link created');
       return {

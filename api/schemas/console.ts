@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import '../http/openapi';
+import { ACCOUNT_ACTIONS, type AccountAction } from '../../domain/permissions';
 
 /** Shapes the web console needs besides the resources themselves. */
 
@@ -9,11 +10,29 @@ export const CsrfToken = z
 
 export const CapabilitiesQuery = z.object({ user: z.string().min(1).max(100).optional() });
 
+const ACCOUNT_ACTION_MEANINGS: Record<AccountAction, string> = {
+  edit: 'PATCH name and email.',
+  deactivate: 'PATCH isActive false.',
+  activate: 'POST activate, or PATCH isActive true.',
+  delete: 'DELETE the user.',
+  setPassword: 'POST set_password.',
+  recoveryLink: 'POST recovery_link.',
+  createToken: 'POST /tokens for the user (an api token).',
+  lockdown: 'POST /lockdowns for this one user.',
+  viewSessions: 'GET the user, their sessions and tokens.',
+  endSessions: 'DELETE a session of the user, or a token of theirs.',
+};
+
+export const AccountCapabilities = z
+  .object(Object.fromEntries(ACCOUNT_ACTIONS.map((action) => [action, z.boolean().describe(ACCOUNT_ACTION_MEANINGS[action])])) as Record<AccountAction, z.ZodBoolean>)
+  .openapi('AccountCapabilities', { description: 'Each account action the caller may take on one user (domain/permissions.ts `accountCapabilities`).' });
+
 export const Capabilities = z
   .object({
     changeUser: z.boolean().describe('change_user: globally, or on `user` when given.'),
     viewAudit: z.boolean(),
     configure: z.boolean().describe('May change brands, flows, stages and notification settings.'),
     grantPermissions: z.boolean(),
+    user: AccountCapabilities.nullable().describe('With `?user=`: what the caller may do to that user; otherwise null.'),
   })
   .openapi('Capabilities', { description: 'What the caller may do, so a client can show only the actions that will be allowed.' });

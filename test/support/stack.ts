@@ -34,6 +34,7 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
     ...process.env,
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+    LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '10000',
     API_WORKFLOW_DEADLINE_MS: '15000',
     ...env,
   });

@@ -1,6 +1,6 @@
 import { DriverAdapterError } from '@prisma/driver-adapter-utils';
 import { classifyFailure, isTransientError, publicMessage } from '../../activities/failures';
-import { isProtectedAccount } from '../../domain/accounts';
+import { isProtectedAccount, logsInWithPassword, mayAuthenticate } from '../../domain/accounts';
 import { invalidFields, missingRequiredFields, unrecordableText } from '../../domain/prompt';
 import { LOCKDOWN_ACTIONS, LOCKDOWN_ACTION_KEYS, actionsWith, warningList } from '../../domain/lockdown-actions';
 import { finalStatus, progressFrom } from '../../domain/lockdown-status';
@@ -38,6 +38,16 @@ describe('protected accounts', () => {
     expect(isProtectedAccount({ username: 'ak-outpost', type: 'internal_service_account' })).toBe(true);
     expect(isProtectedAccount({ username: 'robot', type: 'service_account' })).toBe(false);
     expect(isProtectedAccount({ username: 'alice', type: 'internal' })).toBe(false);
+  });
+  it('service accounts and the anonymous user never log in with a password; the anonymous user authenticates nothing', () => {
+    expect(logsInWithPassword({ username: 'alice', type: 'internal' })).toBe(true);
+    expect(logsInWithPassword({ username: 'partner', type: 'external' })).toBe(true);
+    expect(logsInWithPassword({ username: 'robot', type: 'service_account' })).toBe(false);
+    expect(logsInWithPassword({ username: 'ak-outpost', type: 'internal_service_account' })).toBe(false);
+    expect(logsInWithPassword({ username: 'AnonymousUser', type: 'internal' })).toBe(false);
+    expect(mayAuthenticate({ username: 'robot', type: 'service_account', isActive: true })).toBe(true);
+    expect(mayAuthenticate({ username: 'alice', type: 'internal', isActive: false })).toBe(false);
+    expect(mayAuthenticate({ username: 'AnonymousUser', type: 'internal', isActive: true })).toBe(false);
   });
 });
 
