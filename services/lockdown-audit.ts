@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
 import { canDecodeTemporalPayloads, canReadLockdownHistory } from '../domain/permissions';
 import { denied } from '../domain/errors';
 import type { Config } from '../lib/config';
@@ -61,7 +62,17 @@ export function createLockdownAuditService({ db, temporal, config }: { db: Db; t
     return rows();
   }
 
-  return { history, timeline, timelineExport, resultsExport };
+  /**
+   * The codec server's work: payloads in clear (or encrypted) for view_audit only. Decoding,
+   * one payload under a key this server lacks (or tampered with) stays as it is; the rest is readable.
+   */
+  async function codecPayloads(actor: Requester, direction: 'encode' | 'decode', payloads: Payload[]): Promise<Payload[]> {
+    if (!(await canDecodeTemporalPayloads(db, actor))) throw denied('Reading Temporal payloads in clear needs the view_audit permission.');
+    if (direction === 'encode') return codec.encode(payloads);
+    return Promise.all(payloads.map((payload) => codec.decode([payload]).then(([clear]) => clear, () => payload)));
+  }
+
+  return { history, timeline, timelineExport, resultsExport, codecPayloads };
 }
 
 export type LockdownAuditService = ReturnType<typeof createLockdownAuditService>;
