@@ -28,8 +28,16 @@ export function csrfTokenOf(sessionKey: string): string {
   return createHash('sha256').update(`csrf\0${sessionKey}`).digest('base64url');
 }
 
-function checkCsrf(req: Request, sessionKey: string): void {
+/**
+ * A route may also trust the `Origin` of another configured site of ours (the codec server
+ * trusts the Temporal Web UI's): a browser always sends Origin on a cross-origin POST, and no
+ * page can set it, so a request carrying a trusted one comes from that site. Without a
+ * trusted Origin the token is still required.
+ */
+function checkCsrf(req: Request, sessionKey: string, trustedOrigins: string[] = []): void {
   if (SAFE_METHODS.has(req.method)) return;
+  const origin = req.get('origin');
+  if (origin && trustedOrigins.includes(origin)) return;
   const given = req.get(CSRF_HEADER) ?? '';
   if (!digestsEqual(hashKey(given), hashKey(csrfTokenOf(sessionKey)))) {
     throw new HttpError(403, 'csrf_failed', 'This request needs the X-CSRF-Token header of your session (GET /api/v1/auth/csrf). Reload the page and try again.');
@@ -70,7 +78,7 @@ export function createAuthenticator(db: Db) {
     return { user: rest, sessionId: null };
   }
 
-  return async function authenticate(req: Request): Promise<AuthContext | null> {
+  return async function authenticate(req: Request, options: { csrfTrustedOrigins?: string[] } = {}): Promise<AuthContext | null> {
     const header = req.headers.authorization ?? '';
     let auth: AuthContext | null = null;
     const [scheme, value] = [header.slice(0, header.indexOf(' ')).toLowerCase(), header.slice(header.indexOf(' ') + 1).trim()];
@@ -84,7 +92,7 @@ export function createAuthenticator(db: Db) {
       const cookie = req.cookies?.[SESSION_COOKIE];
       if (typeof cookie === 'string' && cookie) {
         auth = await bySessionKey(cookie);
-        if (auth && isActiveUser(auth.user)) checkCsrf(req, cookie);
+        if (auth && isActiveUser(auth.user)) checkCsrf(req, cookie, options.csrfTrustedOrigins);
       }
     }
     return auth && isActiveUser(auth.user) ? auth : null;

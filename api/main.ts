@@ -32,14 +32,13 @@ export async function startApi() {
   answerClientErrorsInEnvelope(server);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   logger.info({ url: publicUrl(config) }, 'api listening');
-  // A request that died between recording a lockdown and starting it left work undone.
-  void services.lockdowns
-    .resumeUnstarted()
-    .catch((err) => logger.error({ err }, 'could not resume interrupted lockdowns'));
+  // Lockdowns recorded but not started (a request died, or Temporal was unreachable) are started, now and every half minute.
+  const stopResuming = services.lockdowns.resumeUnstartedEvery();
 
   /** Stops accepting connections, lets requests in flight finish (up to API_SHUTDOWN_GRACE_MS), then closes the clients. */
   const stop = async () => {
     draining = true;
+    stopResuming();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const timer = setTimeout(() => {

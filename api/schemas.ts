@@ -138,6 +138,10 @@ export const Lockdown = z
         decidedAt: z.string().nullable(),
       })
       .nullable(),
+    // What the caller may do with it now, decided by domain/permissions.ts as the routes decide it.
+    viewerMayAnswer: z.boolean().openapi({ description: 'Whether the caller may answer its prompt now: its requester, while it awaits input.' }),
+    viewerMayCancel: z.boolean().openapi({ description: 'Whether the caller may cancel it now: its requester or a superuser, until it finishes.' }),
+    viewerMayReadHistory: z.boolean().openapi({ description: 'Whether the caller may read its history and timeline: its requester, or view_audit.' }),
     links: z.object({ self: z.string(), results: z.string(), history: z.string(), temporalUi: z.string() }),
   })
   .openapi('Lockdown');

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { Command, Option } from 'commander';
 import { once } from 'node:events';
-import { stringify } from 'csv-stringify/sync';
+import { csvRow } from '../lib/csv';
 import { ApiClient, CliError, EXIT } from './api-client';
 import { askLine, confirm } from './prompts';
 import { deleteSession, readSession, sessionFile, writeSession } from './session-store';
@@ -233,15 +233,14 @@ program
     const write = async (text: string) => {
       if (!out.write(text)) await once(out, 'drain');
     };
-    const cell = (value: unknown) => (value === null || value === undefined ? '' : String(value));
-    if (options.csv) await write(stringify([columns]));
+    if (options.csv) await write(csvRow(columns));
     const all: Result[] = [];
     let count = 0;
     for (let cursor: string | null = null; ; ) {
       const page: Page<Result> = await api.get(`/api/v1/lockdowns/${encodeURIComponent(id)}/results?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       for (const result of page.items) {
         count++;
-        if (options.csv) await write(stringify([columns.map((column) => cell(result[column as keyof Result]))]));
+        if (options.csv) await write(csvRow(columns.map((column) => result[column as keyof Result])));
         else if (globals().json) all.push(result);
         else await write(`${result.username.padEnd(24)} ${result.status.padEnd(9)} sessions ${result.sessionsRevoked}, tokens ${result.tokensRevoked}${result.error ? `  ${result.error}` : ''}\n`);
       }

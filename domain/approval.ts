@@ -17,12 +17,20 @@ export type ApprovalOutcome = keyof typeof APPROVAL_EVENT_ACTIONS;
 export const APPROVAL_RECORD_OUTCOMES = ['approved', 'rejected', 'expired', 'cancelled'] as const satisfies readonly (ApprovalOutcome | 'cancelled')[];
 
 /**
- * A lockdown waits for approval when its stage asks for it and it is a bulk lockdown of more
- * than `threshold` users. Self-service and single-user lockdowns never wait: an account under
- * attack is locked at once.
+ * A lockdown waits for approval when its stage asks for it and it takes its requester over
+ * `threshold` users: the users of this request plus those of their earlier lockdowns within the
+ * approval window that did not go through approval (`earlierTargetCount`), so a bulk split into
+ * small requests waits like the bulk. Self-service lockdowns never wait (an account under attack
+ * is locked at once), and neither does a single-user lockdown until its requester is over the
+ * threshold.
  */
-export function needsApproval(request: { stageRequiresApproval: boolean; selfService: boolean; bulk: boolean; targetCount: number; threshold: number }): boolean {
-  return request.stageRequiresApproval && !request.selfService && request.bulk && request.targetCount > request.threshold;
+export function needsApproval(request: { stageRequiresApproval: boolean; selfService: boolean; targetCount: number; earlierTargetCount: number; threshold: number }): boolean {
+  return request.stageRequiresApproval && !request.selfService && request.targetCount + request.earlierTargetCount > request.threshold;
+}
+
+/** The approval of a lockdown that must wait for one, as recorded before anyone decides. */
+export function approvalRecord(timeoutSeconds: number, threshold: number): ApprovalRecord {
+  return { timeoutSeconds, threshold, expiresAt: null, outcome: null, approver: null, comment: null, decidedAt: null };
 }
 
 /** The person who requested a lockdown never approves or rejects it (four eyes). */

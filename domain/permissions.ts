@@ -51,13 +51,9 @@ export async function targetsActorMayNotLock(db: Db, actor: Actor, targetIds: st
   return targetIds.filter((id) => !granted.has(id) && !(id === actor.id && !bulk));
 }
 
-/** `change_user`/`view_audit` holders see every lockdown; others see the ones they requested. */
+/** `change_user`/`view_audit` holders (globally) see every lockdown; others, see `visibleLockdowns`. */
 export async function canViewAllLockdowns(db: Db, actor: Actor): Promise<boolean> {
   return (await hasPermission(db, actor, 'view_audit')) || (await hasPermission(db, actor, 'change_user'));
-}
-
-export async function canViewLockdown(db: Db, actor: Actor, lockdown: { actorId: string | null }): Promise<boolean> {
-  return lockdown.actorId === actor.id || canViewAllLockdowns(db, actor);
 }
 
 /** Temporal histories: the requester's own, or anyone's with view_audit. */
@@ -246,4 +242,16 @@ export async function accountCapabilities(db: Db, actor: Actor, target: AccountU
     viewSessions: true,
     endSessions: await canEndCredentialsOf(db, actor, target),
   };
+}
+
+/**
+ * Which lockdowns `actor` sees, as a filter on lockdowns: all of them with change_user or
+ * view_audit held globally; otherwise those they requested and those whose every target they
+ * hold change_user on (per user) — so whoever may decide a lockdown's approval sees it too.
+ * Whoever does not see a lockdown is answered as if it did not exist, whatever they ask of it.
+ */
+export async function visibleLockdowns(db: Db, actor: Actor) {
+  if (await canViewAllLockdowns(db, actor)) return {};
+  const everyTargetChangeable = { every: { user: { permissionsOnMe: { some: { userId: actor.id, permission: 'change_user' as const } } } } };
+  return { OR: [{ actorId: actor.id }, { targets: everyTargetChangeable }] };
 }

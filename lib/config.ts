@@ -51,6 +51,11 @@ export const configSchema = z.object({
   LOCKDOWN_APPROVAL_THRESHOLD: positiveInt(100),
   /** How long a lockdown waits for approval before it expires (nobody locked). */
   LOCKDOWN_APPROVAL_TIMEOUT_SECONDS: positiveInt(86_400),
+  /**
+   * The threshold counts a requester's users over this window (their lockdowns that did not go
+   * through approval), so a bulk split into small requests waits like the bulk. 0: each request alone.
+   */
+  LOCKDOWN_APPROVAL_WINDOW_SECONDS: z.coerce.number().int().min(0).default(86_400),
   /** Per-user child workflows running at once in a bulk lockdown. */
   LOCKDOWN_BULK_WINDOW: positiveInt(25),
   /** Children a parent run starts before it continues as new (keeps history small). */

@@ -60,8 +60,10 @@ async function main() {
         port,
         uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
         logFile: path.join(dataDir, 'temporal', 'server.log'),
-        // The Web UI decodes encrypted payloads through the API's codec endpoint (view_audit).
+        // The Web UI decodes encrypted payloads through the API's codec endpoint, with the
+        // browser's session cookie: a logged-in auditor (view_audit) reads them in clear.
         codecEndpoint: `${apiUrl}/api/v1/temporal-codec`,
+        uiDir: path.join(dataDir, 'temporal', 'ui'),
       });
       cleanups.push(() => server.stop());
       temporalAddress = server.address;

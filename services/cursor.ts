@@ -6,6 +6,11 @@ export function encodeCursor(position: Record<string, string | number>): string 
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
+/** 400 naming `query.cursor`: for a cursor that does not decode, and one a store refuses (e.g. Temporal's page token). */
+export function invalidCursor() {
+  return invalid('The cursor is not valid; use nextCursor from a previous page.', [{ field: 'query.cursor', message: 'invalid cursor' }]);
+}
+
 /**
  * The position in `cursor`, checked against `shape`: a forged cursor is a 400 and never
  * reaches a timestamp, number or uuid column.
@@ -19,11 +24,14 @@ export function decodeCursor<T extends z.ZodType>(cursor: string | undefined, sh
     position = undefined;
   }
   const parsed = shape.safeParse(position);
-  if (!parsed.success) {
-    throw invalid('The cursor is not valid; use nextCursor from a previous page.', [{ field: 'query.cursor', message: 'invalid cursor' }]);
-  }
+  if (!parsed.success) throw invalidCursor();
   return parsed.data;
 }
+
+/** A row's place in a list (PostgreSQL `integer`): a forged larger one would overflow the query. */
+export const rowPosition = z.number().int().min(0).max(2_147_483_647);
+/** The cursor of lists paged by position (request order of a lockdown's users). */
+export const RowPosition = z.object({ position: rowPosition });
 
 const NEWEST_FIRST = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];
 const NewestFirstPosition = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });

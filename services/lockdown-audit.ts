@@ -1,12 +1,12 @@
 import type { Client } from '@temporalio/client';
-import { canDecodeTemporalPayloads, canReadLockdownHistory, canViewLockdown } from '../domain/permissions';
-import { denied, notFoundError } from '../domain/errors';
-import type { Requester } from './lockdowns';
+import type { Payload } from '@temporalio/common';
+import { canDecodeTemporalPayloads, canReadLockdownHistory } from '../domain/permissions';
+import { denied } from '../domain/errors';
 import type { Config } from '../lib/config';
 import { createPayloadCodec } from '../lib/data-converter';
 import type { Db } from '../lib/db';
-import { isUuid } from '../lib/ids';
 import type { Lockdown as LockdownRow } from '../generated/prisma/client';
+import { visibleLockdown, type Requester } from './lockdown-access';
 import { createLockdownHistory, type HistoryQuery } from './lockdown-history';
 import { createLockdownTimeline } from './lockdown-timeline';
 import { resultOf } from './lockdown-view';
@@ -24,14 +24,8 @@ export function createLockdownAuditService({ db, temporal, config }: { db: Db; t
   const rawHistory = createLockdownHistory(db, rawReader, config);
   const timelines = createLockdownTimeline(db, decodingReader);
 
-  async function visibleLockdown(actor: Requester, lockdownId: string): Promise<LockdownRow> {
-    const lockdown = isUuid(lockdownId) ? await db.lockdown.findUnique({ where: { id: lockdownId } }) : null;
-    if (!lockdown || !(await canViewLockdown(db, actor, lockdown))) throw notFoundError('Lockdown');
-    return lockdown;
-  }
-
   async function readableLockdown(actor: Requester, lockdownId: string): Promise<LockdownRow> {
-    const lockdown = await visibleLockdown(actor, lockdownId);
+    const lockdown = await visibleLockdown(db, actor, lockdownId);
     if (!(await canReadLockdownHistory(db, actor, lockdown))) throw denied('Lockdown histories and timelines need the view_audit permission.');
     return lockdown;
   }
@@ -56,7 +50,7 @@ export function createLockdownAuditService({ db, temporal, config }: { db: Db; t
 
   /** Every result in request order, read from PostgreSQL a page at a time. */
   async function resultsExport(actor: Requester, lockdownId: string) {
-    const lockdown = await visibleLockdown(actor, lockdownId);
+    const lockdown = await visibleLockdown(db, actor, lockdownId);
     async function* rows() {
       for (let after = -1; ; ) {
         const page = await db.lockdownTarget.findMany({ where: { lockdownId: lockdown.id, position: { gt: after } }, orderBy: { position: 'asc' }, take: 1_000 });
@@ -68,7 +62,17 @@ export function createLockdownAuditService({ db, temporal, config }: { db: Db; t
     return rows();
   }
 
-  return { history, timeline, timelineExport, resultsExport };
+  /**
+   * The codec server's work: payloads in clear (or encrypted) for view_audit only. Decoding,
+   * one payload under a key this server lacks (or tampered with) stays as it is; the rest is readable.
+   */
+  async function codecPayloads(actor: Requester, direction: 'encode' | 'decode', payloads: Payload[]): Promise<Payload[]> {
+    if (!(await canDecodeTemporalPayloads(db, actor))) throw denied('Reading Temporal payloads in clear needs the view_audit permission.');
+    if (direction === 'encode') return codec.encode(payloads);
+    return Promise.all(payloads.map((payload) => codec.decode([payload]).then(([clear]) => clear, () => payload)));
+  }
+
+  return { history, timeline, timelineExport, resultsExport, codecPayloads };
 }
 
 export type LockdownAuditService = ReturnType<typeof createLockdownAuditService>;

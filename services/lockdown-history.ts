@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { unavailableError } from '../domain/errors';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor, invalidCursor, rowPosition } from './cursor';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import { isDeadlineExceeded } from '../lib/temporal';
 import { userLockdownWorkflowId } from '../workflows/ids';
 import type { Lockdown as LockdownRow } from '../generated/prisma/client';
-import { isNotFound, type HistoryEvent, type HistoryReader } from './temporal-history';
+import { isInvalidArgument, isNotFound, type HistoryEvent, type HistoryReader } from './temporal-history';
 
 /**
  * A lockdown's Temporal event history, decoded, one page at a time: first the events of the
@@ -16,9 +16,10 @@ import { isNotFound, type HistoryEvent, type HistoryReader } from './temporal-hi
  */
 const CHILDREN_PER_PAGE = 20;
 
+// Temporal's run ids are UUIDs; its page tokens are opaque (one it refuses is a forged cursor too, see below).
 const HistoryCursor = z.discriminatedUnion('phase', [
-  z.object({ phase: z.literal('parent'), runId: z.string().max(100), token: z.string().max(10_000).nullish() }),
-  z.object({ phase: z.literal('children'), position: z.number().int().min(-1) }),
+  z.object({ phase: z.literal('parent'), runId: z.guid(), token: z.base64().max(10_000).nullish() }),
+  z.object({ phase: z.literal('children'), position: rowPosition }),
 ]);
 type HistoryCursor = z.infer<typeof HistoryCursor>;
 
@@ -94,6 +95,8 @@ export function createLockdownHistory(db: Db, reader: HistoryReader, config: Con
       });
     } catch (err) {
       if (isDeadlineExceeded(err)) throw unavailableError('Temporal did not answer in time. Try again shortly.', 'temporal_unavailable');
+      // A run id or page token of the cursor that Temporal refuses: a forged or foreign cursor.
+      if (at && isInvalidArgument(err)) throw invalidCursor();
       throw err;
     }
   };

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor, RowPosition } from './cursor';
 import type { Db } from '../lib/db';
 import { userLockdownWorkflowId } from '../workflows/ids';
 import type { Lockdown as LockdownRow, LockdownTarget } from '../generated/prisma/client';
@@ -41,7 +40,6 @@ export interface TimelineUser {
 
 const PARENT_EVENT_LIMIT = 20_000;
 const CHILD_FETCHES_AT_ONCE = 8;
-const UserPosition = z.object({ position: z.number().int().min(0) });
 
 /** Counts the per-user steps return. */
 const COUNTED_STEPS = new Set(['deleteSessions', 'revokeTokens']);
@@ -156,7 +154,7 @@ export function createLockdownTimeline(db: Db, reader: HistoryReader) {
   }
 
   async function page(lockdown: LockdownRow, query: { limit: number; cursor?: string }) {
-    const after = decodeCursor(query.cursor, UserPosition);
+    const after = decodeCursor(query.cursor, RowPosition);
     const head = await header(lockdown);
     const { users, more } = await usersPage(lockdown, after?.position ?? -1, query.limit, head.source !== 'postgresql');
     return { ...head, users, nextCursor: more ? encodeCursor({ position: users[users.length - 1].position }) : null };

@@ -2,8 +2,8 @@ import type { Config } from '../lib/config';
 import { temporalUiUrl } from '../lib/temporal';
 import type { Db } from '../lib/db';
 import type { ApprovalRecord } from '../domain/approval';
-import { canDecideLockdownApproval, type Actor } from '../domain/permissions';
-import { progressFrom } from '../domain/lockdown-status';
+import { canAnswerLockdown, canCancelLockdown, canDecideLockdownApproval, canReadLockdownHistory, type Actor } from '../domain/permissions';
+import { isFinished, progressFrom } from '../domain/lockdown-status';
 import { showsResultsPrompt } from '../domain/self-service';
 import { renderFields, type PromptContext, type TemplateUser } from '../domain/templates';
 import type { Completion, FlowSnapshot } from '../domain/stages';
@@ -76,24 +76,26 @@ export function createLockdownViews(db: Db, config: Config) {
   }
 
   /** Whether the viewer may approve or reject it now (the same rule the approve route applies). */
-  async function viewerMayDecide(lockdown: LockdownRow, viewer: Actor | undefined): Promise<boolean> {
-    if (!viewer || lockdown.status !== 'awaiting_approval') return false;
+  async function viewerMayDecide(lockdown: LockdownRow, viewer: Actor): Promise<boolean> {
+    if (lockdown.status !== 'awaiting_approval') return false;
     const targets = await db.lockdownTarget.findMany({ where: { lockdownId: lockdown.id }, select: { userId: true } });
     return (await canDecideLockdownApproval(db, viewer, lockdown, targets.map((target) => target.userId))) === 'ok';
   }
 
-  /** `viewer`: who asks, for what they may do with it (`approval.viewerMayDecide`). */
-  return async function viewOf(lockdown: LockdownRow, viewer?: Actor) {
-    const [progress, firstResults, stage, mayDecide] = await Promise.all([
+  /** `viewer`: who asks, for what they may do with it now, by the rules the routes apply (domain/permissions.ts). */
+  return async function viewOf(lockdown: LockdownRow, viewer: Actor) {
+    const status = lockdown.status as LockdownStatus;
+    const [progress, firstResults, stage, mayDecide, mayReadHistory] = await Promise.all([
       progressOf(lockdown.id),
       db.lockdownTarget.findMany({ where: { lockdownId: lockdown.id }, orderBy: { position: 'asc' }, take: RESULTS_PAGE_SIZE }),
       stageOf(lockdown),
       viewerMayDecide(lockdown, viewer),
+      canReadLockdownHistory(db, viewer, lockdown),
     ]);
     const self = `/api/v1/lockdowns/${lockdown.id}`;
     return {
       id: lockdown.id,
-      status: lockdown.status as LockdownStatus,
+      status,
       selfService: lockdown.selfService,
       actor: { id: lockdown.actorId, username: lockdown.actorUsername },
       reason: lockdown.reason,
@@ -108,6 +110,9 @@ export function createLockdownViews(db: Db, config: Config) {
       flow: { slug: lockdown.flowSlug, title: (lockdown.flowSnapshot as unknown as FlowSnapshot).title },
       workflowId: lockdown.workflowId,
       approval: approvalOf(lockdown.approval as ApprovalRecord | null, mayDecide),
+      viewerMayAnswer: status === 'awaiting_input' && canAnswerLockdown(viewer, lockdown),
+      viewerMayCancel: !isFinished(status) && canCancelLockdown(viewer, lockdown),
+      viewerMayReadHistory: mayReadHistory,
       links: { self, results: `${self}/results`, history: `${self}/history`, temporalUi: temporalUiUrl(config, lockdown.workflowId) },
     };
   };
@@ -125,4 +130,5 @@ function approvalOf(record: ApprovalRecord | null, viewerMayDecide: boolean) {
   };
 }
 
-export type LockdownView = Awaited<ReturnType<ReturnType<typeof createLockdownViews>>>;
+export type LockdownViews = ReturnType<typeof createLockdownViews>;
+export type LockdownView = Awaited<ReturnType<LockdownViews>>;

@@ -21,6 +21,11 @@ export function isNotFound(err: unknown): boolean {
   return err instanceof WorkflowNotFoundError || (err as { code?: unknown })?.code === 5;
 }
 
+/** Temporal refused the request's arguments (gRPC INVALID_ARGUMENT), e.g. a run id or page token that is not one of its own. */
+export function isInvalidArgument(err: unknown): boolean {
+  return (err as { code?: unknown })?.code === 3;
+}
+
 /** With a codec, payloads are decrypted and decoded; without, they stay as Temporal stores them. */
 export function createHistoryReader(temporal: Client, namespace: string, codec: PayloadCodec | null) {
   async function readPage(workflowId: string, runId: string | undefined, pageSize: number, pageToken: string | null): Promise<HistoryPage> {

@@ -1,3 +1,7 @@
+import type { Client } from '@temporalio/client';
+import supertest from 'supertest';
+import { createApp } from '../api/app';
+import { createLogger } from '../lib/logger';
 import { createBrand } from './support/flows';
 import { addSession, addToken, adminSession, bearer, createUser, login, startStack, uniqueName, waitForLockdown, type Stack } from './support/stack';
 
@@ -37,6 +41,45 @@ describe('Idempotency-Key under concurrency (item 4)', () => {
     expect((await waitForLockdown(stack, admin, [...ids][0])).progress.locked).toBe(1);
   });
 
+  it('when the first request is held between recording and starting while nine replays arrive, then all ten get the one lockdown, it completes once, and nothing is deleted', async () => {
+    // The first request's start waits at a gate (a real Temporal client behind it) until
+    // every replay has answered: the interleaving that lost lockdowns, made certain.
+    const gate = holdFirstUpdateWithStart(stack.temporal);
+    const app = createApp({ config: { ...stack.config, API_WORKFLOW_DEADLINE_MS: 60_000 }, db: stack.db, temporal: gate.client, logger: createLogger('silent') });
+    const http = supertest(app);
+    const victim = await createUser(stack.db);
+    const key = uniqueName('held');
+    const send = () => http.post('/api/v1/lockdowns').set('Host', host).set(bearer(admin)).set('Idempotency-Key', key).send({ user: victim.id, reason: 'held first request' });
+    const first = send().then((response) => response);
+    await gate.held;
+    const replays = await Promise.all(Array.from({ length: 9 }, send));
+    gate.release();
+    const answers = [await first, ...replays];
+
+    expect(answers.map((answer) => answer.status)).toEqual([201, ...Array(9).fill(200)]);
+    expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);
+    const id = answers[0].body.id as string;
+    expect(await stack.db.lockdown.count({ where: { id } })).toBe(1);
+    expect((await waitForLockdown(stack, admin, id)).progress).toMatchObject({ total: 1, locked: 1 });
+    expect((await stack.db.user.findUniqueOrThrow({ where: { id: victim.id } })).isActive).toBe(false);
+    expect(await stack.db.event.count({ where: { lockdownId: id, action: 'account_lockdown_triggered' } })).toBe(1);
+  });
+
+  it('when a key is replayed after its lockdown finished, then the same lockdown answers and its workflow does not run again', async () => {
+    const victim = await createUser(stack.db);
+    const key = uniqueName('late-replay');
+    const first = await lock(admin, { user: victim.id, reason: 'replayed later' }).set('Idempotency-Key', key);
+    expect(first.status).toBe(201);
+    await waitForLockdown(stack, admin, first.body.id);
+    const { runId } = await stack.db.lockdown.findUniqueOrThrow({ where: { id: first.body.id } });
+    const replay = await lock(admin, { user: victim.id, reason: 'replayed later' }).set('Idempotency-Key', key);
+    expect(replay.status).toBe(200);
+    expect(replay.body).toMatchObject({ id: first.body.id, status: 'completed' });
+    const described = await stack.temporal.workflow.getHandle(first.body.workflowId).describe();
+    expect(described.runId).toBe(runId);
+    expect(await stack.db.event.count({ where: { lockdownId: first.body.id } })).toBe(1);
+  });
+
   it('when one key is raced with different bodies, then one lockdown starts and the others get a clean 409', async () => {
     const victims = await Promise.all(Array.from({ length: 5 }, () => createUser(stack.db)));
     const key = uniqueName('race-bodies');
@@ -47,6 +90,38 @@ describe('Idempotency-Key under concurrency (item 4)', () => {
     expect(await stack.db.lockdown.count({ where: { idempotencyKey: key } })).toBe(1);
   });
 });
+
+/**
+ * A Temporal client whose first update-with-start (a new lockdown's start) waits until
+ * `release()`; every other call goes straight to the real client.
+ */
+function holdFirstUpdateWithStart(client: Client) {
+  let release!: () => void;
+  let reached!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const held = new Promise<void>((resolve) => (reached = resolve));
+  let holding = true;
+  const bind = (target: object, prop: string | symbol) => {
+    const value = Reflect.get(target, prop, target);
+    return typeof value === 'function' ? value.bind(target) : value;
+  };
+  const workflow = new Proxy(client.workflow, {
+    get(target, prop) {
+      if (prop !== 'executeUpdateWithStart' && prop !== 'startUpdateWithStart') return bind(target, prop);
+      const call = bind(target, prop) as (...args: unknown[]) => Promise<unknown>;
+      return async (...args: unknown[]) => {
+        if (holding) {
+          holding = false;
+          reached();
+          await released;
+        }
+        return call(...args);
+      };
+    },
+  });
+  const gated = new Proxy(client, { get: (target, prop) => (prop === 'workflow' ? workflow : bind(target, prop)) });
+  return { client: gated, held, release };
+}
 
 describe('the flow’s authentication setting at start (item 5)', () => {
   it('when the brand’s flow requires a superuser, then a change_user holder and a self-service user get 403, a superuser runs it', async () => {

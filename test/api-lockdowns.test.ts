@@ -1,7 +1,11 @@
+import supertest from 'supertest';
+import { createApp } from '../api/app';
 import { createLogger } from '../lib/logger';
+import { createTemporalClient } from '../lib/temporal';
 import { createLockdownService } from '../services/lockdowns';
 import { createBrand } from './support/flows';
-import { adminSession, bearer, createUser, login, startStack, uniqueName, waitForLockdown, type Stack } from './support/stack';
+import { addSession, adminSession, bearer, createUser, login, startStack, uniqueName, waitForLockdown, waitForLockdownRecord, type Stack } from './support/stack';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 import { waitUntil } from './support/wait';
 
 let stack: Stack;
@@ -223,6 +227,65 @@ describe('when the API died between recording a lockdown and starting its workfl
   });
 });
 
+describe('when Temporal cannot be reached at start', () => {
+  // The API talks to Temporal through a real TCP hop the test cuts; the worker does not.
+  let proxy: TcpProxy;
+  let temporal: Awaited<ReturnType<typeof createTemporalClient>>;
+  let http: ReturnType<typeof supertest>;
+  let service: ReturnType<typeof createLockdownService>;
+  beforeAll(async () => {
+    const [hostname, port] = stack.config.TEMPORAL_ADDRESS.split(':');
+    proxy = await startTcpProxy({ host: hostname, port: Number(port) });
+    const config = { ...stack.config, TEMPORAL_ADDRESS: `127.0.0.1:${proxy.port}`, API_WORKFLOW_DEADLINE_MS: 2_000 };
+    temporal = await createTemporalClient(config);
+    http = supertest(createApp({ config, db: stack.db, temporal, logger: createLogger('silent') }));
+    service = createLockdownService({ db: stack.db, temporal, config, logger: createLogger('silent') });
+  });
+  afterEach(() => proxy.restore());
+  afterAll(async () => {
+    await temporal?.connection.close();
+    await proxy?.close();
+  });
+
+  it('then the lockdown stays recorded (never deleted: Temporal may hold its workflow), and a retry with the same key runs it once', async () => {
+    const victim = await createUser(stack.db);
+    const key = uniqueName('outage');
+    const send = () => http.post('/api/v1/lockdowns').set('Host', host).set(bearer(admin)).set('Idempotency-Key', key).send({ user: victim.id, reason: 'temporal unreachable' });
+    proxy.cut();
+    const refused = await send();
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe('temporal_unavailable');
+    const recorded = await stack.db.lockdown.findMany({ where: { idempotencyKey: key } });
+    expect(recorded.map((lockdown) => ({ status: lockdown.status, runId: lockdown.runId }))).toEqual([{ status: 'pending', runId: null }]);
+    expect(refused.body.error.message).toContain(recorded[0].id);
+
+    proxy.restore();
+    let retried: Awaited<ReturnType<typeof send>> | undefined;
+    await waitUntil('a retry through the restored connection', async () => (retried = await send()).status === 200, 60_000, 500);
+    expect(retried!.body.id).toBe(recorded[0].id);
+    expect((await waitForLockdown(stack, admin, recorded[0].id)).progress.locked).toBe(1);
+    expect(await stack.db.event.count({ where: { lockdownId: recorded[0].id } })).toBe(1);
+  });
+
+  it('when a user is deactivated meanwhile, then its lockdown stays recorded and the resumer runs it: every credential ends', async () => {
+    const victim = await createUser(stack.db);
+    await addSession(stack.db, victim.id);
+    proxy.cut();
+    const refused = await http.patch(`/api/v1/users/${victim.id}`).set(bearer(admin)).send({ isActive: false });
+    expect(refused.status).toBe(503);
+    const [target] = await stack.db.lockdownTarget.findMany({ where: { userId: victim.id }, include: { lockdown: true } });
+    expect(target.lockdown).toMatchObject({ status: 'pending', runId: null, cause: 'user_deactivated' });
+
+    proxy.restore();
+    // The resumer leaves young records to the requests that are starting them.
+    await stack.db.lockdown.update({ where: { id: target.lockdownId }, data: { createdAt: new Date(Date.now() - 60_000) } });
+    await waitUntil('the resumer to start it', async () => (await service.resumeUnstarted()) >= 1 || (await stack.db.lockdown.findUniqueOrThrow({ where: { id: target.lockdownId } })).runId !== null, 60_000, 500);
+    expect(await waitForLockdownRecord(stack.db, target.lockdownId)).toMatchObject({ status: 'completed' });
+    expect(await stack.db.session.count({ where: { userId: victim.id } })).toBe(0);
+    expect(await stack.db.event.count({ where: { lockdownId: target.lockdownId, action: 'account_lockdown_triggered' } })).toBe(1);
+  });
+});
+
 describe('reading lockdowns', () => {
   it('lists with filters and cursor paging, pages results, and returns the Temporal history with children', async () => {
     const [a, b, c] = [await createUser(stack.db), await createUser(stack.db), await createUser(stack.db)];
@@ -249,6 +312,34 @@ describe('reading lockdowns', () => {
 
     const events = await stack.http.get('/api/v1/events').query({ affectedUser: a.username }).set(bearer(admin));
     expect(events.body.items[0].links.lockdown).toBe(`/api/v1/lockdowns/${started.body.id}`);
+  });
+
+  it('tells each viewer what they may do with it now (answer, cancel, read its history), as the routes decide', async () => {
+    const victim = await createUser(stack.db);
+    const waiting = await lock(admin, { user: victim.id });
+    expect(waiting.body.status).toBe('awaiting_input');
+    const viewer = async (permission: 'change_user' | 'view_audit' | null, isSuperuser = false) => {
+      const password = 'viewer-password-1';
+      const user = await createUser(stack.db, { password, isSuperuser });
+      if (permission) await stack.db.permission.create({ data: { userId: user.id, permission } });
+      return login(stack, user.username, password);
+    };
+    const actions = async (key: string) => {
+      const { body } = await stack.http.get(`/api/v1/lockdowns/${waiting.body.id}`).set(bearer(key));
+      return { answer: body.viewerMayAnswer, cancel: body.viewerMayCancel, history: body.viewerMayReadHistory };
+    };
+    expect(waiting.body).toMatchObject({ viewerMayAnswer: true, viewerMayCancel: true, viewerMayReadHistory: true });
+    const [changeUser, auditor, superuser] = [await viewer('change_user'), await viewer('view_audit'), await viewer(null, true)];
+    expect(await actions(changeUser)).toEqual({ answer: false, cancel: false, history: false });
+    expect(await actions(auditor)).toEqual({ answer: false, cancel: false, history: true });
+    expect(await actions(superuser)).toEqual({ answer: false, cancel: true, history: true });
+    // What the view says is what the routes answer.
+    expect((await stack.http.post(`/api/v1/lockdowns/${waiting.body.id}/cancel`).set(bearer(changeUser))).status).toBe(403);
+    expect((await stack.http.post(`/api/v1/lockdowns/${waiting.body.id}/stage`).set(bearer(superuser)).send({ reason: 'not mine' })).status).toBe(403);
+    expect((await stack.http.get(`/api/v1/lockdowns/${waiting.body.id}/history`).set(bearer(changeUser))).status).toBe(403);
+    const cancelled = await stack.http.post(`/api/v1/lockdowns/${waiting.body.id}/cancel`).set(bearer(superuser));
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', viewerMayCancel: false, viewerMayAnswer: false });
+    expect(await actions(admin)).toEqual({ answer: false, cancel: false, history: true });
   });
 
   it('when someone without permission reads another’s lockdown, then it is not found', async () => {

@@ -3,9 +3,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { resolveTemporalCli } from '../scripts/lib/temporal-cli';
+import { startTemporalWebUi } from '../scripts/lib/temporal-web-ui';
 import { userLockdownWorkflowId } from '../workflows/ids';
-import { adminSession, bearer, createUser, login, startStack, waitForLockdown, type Stack } from './support/stack';
+import { adminSession, bearer, createUser, login, startStack, uniqueName, waitForLockdown, type Stack } from './support/stack';
 
 /**
  * What auditors and incident responders rely on: encrypted payloads (raw history has no
@@ -140,6 +142,132 @@ describe('payload encryption and the codec server', () => {
     const without = await show();
     expect(without).not.toContain(reason);
     expect(without).not.toContain(victim.username);
+  });
+});
+
+/** Payloads as Temporal stores them (encrypted): the start input of a finished lockdown. */
+async function storedPayloads() {
+  const victim = await createUser(stack.db);
+  const started = await lock(admin, { user: victim.id, reason: 'codec from a browser' });
+  await waitForLockdown(stack, admin, started.body.id);
+  return { lockdownId: started.body.id as string, payloads: JSON.parse(await rawHistoryText(started.body.workflowId)).events[0].workflowExecutionStartedEventAttributes.input.payloads };
+}
+
+/** A logged-in browser's session cookie for a user with `permission`. */
+async function cookieOf(permission: 'view_audit' | null) {
+  const password = 'browser-password-1';
+  const user = await createUser(stack.db, { password });
+  if (permission) await stack.db.permission.create({ data: { userId: user.id, permission } });
+  return `lockdown_session=${await login(stack, user.username, password)}`;
+}
+
+describe('the codec server called by the Temporal Web UI in an auditor’s browser', () => {
+  it('when the UI origin preflights and posts with the auditor’s session cookie, then CORS allows it with credentials and the payloads come back decoded', async () => {
+    const uiOrigin = new URL(stack.config.TEMPORAL_UI_URL).origin;
+    const { lockdownId, payloads } = await storedPayloads();
+    // What the browser sends before a cross-origin JSON POST with credentials.
+    const preflight = await stack.http
+      .options('/api/v1/temporal-codec/decode')
+      .set('Origin', uiOrigin)
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'content-type,x-namespace');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers).toMatchObject({ 'access-control-allow-origin': uiOrigin, 'access-control-allow-credentials': 'true' });
+    expect(preflight.headers['access-control-allow-methods']).toContain('POST');
+    expect(preflight.headers['access-control-allow-headers']).toBe('content-type,x-namespace');
+
+    const auditor = await cookieOf('view_audit');
+    const decoded = await stack.http.post('/api/v1/temporal-codec/decode').set('Origin', uiOrigin).set('Cookie', auditor).set('X-Namespace', 'default').send({ payloads });
+    expect(decoded.status).toBe(200);
+    expect(decoded.headers).toMatchObject({ 'access-control-allow-origin': uiOrigin, 'access-control-allow-credentials': 'true' });
+    expect(JSON.parse(Buffer.from(decoded.body.payloads[0].data, 'base64').toString('utf8'))).toMatchObject({ lockdownId });
+    const encoded = await stack.http.post('/api/v1/temporal-codec/encode').set('Origin', uiOrigin).set('Cookie', auditor).send({ payloads: decoded.body.payloads });
+    expect(encoded.status).toBe(200);
+
+    // The session decides what is decoded: a plain user's browser gets 403, readable by the UI.
+    const plain = await stack.http.post('/api/v1/temporal-codec/decode').set('Origin', uiOrigin).set('Cookie', await cookieOf(null)).send({ payloads });
+    expect(plain.status).toBe(403);
+    expect(plain.body.error.code).toBe('permission_denied');
+    expect(plain.headers['access-control-allow-origin']).toBe(uiOrigin);
+  });
+
+  it('when the cookie comes from another site, or with no Origin, then 403 csrf_failed; the UI origin opens no other route', async () => {
+    const { payloads } = await storedPayloads();
+    const auditor = await cookieOf('view_audit');
+    const decode = () => stack.http.post('/api/v1/temporal-codec/decode').set('Cookie', auditor);
+    const elsewhere = await decode().set('Origin', 'https://evil.example').send({ payloads });
+    expect([elsewhere.status, elsewhere.body.error.code]).toEqual([403, 'csrf_failed']);
+    expect(elsewhere.headers['access-control-allow-origin']).toBeUndefined();
+    const noOrigin = await decode().send({ payloads });
+    expect([noOrigin.status, noOrigin.body.error.code]).toEqual([403, 'csrf_failed']);
+    // The console (same origin) keeps using its CSRF token.
+    const csrf = await stack.http.get('/api/v1/auth/csrf').set('Cookie', auditor);
+    expect((await decode().set(csrf.body.header, csrf.body.csrfToken).send({ payloads })).status).toBe(200);
+    // Only the stateless codec trusts the UI origin: a state-changing route still wants the token.
+    const victim = await createUser(stack.db);
+    const lockdown = await stack.http.post('/api/v1/lockdowns').set('Origin', new URL(stack.config.TEMPORAL_UI_URL).origin).set('Cookie', `lockdown_session=${admin}`).send({ user: victim.id, reason: 'from the UI origin' });
+    expect([lockdown.status, lockdown.body.error?.code]).toEqual([403, 'csrf_failed']);
+  });
+
+  it('when the Temporal Web UI is started as `npm run dev` starts it, then it points at the codec endpoint with credentials included', async () => {
+    const codecEndpoint = `${stack.baseUrl}/api/v1/temporal-codec`;
+    const ui = await startTemporalWebUi({ temporalAddress: stack.config.TEMPORAL_ADDRESS, port: 0, codecEndpoint });
+    try {
+      const settings = (await (await fetch(`${ui.url}/api/v1/settings`)).json()) as { Codec: unknown };
+      expect(settings.Codec).toMatchObject({ Endpoint: codecEndpoint, IncludeCredentials: true, PassAccessToken: false });
+    } finally {
+      await ui.stop();
+    }
+  }, 600_000);
+});
+
+describe('forged cursors', () => {
+  const forged = (position: object) => Buffer.from(JSON.stringify(position)).toString('base64url');
+
+  it('when a cursor names a position past PostgreSQL’s integers, or a run or page token Temporal refuses, then 400 names query.cursor', async () => {
+    const victim = await createUser(stack.db);
+    const started = await lock(admin, { user: victim.id, reason: 'forged cursors' });
+    await waitForLockdown(stack, admin, started.body.id);
+    const { runId } = await stack.db.lockdown.findUniqueOrThrow({ where: { id: started.body.id } });
+    const base = `/api/v1/lockdowns/${started.body.id}`;
+    const cases: [string, object][] = [
+      [`${base}/results`, { position: 2 ** 31 }],
+      [`${base}/timeline`, { position: 2 ** 31 }],
+      [`${base}/history`, { phase: 'children', position: 2 ** 31 }],
+      [`${base}/history`, { phase: 'parent', runId: 'not-a-run-id' }],
+      [`${base}/history`, { phase: 'parent', runId, token: Buffer.from('forged page token').toString('base64') }],
+      ['/api/v1/lockdowns', { createdAt: new Date().toISOString(), id: 'not-a-uuid' }],
+    ];
+    for (const [url, position] of cases) {
+      const response = await stack.http.get(url).query({ cursor: forged(position) }).set(bearer(admin));
+      expect({ url, position, status: response.status, field: response.body.error?.details?.[0]?.field }).toEqual({ url, position, status: 400, field: 'query.cursor' });
+    }
+  });
+});
+
+describe('CSV exports and spreadsheet formulas', () => {
+  it('when usernames start with =, +, -, @, a tab or a carriage return, then both CSV exports neutralise them; JSON Lines keeps them as they are', async () => {
+    const suffix = uniqueName('');
+    const names = ['=HYPERLINK("https://evil.example","open")', '+1+1', '-2+3', '@SUM(1)', '\tTAB', '\rCR'].map((name) => `${name}${suffix}`);
+    const users = [];
+    for (const username of names) users.push(await createUser(stack.db, { username }));
+    const started = await lock(admin, { users: users.map((user) => user.id), reason: 'formula usernames' });
+    await waitForLockdown(stack, admin, started.body.id);
+    const neutralised = names.map((name) => `'${name}`);
+
+    const results = await stack.http.get(`/api/v1/lockdowns/${started.body.id}/export/results`).query({ format: 'csv' }).set(bearer(admin));
+    expect((parseCsv(results.text, { columns: true }) as { username: string }[]).map((row) => row.username)).toEqual(neutralised);
+    const timeline = await stack.http.get(`/api/v1/lockdowns/${started.body.id}/export/timeline`).query({ format: 'csv' }).set(bearer(admin));
+    const timelineNames = new Set((parseCsv(timeline.text, { columns: true }) as { username: string }[]).map((row) => row.username).filter(Boolean));
+    expect([...timelineNames].sort()).toEqual([...neutralised].sort());
+    expect(timeline.text).not.toMatch(/(^|,)[=+\-@\t\r]/m);
+
+    const jsonl = await stack.http.get(`/api/v1/lockdowns/${started.body.id}/export/results`).query({ format: 'jsonl' }).set(bearer(admin)).buffer(true).parse((res, done) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk));
+      res.on('end', () => done(null, body));
+    });
+    expect((jsonl.body as string).trim().split('\n').map((line) => JSON.parse(line).username)).toEqual(names);
   });
 });
 

@@ -74,21 +74,23 @@ const MATRIX: Record<string, [Row, Caller]> = {
 
   'POST /api/v1/lockdowns': [[401, 403, 201, 201, 403, 201, 401, 401], (fx) => ({ url: '/api/v1/lockdowns', body: { user: fx.subject, reason: 'authorization matrix' } })],
   'GET /api/v1/lockdowns': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/lockdowns?limit=1' })],
-  'GET /api/v1/lockdowns/{id}': [[401, 404, 404, 200, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}` })],
-  'GET /api/v1/lockdowns/{id}/results': [[401, 404, 404, 200, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/results` })],
-  'GET /api/v1/lockdowns/{id}/history': [[401, 404, 404, 403, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/history` })],
-  'GET /api/v1/lockdowns/{id}/timeline': [[401, 404, 404, 403, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/timeline` })],
-  'GET /api/v1/lockdowns/{id}/export/results': [[401, 404, 404, 200, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/export/results` })],
-  'GET /api/v1/lockdowns/{id}/export/timeline': [[401, 404, 404, 403, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/export/timeline` })],
+  'GET /api/v1/lockdowns/{id}': [[401, 404, 200, 200, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}` })],
+  'GET /api/v1/lockdowns/{id}/results': [[401, 404, 200, 200, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/results` })],
+  'GET /api/v1/lockdowns/{id}/history': [[401, 404, 403, 403, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/history` })],
+  'GET /api/v1/lockdowns/{id}/timeline': [[401, 404, 403, 403, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/timeline` })],
+  'GET /api/v1/lockdowns/{id}/export/results': [[401, 404, 200, 200, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/export/results` })],
+  'GET /api/v1/lockdowns/{id}/export/timeline': [[401, 404, 403, 403, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/export/timeline` })],
   // The Temporal codec server: payloads in clear for view_audit only.
   'POST /api/v1/temporal-codec/decode': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/temporal-codec/decode', body: { payloads: [] } })],
   'POST /api/v1/temporal-codec/encode': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/temporal-codec/encode', body: { payloads: [] } })],
-  // Only the person who started a lockdown answers its prompts; they or a superuser cancel it.
-  'POST /api/v1/lockdowns/{id}/stage': [[401, 404, 404, 403, 403, 403, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.awaitingLockdown}/stage`, body: { reason: 'not yours' } })],
+  // A lockdown is seen by its requester, change_user/view_audit holders and whoever holds change_user on every
+  // target (changeUserOne here: the subject is the only target). Only the requester answers its prompts; they or a
+  // superuser cancel it. Whoever does not see it gets 404 on every call, as for an id that does not exist.
+  'POST /api/v1/lockdowns/{id}/stage': [[401, 404, 403, 403, 403, 403, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.awaitingLockdown}/stage`, body: { reason: 'not yours' } })],
   // Approval: change_user on every target, never the requester (admin here); the finished lockdown is not waiting, so the allowed get 409.
-  'POST /api/v1/lockdowns/{id}/approve': [[401, 403, 409, 409, 403, 409, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/approve`, body: { comment: 'matrix' } })],
-  'POST /api/v1/lockdowns/{id}/reject': [[401, 403, 409, 409, 403, 409, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/reject`, body: { comment: 'matrix' } })],
-  'POST /api/v1/lockdowns/{id}/cancel': [[401, 404, 404, 403, 403, 200, 401, 401], async (fx, who) => ({ url: `/api/v1/lockdowns/${who === 'superuser' ? await awaitingLockdown(fx.host) : fx.awaitingLockdown}/cancel` })],
+  'POST /api/v1/lockdowns/{id}/approve': [[401, 404, 409, 409, 403, 409, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/approve`, body: { comment: 'matrix' } })],
+  'POST /api/v1/lockdowns/{id}/reject': [[401, 404, 409, 409, 403, 409, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/reject`, body: { comment: 'matrix' } })],
+  'POST /api/v1/lockdowns/{id}/cancel': [[401, 404, 403, 403, 403, 200, 401, 401], async (fx, who) => ({ url: `/api/v1/lockdowns/${who === 'superuser' ? await awaitingLockdown(fx.host) : fx.awaitingLockdown}/cancel` })],
 
   'GET /api/v1/events': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/events?limit=1' })],
   'GET /api/v1/notification_deliveries': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/notification_deliveries?limit=1' })],

@@ -60,10 +60,22 @@ describe('two-person approval for large bulk lockdowns', () => {
     const plainPassword = `pw-${uniqueName()}`;
     const plain = await createUser(stack.db, { password: plainPassword });
     const plainKey = await login(stack, plain.username, plainPassword);
-    expect((await decide(stack, plainKey, lockdown.id, 'approve')).status).toBe(403);
-    // change_user on two of the three targets is not enough.
+    // Not theirs to see: the same 404 as an id that does not exist, so ids cannot be probed.
+    const unknown = await decide(stack, plainKey, '00000000-0000-4000-8000-000000000000', 'approve');
+    const existing = await decide(stack, plainKey, lockdown.id, 'approve');
+    expect([unknown.status, existing.status]).toEqual([404, 404]);
+    expect(existing.body).toEqual(unknown.body);
+    // change_user on two of the three targets is not enough: neither to see it nor to decide.
     await stack.db.permission.createMany({ data: users.slice(0, 2).map((targetUserId) => ({ userId: plain.id, permission: 'change_user' as const, targetUserId })) });
-    expect((await decide(stack, plainKey, lockdown.id, 'reject')).status).toBe(403);
+    expect((await stack.http.get(`/api/v1/lockdowns/${lockdown.id}`).set(bearer(plainKey))).status).toBe(404);
+    expect((await decide(stack, plainKey, lockdown.id, 'reject')).status).toBe(404);
+    // view_audit sees it, and may not decide.
+    const auditorPassword = `pw-${uniqueName()}`;
+    const auditor = await createUser(stack.db, { password: auditorPassword });
+    await stack.db.permission.create({ data: { userId: auditor.id, permission: 'view_audit' } });
+    const auditorKey = await login(stack, auditor.username, auditorPassword);
+    expect((await stack.http.get(`/api/v1/lockdowns/${lockdown.id}`).set(bearer(auditorKey))).body.approval.viewerMayDecide).toBe(false);
+    expect((await decide(stack, auditorKey, lockdown.id, 'reject')).status).toBe(403);
 
     // The workflow's validator refuses the requester too, whoever calls it.
     const handle = stack.temporal.workflow.getHandle(lockdown.workflowId);
@@ -111,6 +123,23 @@ describe('two-person approval for large bulk lockdowns', () => {
     expect((await decide(stack, second.key, lockdown.id, 'reject')).status).toBe(409);
   });
 
+  it('when someone holds change_user on each target (per user), then they see the lockdown, are told they may decide, and their rejection counts', async () => {
+    const users = await createManyUsers(stack.db, 3);
+    const lockdown = await requestBulk(stack, admin, users);
+    const password = `pw-${uniqueName()}`;
+    const perUser = await createUser(stack.db, { password });
+    await stack.db.permission.createMany({ data: users.map((targetUserId) => ({ userId: perUser.id, permission: 'change_user' as const, targetUserId })) });
+    const key = await login(stack, perUser.username, password);
+    const seen = await stack.http.get(`/api/v1/lockdowns/${lockdown.id}`).set(bearer(key));
+    expect(seen.status).toBe(200);
+    expect(seen.body.approval.viewerMayDecide).toBe(true);
+    expect((await stack.http.get('/api/v1/lockdowns').query({ status: 'awaiting_approval' }).set(bearer(key))).body.items.map((item: { id: string }) => item.id)).toContain(lockdown.id);
+    const rejected = await decide(stack, key, lockdown.id, 'reject', 'not these three');
+    expect(rejected.status).toBe(200);
+    expect(rejected.body).toMatchObject({ status: 'rejected', approval: { approver: { id: perUser.id } } });
+    await untouched(stack, users);
+  });
+
   it('when rejected, then it ends rejected and nobody is locked', async () => {
     const users = await createManyUsers(stack.db, 3);
     const lockdown = await requestBulk(stack, admin, users);
@@ -125,10 +154,11 @@ describe('two-person approval for large bulk lockdowns', () => {
   });
 
   it('when the lockdown is self-service, single-user, at the threshold, or the stage does not require approval, then it never waits', async () => {
+    // Each by a requester of its own: the threshold counts what one requester asked for over the window.
     const [single] = await createManyUsers(stack.db, 1);
-    expect((await stack.http.post('/api/v1/lockdowns').set('Host', host).set(bearer(admin)).send({ user: single, reason: 'one' })).body.status).not.toBe('awaiting_approval');
+    expect((await stack.http.post('/api/v1/lockdowns').set('Host', host).set(bearer((await approver('single')).key)).send({ user: single, reason: 'one' })).body.status).not.toBe('awaiting_approval');
     const atThreshold = await createManyUsers(stack.db, Number(THRESHOLD));
-    expect((await requestBulk(stack, admin, atThreshold)).status).not.toBe('awaiting_approval');
+    expect((await requestBulk(stack, (await approver('at-threshold')).key, atThreshold)).status).not.toBe('awaiting_approval');
     const { host: noApproval } = await createBrand(stack.db, { requireApproval: false });
     expect((await requestBulk(stack, admin, await createManyUsers(stack.db, 3), noApproval)).status).not.toBe('awaiting_approval');
     const password = `pw-${uniqueName()}`;
@@ -136,6 +166,40 @@ describe('two-person approval for large bulk lockdowns', () => {
     const selfKey = await login(stack, self.username, password);
     const response = await stack.http.post('/api/v1/lockdowns').set('Host', host).set(bearer(selfKey)).send({ reason: 'stolen laptop' });
     expect(response.body.status).toBe('completed');
+  });
+
+  it('when a requester splits a bulk into requests at or under the threshold, then the one that takes them over it within the window waits', async () => {
+    const requester = await approver('splitter');
+    const [first, second, third] = [await createManyUsers(stack.db, 2), await createManyUsers(stack.db, 1), await createManyUsers(stack.db, 2)];
+    expect((await requestBulk(stack, requester.key, first)).status).not.toBe('awaiting_approval');
+    // 2 + 1 users within the window: over the threshold of 2, even as a single-user request.
+    const single = await stack.http.post('/api/v1/lockdowns').set('Host', host).set(bearer(requester.key)).send({ user: second[0], reason: 'one more' });
+    expect(single.status).toBe(201);
+    expect(single.body.status).toBe('awaiting_approval');
+    await untouched(stack, second);
+    // Requests sent at once are counted one after the other: one of two concurrent halves waits.
+    const other = await approver('concurrent-splitter');
+    const halves = await Promise.all([third, await createManyUsers(stack.db, 2)].map((users) => requestBulk(stack, other.key, users)));
+    expect(halves.map((half) => half.status === 'awaiting_approval').sort()).toEqual([false, true]);
+    for (const waiting of [single.body, ...halves.filter((half) => half.status === 'awaiting_approval')]) {
+      await stack.http.post(`/api/v1/lockdowns/${waiting.id}/cancel`).set(bearer(admin));
+    }
+  });
+
+  it('when the window has passed, then the requester’s earlier lockdowns no longer count', async () => {
+    const short = await startStack({ LOCKDOWN_APPROVAL_THRESHOLD: THRESHOLD, LOCKDOWN_APPROVAL_WINDOW_SECONDS: '1' });
+    try {
+      const { host: shortHost } = await createBrand(short.db, { requireApproval: true });
+      const password = `pw-${uniqueName()}`;
+      const user = await createUser(short.db, { password });
+      await short.db.permission.create({ data: { userId: user.id, permission: 'change_user' } });
+      const key = await login(short, user.username, password);
+      expect((await requestBulk(short, key, await createManyUsers(short.db, 2), shortHost)).status).not.toBe('awaiting_approval');
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // past the one-second window
+      expect((await requestBulk(short, key, await createManyUsers(short.db, 2), shortHost)).status).not.toBe('awaiting_approval');
+    } finally {
+      await short.stop();
+    }
   });
 
   it('when approvers have a notification rule for account_lockdown_approval_requested, then they are notified', async () => {

@@ -49,10 +49,15 @@ export interface RouteSpec<B, Q, P, M extends AuthMode> {
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /**
+   * Origins whose cookie-session requests need no X-CSRF-Token (see api/authentication.ts): only
+   * for routes that change nothing, called by a page of another configured origin.
+   */
+  csrfTrustedOrigins?: string[];
   handler: (ctx: RequestContext<B, Q, P, M extends 'required' ? AuthContext : M extends 'optional' ? AuthContext | null : null>) => Promise<RouteResult>;
 }
 
-export type Authenticator = (req: Request) => Promise<AuthContext | null>;
+export type Authenticator = (req: Request, options?: { csrfTrustedOrigins?: string[] }) => Promise<AuthContext | null>;
 
 const ErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.array(z.unknown()).optional() }) })
@@ -66,7 +71,7 @@ export function createRouteBuilder(router: Router, registry: OpenAPIRegistry, au
   return function route<B = undefined, Q = undefined, P = undefined, M extends AuthMode = 'required'>(spec: RouteSpec<B, Q, P, M>) {
     registerInOpenApi(registry, spec);
     router[spec.method](spec.path, async (req, res) => {
-      const auth = spec.auth === 'none' ? null : await authenticate(req);
+      const auth = spec.auth === 'none' ? null : await authenticate(req, { csrfTrustedOrigins: spec.csrfTrustedOrigins });
       if (spec.auth === 'required' && !auth) throw unauthorized();
       const body = parse(spec.body, req.body ?? {}, 'body');
       const query = parse(spec.query, req.query, 'query');

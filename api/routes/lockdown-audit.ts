@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Request, Response, Router } from 'express';
-import { stringify } from 'csv-stringify/sync';
+import { csvRow } from '../../lib/csv';
 import type { TimelineUser } from '../../services/lockdown-timeline';
 import type { ApiDeps, Route } from '../app';
 import { ExportQuery, HistoryQuery, LockdownHistory, LockdownTimeline, TimelineQuery } from '../schemas/audit';
@@ -31,10 +31,10 @@ async function stream(res: Response, format: Format, filename: string, columns: 
     if (!res.write(text)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
   };
   try {
-    if (format === 'csv') await write(stringify([columns]));
+    if (format === 'csv') await write(csvRow(columns));
     for await (const row of rows) {
       if (res.destroyed) return; // the client went away: stop reading
-      await write(format === 'csv' ? stringify([columns.map((column) => cell(row[column]))]) : JSON.stringify(row) + '\n');
+      await write(format === 'csv' ? csvRow(columns.map((column) => row[column])) : JSON.stringify(row) + '\n');
     }
     res.end();
   } catch (err) {
@@ -43,8 +43,6 @@ async function stream(res: Response, format: Format, filename: string, columns: 
     res.destroy(err as Error);
   }
 }
-
-const cell = (value: unknown) => (value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
 
 async function* timelineRows(lockdownId: string, head: { events: { at: string | null; what: string; detail?: unknown }[] }, users: AsyncIterable<TimelineUser>, format: Format) {
   if (format === 'jsonl') {

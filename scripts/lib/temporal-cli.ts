@@ -6,7 +6,11 @@ import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { log } from './log';
 import { goInstallOnce } from './go-install';
+import { stopProcess } from './processes';
+import { startTemporalWebUi } from './temporal-web-ui';
 import { onPath, toolCacheDir } from './tool-cache';
+
+export { stopProcess } from './processes';
 
 /**
  * The Temporal CLI (it contains the dev server). Found, in order: TEMPORAL_CLI_PATH, a
@@ -41,8 +45,14 @@ export interface DevServerOptions {
   port: number;
   uiPort: number;
   logFile?: string;
-  /** The codec server the Web UI decodes payloads with. */
+  /**
+   * The codec server the Web UI decodes payloads with, called with the browser's credentials
+   * (the auditor's session cookie). The dev server's own UI cannot be told to send them, so with
+   * a codec endpoint the UI is Temporal's UI server run beside it (scripts/lib/temporal-web-ui.ts).
+   */
   codecEndpoint?: string;
+  /** Where that UI's configuration is written (default: a temporary directory). */
+  uiDir?: string;
 }
 
 export interface DevServer {
@@ -60,7 +70,6 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     'server', 'start-dev',
     '--ip', '127.0.0.1',
     '--port', String(options.port),
-    '--ui-port', String(options.uiPort),
     '--db-filename', options.dbFile,
     '--log-level', 'warn',
     // What Temporal's own stress runs use: the dev server's SQLite is the throughput ceiling.
@@ -68,7 +77,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     '--sqlite-pragma', 'synchronous=OFF',
     // The lockdown search attributes (ids only), so `temporal workflow list --query` finds lockdowns.
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
-    ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
+    ...(options.codecEndpoint ? ['--headless'] : ['--ui-port', String(options.uiPort)]),
   ];
   const logFd = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
   const child = spawn(cli, args, { stdio: ['ignore', logFd, logFd] });
@@ -92,19 +101,13 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
       await sleep(250);
     }
   }
-  return {
-    address,
-    uiUrl: `http://127.0.0.1:${options.uiPort}`,
-    process: child,
-    stop: () => stopProcess(child),
-  };
+  if (!options.codecEndpoint) return { address, uiUrl: `http://127.0.0.1:${options.uiPort}`, process: child, stop: () => stopProcess(child) };
+  try {
+    const ui = await startTemporalWebUi({ temporalAddress: address, port: options.uiPort, codecEndpoint: options.codecEndpoint, dir: options.uiDir, logFile: options.logFile });
+    return { address, uiUrl: ui.url, process: child, stop: async () => Promise.all([ui.stop(), stopProcess(child)]).then(() => undefined) };
+  } catch (err) {
+    await stopProcess(child);
+    throw err;
+  }
 }
 
-export async function stopProcess(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  await exited;
-  clearTimeout(timer);
-}
