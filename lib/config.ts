@@ -46,6 +46,8 @@ export const configSchema = z.object({
   LOCKDOWN_APPROVAL_THRESHOLD: positiveInt(100),
   /** How long a lockdown waits for approval before it expires (nobody locked). */
   LOCKDOWN_APPROVAL_TIMEOUT_SECONDS: positiveInt(86_400),
+  /** How long a lockdown waits at its prompt before it ends `expired` (nobody locked): abandoned browser tabs leave no run waiting. */
+  LOCKDOWN_PROMPT_TIMEOUT_SECONDS: positiveInt(3_600),
   /** Per-user child workflows running at once in a bulk lockdown. */
   LOCKDOWN_BULK_WINDOW: positiveInt(25),
   /** Children a parent run starts before it continues as new (keeps history small). */
