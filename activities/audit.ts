@@ -83,6 +83,27 @@ export function createAuditActivities(db: Db, logger: Logger) {
       const { stepsRun, error, ...event } = input;
       return writeLockdownEvent(ACCOUNT_LOCKDOWN_FAILED, event, { steps_run: stepsRun, error });
     },
+
+    /**
+     * A per-user run ended from outside (terminated, timed out) before it recorded its result:
+     * the target is failed with why, and — when its account may have changed (the run had
+     * passed its target check, or containment deactivated it) — gets its one
+     * `account_lockdown_failed` event, unless the run wrote one. Returns that event, or null.
+     * Idempotent: the event is written before the result, and a recorded result ends it.
+     */
+    async recordUnfinishedUserRun(input: LockdownAuditInput & { error: string; contained: boolean }): Promise<AuditEventWritten | null> {
+      const { error, contained, ...event } = input;
+      const where = { lockdownId_userId: { lockdownId: input.lockdownId, userId: input.userId } };
+      const target = await db.lockdownTarget.findUniqueOrThrow({ where });
+      if (target.status !== 'pending' && target.status !== 'running') return null;
+      const passedCheck = target.status === 'running';
+      const audit = passedCheck || contained ? await writeLockdownEvent(ACCOUNT_LOCKDOWN_FAILED, event, { steps_run: contained ? ['deactivateUser'] : [], error }) : null;
+      await db.lockdownTarget.updateMany({
+        where: { lockdownId: input.lockdownId, userId: input.userId, status: { in: ['pending', 'running'] } },
+        data: { status: 'failed', error, completedAt: new Date() },
+      });
+      return audit;
+    },
   };
 
   /** Whether the event triggers a notification rule; never fails the lockdown: when in doubt, the notification workflow decides. */
@@ -97,4 +118,4 @@ export function createAuditActivities(db: Db, logger: Logger) {
 }
 
 /** Audit writes retry until they succeed (the spec): they are never made non-retryable. */
-export const RETRIED_UNTIL_WRITTEN = new Set(['writeLockdownAuditEvent', 'writeLockdownFailedEvent', 'requestLockdownApproval', 'recordApprovalDecision']);
+export const RETRIED_UNTIL_WRITTEN = new Set(['writeLockdownAuditEvent', 'writeLockdownFailedEvent', 'recordUnfinishedUserRun', 'requestLockdownApproval', 'recordApprovalDecision']);

@@ -56,6 +56,8 @@ export const configSchema = z.object({
    * through approval), so a bulk split into small requests waits like the bulk. 0: each request alone.
    */
   LOCKDOWN_APPROVAL_WINDOW_SECONDS: z.coerce.number().int().min(0).default(86_400),
+  /** How long a lockdown waits at its prompt before it ends `expired` (nobody locked): abandoned browser tabs leave no run waiting. */
+  LOCKDOWN_PROMPT_TIMEOUT_SECONDS: positiveInt(3_600),
   /** Per-user child workflows running at once in a bulk lockdown. */
   LOCKDOWN_BULK_WINDOW: positiveInt(25),
   /** Children a parent run starts before it continues as new (keeps history small). */

@@ -80,6 +80,7 @@ export async function inputFromRecord(db: Db, config: Config, lockdown: Lockdown
       window: config.LOCKDOWN_BULK_WINDOW,
       continueAsNewAfter: config.LOCKDOWN_CONTINUE_AS_NEW_AFTER,
       containmentFirst: config.LOCKDOWN_CONTAINMENT_FIRST,
+      promptTimeoutMs: config.LOCKDOWN_PROMPT_TIMEOUT_SECONDS * 1_000,
     },
     ...(lockdown.cause ? { cause: lockdown.cause as DeactivationCause } : {}),
     ...(lockdown.approval ? { approval: { timeoutMs: (lockdown.approval as unknown as ApprovalRecord).timeoutSeconds * 1_000 } } : {}),

@@ -193,7 +193,7 @@ describe('rules the workflow enforces even when the API is bypassed', () => {
       flow,
       initialValues: { reason: 'hand-made request' },
       clientIp: null,
-      settings: { window: 5, continueAsNewAfter: 100 },
+      settings: { window: 5, continueAsNewAfter: 100, containmentFirst: true, promptTimeoutMs: 3_600_000 },
     };
     await stack.temporal.workflow.start('lockdownFlow', { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, workflowId, args: [input] });
     return waitForLockdownRecord(stack.db, lockdown.id);

@@ -23,6 +23,10 @@ export function deliveryActivities(retry: { initialIntervalMs: number; maximumIn
 /**
  * Runs `deliver` for each item, at most DELIVERY_WINDOW at once, in order. An item whose
  * delivery fails for good goes to `markFailed` with its last error; the others are not affected.
+ *
+ * Bounded: each delivery attempt ends within its start-to-close timeout and gives up after
+ * the configured attempts (NOTIFICATION_MAX_ATTEMPTS); planning and marking failed are short
+ * database steps that, like every activity here, wait out a PostgreSQL outage on purpose.
  */
 export async function deliverInWindow<T>(
   items: T[],

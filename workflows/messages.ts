@@ -11,9 +11,6 @@ export const submitPromptUpdate = defineUpdate<LockdownFlowState, [Record<string
 /** Cancels a lockdown waiting at a prompt, or stops a bulk run from starting more users. */
 export const cancelSignal = defineSignal('cancel');
 
-/** Sent by each per-user child to its parent (by workflow id, so it reaches the current run). */
-export const userFinishedSignal = defineSignal<[{ userId: string; success: boolean }]>('userFinished');
-
 /** Approves or rejects a lockdown waiting for approval; the validator refuses the requester and callers without permission. */
 export const decideApprovalUpdate = defineUpdate<LockdownFlowState, [ApprovalDecisionInput]>('decideApproval');
 

@@ -9,21 +9,26 @@ import type { LockdownStatus, Progress } from '../domain/lockdown-status';
 import type { NotificationMode } from '../domain/notifications';
 import type { ActorRef, Completion, FlowSnapshot } from '../domain/stages';
 
-export interface BulkSettings {
+/** The worker-independent settings a lockdown runs with (from the API's configuration, lib/config.ts). */
+export interface LockdownSettings {
   /** Per-user children running at once. */
   window: number;
   /** Children started by one run before it continues as new. */
   continueAsNewAfter: number;
-  /** Containment first (absent in older histories: on). */
-  containmentFirst?: boolean;
+  /** Containment first: every target deactivated in batches before the per-user runs. */
+  containmentFirst: boolean;
+  /** How long a prompt waits for its answer before the lockdown ends `expired` (LOCKDOWN_PROMPT_TIMEOUT_SECONDS). */
+  promptTimeoutMs: number;
 }
 
-/** What a parent run hands to the next one when it continues as new. */
+/**
+ * What a parent run hands to the next one when it continues as new. No child is in flight
+ * then: each run waits for the children it started.
+ */
 export interface FlowResumeState {
   stageIndex: number;
   values: Record<string, string>;
   nextTargetIndex: number;
-  inFlight: string[];
   locked: number;
   failed: number;
   cancelRequested: boolean;
@@ -41,7 +46,7 @@ export interface LockdownFlowInput {
   /** Prompt values supplied with the request (e.g. `reason`), so API callers need one call. */
   initialValues: Record<string, string>;
   clientIp: string | null;
-  settings: BulkSettings;
+  settings: LockdownSettings;
   resume?: FlowResumeState;
   /** Set when a user deactivation or deletion, not a lockdown request, caused the run. */
   cause?: DeactivationCause;
@@ -61,7 +66,7 @@ export interface LockdownUserInput {
   clientIp: string | null;
   /** Set when a user deactivation or deletion caused the run; named in the audit event. */
   cause?: DeactivationCause;
-  /** Containment first deactivated this user before the run started (absent in older histories). */
+  /** Containment first deactivated this user before the run started (absent when containment did not run). */
   contained?: boolean;
 }
 

@@ -142,15 +142,18 @@ function LockdownStage({
       </Stack>
     );
   }
-  // Rejected and expired requests locked nobody: the approval banner says so and by whom.
+  // Rejected and expired approvals locked nobody: the approval banner says so and by whom.
+  // A prompt nobody answered also ends `expired`: the summary says so, `error` says why.
   const summary =
-    view.status === 'rejected' || view.status === 'expired'
+    view.approval && (view.status === 'rejected' || view.status === 'expired')
       ? null
-      : view.status === 'completed' && view.progress.failed === 0
-        ? { variant: 'success' as const, title: `Lockdown completed: ${view.progress.locked} of ${view.progress.total} locked` }
-        : view.status === 'cancelled'
-          ? { variant: 'warning' as const, title: `Lockdown cancelled: ${view.progress.locked} locked, ${view.progress.cancelled} not started` }
-          : { variant: 'danger' as const, title: `Lockdown finished with failures: ${view.progress.failed} of ${view.progress.total} failed` };
+      : view.status === 'expired'
+        ? { variant: 'warning' as const, title: 'Lockdown expired: nobody was locked' }
+        : view.status === 'completed' && view.progress.failed === 0
+          ? { variant: 'success' as const, title: `Lockdown completed: ${view.progress.locked} of ${view.progress.total} locked` }
+          : view.status === 'cancelled'
+            ? { variant: 'warning' as const, title: `Lockdown cancelled: ${view.progress.locked} locked, ${view.progress.cancelled} not started` }
+            : { variant: 'danger' as const, title: `Lockdown finished with failures: ${view.progress.failed} of ${view.progress.total} failed` };
   return (
     <Stack hasGutter>
       {summary && (

@@ -1,0 +1,18 @@
+import { Command } from 'commander';
+import { log } from './lib/log';
+import { resolveTemporalTestServer } from './lib/temporal-test-server';
+
+const program = new Command('npx tsx scripts/temporal-test-server.ts')
+  .description("Find (or install once from Maven Central, into ~/.cache/account-lockdown) Temporal's time-skipping test server, which the workflow tests (test/workflows) run.")
+  .option('--path', 'print the path of the test server executable (installing it if needed) and exit')
+  .parse();
+
+async function main() {
+  program.opts();
+  console.log(await resolveTemporalTestServer());
+}
+
+main().catch((err) => {
+  log(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+import { deprecatePatch, patched } from '@temporalio/workflow';
+
+/**
+ * Every workflow patch, declared once (README § Workflow changes and patches).
+ *
+ * Release v1.0.0 is the baseline: the workflows as they are there have no patch, and
+ * test/histories/v1.0.0 holds their recorded histories. From then on, every change to what
+ * a workflow does (which activities, children, timers, in which order, with which options)
+ * runs behind a patch listed here and is retired in three steps:
+ *
+ *   1. `patched`    — the change runs behind `patchApplies(id)`, the old code stays in the
+ *                     else branch; histories of the release are recorded under its own folder.
+ *   2. `deprecated` — once no run started before `since` can still be open (see `retire`):
+ *                     the old branch goes, the call becomes `patchDeprecated(id)`, and the
+ *                     history folders of releases before `since` are deleted.
+ *   3. removed      — once no run started before the release that deprecated it can still be
+ *                     open: the call and this entry are deleted.
+ *
+ * Calls of `patched`/`deprecatePatch` go through here only (test/unit/workflow-patches.test.ts
+ * fails on a direct call and on an entry no workflow uses).
+ */
+export interface WorkflowPatch {
+  /** What changed and why the old runs must keep the old code. */
+  why: string;
+  /** The first release with the patch (its histories carry the marker). */
+  since: string;
+  /** When it can move to its next step: which runs must have closed first. */
+  retire: string;
+  stage: 'patched' | 'deprecated';
+}
+
+export const WORKFLOW_PATCHES = {} as const satisfies Record<string, WorkflowPatch>;
+
+export type PatchId = keyof typeof WORKFLOW_PATCHES;
+
+/** Step 1: true when this run takes the patched code (new runs, and runs that already took it). */
+export function patchApplies(id: PatchId): boolean {
+  return patched(id);
+}
+
+/** Step 2: the old code is gone; runs recorded with the patch still replay. */
+export function patchDeprecated(id: PatchId): void {
+  deprecatePatch(id);
+}
