@@ -3,6 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { Response } from 'supertest';
 import { resolveTemporalCli } from '../scripts/lib/temporal-cli';
 import { userLockdownWorkflowId } from '../workflows/ids';
 import { adminSession, bearer, createUser, login, startStack, waitForLockdown, type Stack } from './support/stack';
@@ -190,7 +191,7 @@ describe('history, timeline and exports', () => {
 
     const pages = [];
     for (let cursor: string | null | undefined = undefined; cursor !== null; ) {
-      const page: { status: number; body: { nextCursor: string | null } & Record<string, any> } = await stack.http.get(`/api/v1/lockdowns/${lockdownId}/history`).query({ children: 'true', limit: 5, ...(cursor ? { cursor } : {}) }).set(bearer(admin));
+      const page: Response = await stack.http.get(`/api/v1/lockdowns/${lockdownId}/history`).query({ children: 'true', limit: 5, ...(cursor ? { cursor } : {}) }).set(bearer(admin));
       expect(page.status).toBe(200);
       pages.push(page.body);
       cursor = page.body.nextCursor;

@@ -153,10 +153,11 @@ async function lockdownEventOf(userId: string) {
 }
 
 /** Verifies a SET as a receiver must: signature against the published JWKS, `typ`, issuer and audience. */
-async function verified(set: ReceivedSet, audience: string): Promise<JWTPayload & Record<string, any>> {
+type SetClaims = JWTPayload & { sub_id: Record<string, string>; events: Record<string, Record<string, unknown>> };
+async function verified(set: ReceivedSet, audience: string): Promise<SetClaims> {
   const { payload, protectedHeader } = await jwtVerify(set.token, jwks, { issuer, audience, typ: 'secevent+jwt', algorithms: ['ES256'] });
   expect(protectedHeader.kid).toEqual(expect.any(String));
-  return payload as JWTPayload & Record<string, any>;
+  return payload as SetClaims;
 }
 
 /** The verified SETs pushed to `endpoint` about the given subjects (other files' users are ignored). */

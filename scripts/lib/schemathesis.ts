@@ -88,7 +88,7 @@ export async function resolveSchemathesis(): Promise<string> {
     return executable;
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`Could not install schemathesis (needs python3 with venv and PyPI): ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`Could not install schemathesis (needs python3 with venv and PyPI): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   } finally {
     closeSync(lockFd);
     rmSync(lock, { force: true });
