@@ -21,7 +21,7 @@ function isAffected([major, minor, patch]: number[]): boolean {
 }
 
 /** PYTHON, else the newest Python 3.9+ with venv that is not affected: pyenv's versions, then python3 on PATH. */
-function choosePython(): string {
+export function choosePython(): string {
   if (process.env.PYTHON) return process.env.PYTHON;
   const pyenvRoot = process.env.PYENV_ROOT || path.join(homedir(), '.pyenv');
   const pyenvVersions = existsSync(path.join(pyenvRoot, 'versions'))
@@ -48,7 +48,7 @@ function choosePython(): string {
   throw new Error('No Python 3.9+ with the venv module found (on Debian: apt-get install python3-venv); or set PYTHON.');
 }
 
-function venvDir(): string {
+export function venvDir(): string {
   const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
   return path.join(base, 'account-lockdown', `schemathesis-${SCHEMATHESIS_VERSION}`);
 }
