@@ -2,6 +2,7 @@ import { createLogger } from '../lib/logger';
 import { createLockdownService } from '../services/lockdowns';
 import { createBrand } from './support/flows';
 import { adminSession, bearer, createUser, login, startStack, uniqueName, waitForLockdown, type Stack } from './support/stack';
+import { startLockdown } from './support/lockdowns';
 import { waitUntil } from './support/wait';
 
 let stack: Stack;
@@ -15,10 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const lock = (key: string | null, body: object, brandHost = host) => {
-  const request = stack.http.post('/api/v1/lockdowns').set('Host', brandHost);
-  return key ? request.set(bearer(key)).send(body) : request.send(body);
-};
+const lock = (key: string | null, body: object, brandHost = host) => startLockdown(stack, key, body, brandHost);
 
 async function userWithSession(password = 'user-password-1') {
   const user = await createUser(stack.db, { password });

@@ -22,6 +22,7 @@ import {
   waitForWorkflowResult,
   type Stack,
 } from './support/stack';
+import { startLockdown } from './support/lockdowns';
 
 /**
  * Records the Temporal histories that test/replay.test.ts replays. Run it when a workflow
@@ -101,7 +102,7 @@ maybe('recording workflow histories for replay tests', () => {
   });
   afterAll(() => stack?.stop());
 
-  const lock = (key: string, body: object, brandHost = host) => stack.http.post('/api/v1/lockdowns').set('Host', brandHost).set(bearer(key)).send(body);
+  const lock = (key: string, body: object, brandHost = host) => startLockdown(stack, key, body, brandHost);
 
   /** Every run of the parent (continue-as-new included), plus the named children. */
   async function save(name: string, workflowId: string, childIds: string[] = []) {
