@@ -9,6 +9,8 @@ module.exports = {
   // The generated Prisma client uses `.js` specifiers for its own TS files.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 120_000,
+  // The Temporal SDK logs through our logger at warn (LOG_LEVEL asks for more) in every test file.
+  setupFiles: ['<rootDir>/test/support/temporal-runtime.ts'],
   // Each file starts its own in-process worker; two at a time is what 2 cores sustain.
   maxWorkers: 2,
 };

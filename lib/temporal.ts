@@ -21,7 +21,7 @@ export function temporalConnectionOptions(config: ConnectionSettings): { address
     try {
       return readFileSync(file);
     } catch (err) {
-      throw new Error(`${variable}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new Error(`${variable}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
     }
   };
   const tls: TLSConfig = {

@@ -1,3 +1,4 @@
+import './lib/prerequisites-of-dev';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+import './lib/prerequisites-of-test';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';

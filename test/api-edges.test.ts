@@ -4,6 +4,7 @@ import { createApp } from '../api/app';
 import { createLogger } from '../lib/logger';
 import { createBrand } from './support/flows';
 import { addSession, addToken, adminSession, bearer, createUser, login, startStack, uniqueName, waitForLockdown, type Stack } from './support/stack';
+import { startLockdown } from './support/lockdowns';
 
 /** The HTTP edges of a lockdown request and of restoring access (issue 8). */
 let stack: Stack;
@@ -17,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const lock = (key: string, body: object, brandHost = host) => stack.http.post('/api/v1/lockdowns').set('Host', brandHost).set(bearer(key)).send(body);
+const lock = (key: string, body: object, brandHost = host) => startLockdown(stack, key, body, brandHost);
 
 async function userWithSession(options: { isSuperuser?: boolean } = {}) {
   const password = 'edge-password-1';

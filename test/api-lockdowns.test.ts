@@ -5,6 +5,7 @@ import { createTemporalClient } from '../lib/temporal';
 import { createLockdownService } from '../services/lockdowns';
 import { createBrand } from './support/flows';
 import { addSession, adminSession, bearer, createUser, login, startStack, uniqueName, waitForLockdown, waitForLockdownRecord, type Stack } from './support/stack';
+import { startLockdown } from './support/lockdowns';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 import { waitUntil } from './support/wait';
 
@@ -19,10 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const lock = (key: string | null, body: object, brandHost = host) => {
-  const request = stack.http.post('/api/v1/lockdowns').set('Host', brandHost);
-  return key ? request.set(bearer(key)).send(body) : request.send(body);
-};
+const lock = (key: string | null, body: object, brandHost = host) => startLockdown(stack, key, body, brandHost);
 
 async function userWithSession(password = 'user-password-1') {
   const user = await createUser(stack.db, { password });

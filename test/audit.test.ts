@@ -4,10 +4,13 @@ import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { parse as parseCsv } from 'csv-parse/sync';
+import type { Response } from 'supertest';
 import { resolveTemporalCli } from '../scripts/lib/temporal-cli';
 import { startTemporalWebUi } from '../scripts/lib/temporal-web-ui';
 import { userLockdownWorkflowId } from '../workflows/ids';
 import { adminSession, bearer, createUser, login, startStack, uniqueName, waitForLockdown, type Stack } from './support/stack';
+import { startLockdown } from './support/lockdowns';
+import { waitFor } from './support/wait';
 
 /**
  * What auditors and incident responders rely on: encrypted payloads (raw history has no
@@ -28,7 +31,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const lock = (key: string, body: object) => stack.http.post('/api/v1/lockdowns').set(bearer(key)).send(body);
+const lock = (key: string, body: object) => startLockdown(stack, key, body);
 
 /** A Temporal client without our data converter: what anyone with access to the cluster sees. */
 async function rawHistoryText(workflowId: string): Promise<string> {
@@ -43,12 +46,12 @@ async function temporal(...args: string[]): Promise<string> {
 
 /** Visibility is eventually consistent: retries the query until it finds `count` workflows. */
 async function listWorkflows(query: string, count: number): Promise<{ execution: { workflowId: string } }[]> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const found = JSON.parse((await temporal('workflow', 'list', '--query', query, '--output', 'json')) || '[]') as { execution: { workflowId: string } }[];
-    if (found.length >= count || Date.now() > deadline) return found;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  let found: { execution: { workflowId: string } }[] = [];
+  const list = async () => {
+    found = JSON.parse((await temporal('workflow', 'list', '--query', query, '--output', 'json')) || '[]') as typeof found;
+    return found.length >= count ? found : undefined;
+  };
+  return waitFor(`${count} workflows to match ${query}`, list, { timeoutMs: 20_000, intervalMs: 500, lastSeen: () => `found ${found.length}` });
 }
 
 /** The CLI's JSON output shows payload data base64-encoded: every payload's data, as text. */
@@ -318,7 +321,7 @@ describe('history, timeline and exports', () => {
 
     const pages = [];
     for (let cursor: string | null | undefined = undefined; cursor !== null; ) {
-      const page: { status: number; body: { nextCursor: string | null } & Record<string, any> } = await stack.http.get(`/api/v1/lockdowns/${lockdownId}/history`).query({ children: 'true', limit: 5, ...(cursor ? { cursor } : {}) }).set(bearer(admin));
+      const page: Response = await stack.http.get(`/api/v1/lockdowns/${lockdownId}/history`).query({ children: 'true', limit: 5, ...(cursor ? { cursor } : {}) }).set(bearer(admin));
       expect(page.status).toBe(200);
       pages.push(page.body);
       cursor = page.body.nextCursor;
@@ -411,13 +414,11 @@ describe('history, timeline and exports', () => {
       await stack.temporal.workflowService.deleteWorkflowExecution({ namespace: stack.config.TEMPORAL_NAMESPACE, workflowExecution: { workflowId } });
     }
     // Deletion is asynchronous on the server: wait until the histories are gone.
-    const deadline = Date.now() + 60_000;
-    let timeline;
-    do {
-      timeline = await stack.http.get(`/api/v1/lockdowns/${started.body.id}/timeline`).set(bearer(admin));
-      if (timeline.body.source === 'postgresql') break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    } while (Date.now() < deadline);
+    const fromPostgresql = async () => {
+      const answer = await stack.http.get(`/api/v1/lockdowns/${started.body.id}/timeline`).set(bearer(admin));
+      return answer.body.source === 'postgresql' ? answer : undefined;
+    };
+    const timeline = await waitFor('the timeline to come from PostgreSQL alone', fromPostgresql, { timeoutMs: 60_000, intervalMs: 250 });
     expect(timeline.status).toBe(200);
     expect(timeline.body).toMatchObject({ source: 'postgresql', note: expect.stringContaining('PostgreSQL record alone'), lockdown: { reason: 'retention expired' } });
     expect(timeline.body.users[0]).toMatchObject({ userId: victim.id, status: 'locked', historyRetained: false, steps: [{ step: 'locked', at: expect.any(String) }] });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../scripts/lib/ports';
 import { addSession, adminSession, bearer, createManyUsers, createUser, startStack, waitForLockdownRecord, type Stack } from './support/stack';
+import { waitFor, waitUntil } from './support/wait';
 
 /**
  * SIGTERM, as an orchestrator sends it on a rolling deploy: the worker stops polling and
@@ -35,12 +36,12 @@ function startService(entry: string, env: Record<string, string> = {}): { child:
 
 /** Waits for a line of the service's log (a loaded machine takes many seconds to start a process). */
 async function waitForOutput(service: { child: ChildProcess; output: () => string }, pattern: RegExp, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(service.output())) {
+  const logged = async () => {
+    if (pattern.test(service.output())) return true;
     if (service.child.exitCode !== null) throw new Error(`the process exited before logging ${pattern}: ${service.output()}`);
-    if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms: ${service.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return undefined;
+  };
+  await waitFor(`${pattern} in the process's log`, logged, { timeoutMs, intervalMs: 100, lastSeen: () => `its log: ${service.output()}` });
 }
 
 const exited = (child: ChildProcess) =>
@@ -56,7 +57,7 @@ it('when the worker gets SIGTERM during a bulk run, then it drains and exits 0, 
   expect(response.status).toBe(201);
   const lockdownId = response.body.id;
 
-  while ((await lockedCount(lockdownId)) < 20) await new Promise((resolve) => setTimeout(resolve, 50));
+  await waitUntil('20 users to be locked before the SIGTERM', async () => (await lockedCount(lockdownId)) >= 20, 120_000);
   first.child.kill('SIGTERM');
   expect(await exited(first.child)).toBe(0);
   expect(first.output()).toMatch(/worker draining/);

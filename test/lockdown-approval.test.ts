@@ -3,6 +3,7 @@ import { APPROVAL_REQUESTED } from '../domain/approval';
 import { decideApprovalUpdate } from '../workflows/messages';
 import { createBrand } from './support/flows';
 import { adminSession, bearer, createManyUsers, createUser, login, startStack, uniqueName, waitForLockdown, type Stack } from './support/stack';
+import { startLockdown } from './support/lockdowns';
 import { waitUntil } from './support/wait';
 
 /**
@@ -31,7 +32,7 @@ async function approver(name = 'approver') {
 }
 
 async function requestBulk(on: Stack, key: string, users: string[], brandHost = host) {
-  const response = await on.http.post('/api/v1/lockdowns').set('Host', brandHost).set(bearer(key)).send({ users, reason: 'phishing wave' });
+  const response = await startLockdown(on, key, { users, reason: 'phishing wave' }, brandHost);
   expect(response.status).toBe(201);
   return response.body;
 }

@@ -11,6 +11,7 @@ import {
   waitForLockdownRecord,
   type Stack,
 } from './support/stack';
+import { startLockdown } from './support/lockdowns';
 import { waitUntil } from './support/wait';
 
 let stack: Stack;
@@ -25,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const lock = (key: string, body: object) => stack.http.post('/api/v1/lockdowns').set('Host', host).set(bearer(key)).send(body);
+const lock = (key: string, body: object) => startLockdown(stack, key, body, host);
 const eventsOf = (lockdownId: string) => stack.db.event.findMany({ where: { lockdownId, action: 'account_lockdown_triggered' } });
 
 describe('bulk lockdowns', () => {

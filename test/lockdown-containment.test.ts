@@ -3,6 +3,7 @@ import { createContainmentActivities } from '../activities/containment';
 import { createLogger } from '../lib/logger';
 import { createBrand } from './support/flows';
 import { adminSession, bearer, createManyUsers, createUser, login, startStack, waitForLockdown, type Stack } from './support/stack';
+import { startLockdown } from './support/lockdowns';
 import { waitUntil } from './support/wait';
 
 /**
@@ -22,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const lock = (key: string, body: object) => stack.http.post('/api/v1/lockdowns').set('Host', host).set(bearer(key)).send(body);
+const lock = (key: string, body: object) => startLockdown(stack, key, body, host);
 const answer = (key: string, id: string) => stack.http.post(`/api/v1/lockdowns/${id}/stage`).set('Host', host).set(bearer(key)).send({ reason: 'containment first' });
 
 /** Holds an EXCLUSIVE lock on lockdown_targets (reads pass, writes wait) until released. */

@@ -4,6 +4,7 @@ import { SELF_SERVICE_FAILURE_TITLE } from '../domain/self-service';
 import { submitPromptUpdate } from '../workflows/messages';
 import { createBrand } from './support/flows';
 import { addSession, addToken, adminSession, bearer, createUser, login, startStack, uniqueName, waitForLockdown, waitForLockdownRecord, type Stack } from './support/stack';
+import { startLockdown } from './support/lockdowns';
 import { waitUntil } from './support/wait';
 
 /**
@@ -120,7 +121,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const lock = (key: string, body: object, brandHost = host) => stack.http.post('/api/v1/lockdowns').set('Host', brandHost).set(bearer(key)).send(body);
+const lock = (key: string, body: object, brandHost = host) => startLockdown(stack, key, body, brandHost);
 const eventsOf = (lockdownId: string) => stack.db.event.findMany({ where: { lockdownId }, orderBy: { createdAt: 'asc' } });
 
 describe('self-service ending (item 1)', () => {

@@ -16,6 +16,7 @@ import {
   waitForLockdownRecord,
   type Stack,
 } from './support/stack';
+import { startLockdown } from './support/lockdowns';
 
 let stack: Stack;
 let admin: string;
@@ -26,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const lock = (host: string, key: string, body: object) => stack.http.post('/api/v1/lockdowns').set('Host', host).set(bearer(key)).send(body);
+const lock = (host: string, key: string, body: object) => startLockdown(stack, key, body, host);
 const eventsOf = (lockdownId: string) => stack.db.event.findMany({ where: { lockdownId, action: 'account_lockdown_triggered' } });
 
 describe('the lockdown flow: prompts, stage flags, self-service endings', () => {

@@ -9,7 +9,8 @@ import { notificationWorkflowId, userLockdownWorkflowId } from '../workflows/ids
 import type { NotificationSummary } from '../workflows/types';
 import { createBrand } from './support/flows';
 import { closedPort, startSmtpReceiver, startWebhookReceiver, type SmtpReceiver, type WebhookReceiver } from './support/receivers';
-import { adminSession, bearer, createUser, login, startStack, uniqueName, waitForLockdown, waitForWorkflowResult, type Stack } from './support/stack';
+import { adminSession, bearer, createUser, login, startStack, uniqueName, waitForWorkflowResult, type Stack } from './support/stack';
+import { finishedLockdown, startLockdown } from './support/lockdowns';
 
 let stack: Stack;
 let admin: string;
@@ -52,7 +53,7 @@ const api = {
 };
 
 function lockFrom(clientIp: string, body: object) {
-  return stack.http.post('/api/v1/lockdowns').agent(new Agent({ localAddress: clientIp })).set('Host', host).set(bearer(admin)).send(body);
+  return startLockdown(stack, admin, body, host).agent(new Agent({ localAddress: clientIp }));
 }
 
 async function created(response: Promise<{ status: number; body: { id: string } }>): Promise<string> {
@@ -85,9 +86,7 @@ async function alerting(options: { clientIp: string; action?: string; members?: 
 
 /** Locks `userIds` from `clientIp` and waits for the lockdown to finish. */
 async function lockdown(clientIp: string, userIds: string[]) {
-  const started = await lockFrom(clientIp, { users: userIds, reason: 'suspicious sign-ins' });
-  if (started.status !== 201) throw new Error(`lockdown: ${started.status} ${JSON.stringify(started.body)}`);
-  return waitForLockdown(stack, admin, started.body.id);
+  return finishedLockdown(stack, admin, lockFrom(clientIp, { users: userIds, reason: 'suspicious sign-ins' }));
 }
 
 /** Waits until the notification workflow of every event of the lockdown has finished. */

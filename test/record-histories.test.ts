@@ -29,6 +29,7 @@ import {
   waitForWorkflowResult,
   type Stack,
 } from './support/stack';
+import { startLockdown } from './support/lockdowns';
 import { waitUntil } from './support/wait';
 
 /**
@@ -118,11 +119,7 @@ maybe(`recording the workflow histories of ${RECORDING_RELEASE}`, () => {
   });
 
   const lock = (body: object, options: { brand?: string; on?: Stack; key?: string } = {}) =>
-    (options.on ?? stack).http
-      .post('/api/v1/lockdowns')
-      .set('Host', options.brand ?? host)
-      .set(bearer(options.key ?? admin))
-      .send(body);
+    startLockdown(options.on ?? stack, options.key ?? admin, body, options.brand ?? host);
 
   /** Every run of a workflow, first to last: from the latest back along its continue-as-new chain. */
   async function runsOf(workflowId: string): Promise<History[]> {

@@ -8,7 +8,8 @@ import { securityEventsWorkflowId } from '../workflows/ids';
 import type { NotificationSummary } from '../workflows/types';
 import { createBrand, type BrandOptions } from './support/flows';
 import { closedPort } from './support/receivers';
-import { addSession, adminSession, bearer, createUser, startStack, uniqueName, waitForLockdown, waitForWorkflowResult, type Stack } from './support/stack';
+import { addSession, adminSession, bearer, createUser, startStack, uniqueName, waitForWorkflowResult, type Stack } from './support/stack';
+import { lockAndWait } from './support/lockdowns';
 import { waitUntil } from './support/wait';
 
 /**
@@ -127,9 +128,7 @@ async function createReceiver(fields: object): Promise<{ id: string; audience: s
 /** Locks `userIds` through a brand of its own (its stage's actions as given) and waits for the lockdown and its SETs. */
 async function lock(userIds: string[], actions?: BrandOptions['actions']) {
   const { host } = await createBrand(stack.db, { actions });
-  const started = await stack.http.post('/api/v1/lockdowns').set('Host', host).set(bearer(admin)).send({ users: userIds, reason: 'INC-4711: token stolen from alice@corp' });
-  if (started.status !== 201) throw new Error(`lockdown: ${started.status} ${JSON.stringify(started.body)}`);
-  const finished = await waitForLockdown(stack, admin, started.body.id);
+  const finished = await lockAndWait(stack, admin, { users: userIds, reason: 'INC-4711: token stolen from alice@corp' }, host);
   expect(finished.progress).toMatchObject({ locked: userIds.length, failed: 0 });
   return { lockdownId: finished.id as string, summaries: await setsSettled(userIds) };
 }
@@ -153,10 +152,11 @@ async function lockdownEventOf(userId: string) {
 }
 
 /** Verifies a SET as a receiver must: signature against the published JWKS, `typ`, issuer and audience. */
-async function verified(set: ReceivedSet, audience: string): Promise<JWTPayload & Record<string, any>> {
+type SetClaims = JWTPayload & { sub_id: Record<string, string>; events: Record<string, Record<string, unknown>> };
+async function verified(set: ReceivedSet, audience: string): Promise<SetClaims> {
   const { payload, protectedHeader } = await jwtVerify(set.token, jwks, { issuer, audience, typ: 'secevent+jwt', algorithms: ['ES256'] });
   expect(protectedHeader.kid).toEqual(expect.any(String));
-  return payload as JWTPayload & Record<string, any>;
+  return payload as SetClaims;
 }
 
 /** The verified SETs pushed to `endpoint` about the given subjects (other files' users are ignored). */

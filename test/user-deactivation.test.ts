@@ -2,6 +2,7 @@ import { ACCOUNT_LOCKDOWN_TRIGGERED, USER_DELETED } from '../domain/events';
 import { seed } from '../prisma/seed';
 import { createBrand } from './support/flows';
 import { addSession, addToken, adminSession, bearer, createUser, login, startStack, uniqueName, waitForLockdown, type Stack } from './support/stack';
+import { waitUntil } from './support/wait';
 
 /**
  * No deactivation without revocation: every path that turns a user inactive (PATCH, DELETE,
@@ -158,11 +159,7 @@ describe('no deactivation without revocation', () => {
     expect(response.status).toBe(201);
     const lockdown = await stack.db.lockdown.findUniqueOrThrow({ where: { id: response.body.id } });
     expect(lockdown.selfService).toBe(true);
-    const deadline = Date.now() + 60_000;
-    while ((await lockdownEventOf(user.id)).length === 0) {
-      if (Date.now() > deadline) throw new Error('no lockdown event for the self-service run after 60 s');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitUntil('the lockdown event of the self-service run', async () => (await lockdownEventOf(user.id)).length > 0, 60_000, 100);
     await expectNoCredentialLeft(user.id, [session, extraSession, ...Object.values(tokens)]);
   });
 

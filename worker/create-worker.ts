@@ -1,4 +1,4 @@
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Config } from '../lib/config';
 import { createDataConverter } from '../lib/data-converter';
@@ -8,6 +8,7 @@ import { checkSearchAttributes } from './search-attributes-check';
 import { createWorkerMetrics, type WorkerMetrics } from '../lib/metrics';
 import { temporalConnectionOptions } from '../lib/temporal';
 import { metricsInterceptor } from './metrics';
+import { installTemporalRuntime } from './temporal-runtime';
 
 export interface WorkerDeps {
   config: Config;
@@ -17,21 +18,6 @@ export interface WorkerDeps {
   workflowBundlePath?: string;
   /** Where the lockdown metrics are recorded (the process's /metrics); a private registry if not given. */
   metrics?: WorkerMetrics;
-}
-
-let runtimeInstalled = false;
-
-/**
- * Routes the Temporal SDK's own logs (warnings and errors only) into our logger and, when
- * `sdkMetricsAddress` is given, serves the SDK's worker metrics there (Prometheus); once per process.
- */
-export function installTemporalRuntime(logger: Logger, sdkMetricsAddress?: string): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  Runtime.install({
-    logger: new DefaultLogger('WARN', ({ level, message, meta }) => logger[level === 'ERROR' ? 'error' : 'warn']({ ...meta }, message)),
-    ...(sdkMetricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } } : {}),
-  });
 }
 
 /** The worker that runs lockdown workflows and their activities. */

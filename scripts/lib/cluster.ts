@@ -245,7 +245,7 @@ async function stopLeftovers(pidFile: string): Promise<void> {
   // Newest first: the services before the server they use.
   for (const line of readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).reverse()) {
     const [pid, name] = line.split(' ');
-    let commandLine = '';
+    let commandLine: string;
     try {
       commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     } catch {

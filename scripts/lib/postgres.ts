@@ -17,7 +17,8 @@ export interface LocalPostgres {
 const ROLE = 'lockdown';
 const PASSWORD = 'lockdown';
 
-function binDir(): string {
+/** Where initdb and pg_ctl are: Debian's newest /usr/lib/postgresql/<version>/bin, else pg_config's; null if neither. */
+export function findPostgresBinDir(): string | null {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
   for (const version of versions) {
@@ -25,10 +26,17 @@ function binDir(): string {
     if (existsSync(path.join(dir, 'initdb'))) return dir;
   }
   try {
-    return execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
+    const dir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return existsSync(path.join(dir, 'initdb')) ? dir : null;
   } catch {
-    throw new Error('PostgreSQL server binaries (initdb, pg_ctl) were not found. Install PostgreSQL 15+ or set DATABASE_URL.');
+    return null;
   }
+}
+
+function binDir(): string {
+  const dir = findPostgresBinDir();
+  if (!dir) throw new Error('PostgreSQL server binaries (initdb, pg_ctl) were not found. Install PostgreSQL 15+ or set DATABASE_URL.');
+  return dir;
 }
 
 function run(command: string, args: string[]): void {

@@ -19,7 +19,7 @@ export interface PythonTool {
 }
 
 /** PYTHON, else the newest suitable Python with venv: pyenv's versions, then python3 on PATH. */
-function choosePython(tool: PythonTool): string {
+export function choosePython(tool: PythonTool): string {
   if (process.env.PYTHON) return process.env.PYTHON;
   const [wantMajor, wantMinor] = tool.minimumPython;
   const pyenvRoot = process.env.PYENV_ROOT || path.join(homedir(), '.pyenv');
@@ -47,10 +47,15 @@ function choosePython(tool: PythonTool): string {
   throw new Error(`No Python ${wantMajor}.${wantMinor}+ with the venv module found (on Debian: apt-get install python3-venv); or set PYTHON.`);
 }
 
+/** Where the tool's executable is once installed. */
+export function pipExecutable(tool: PythonTool): string {
+  return path.join(toolCacheDir(`${tool.name}-${tool.version}`), 'bin', tool.command);
+}
+
 /** The tool's executable, installing it first (once per machine, even when several processes ask at once). */
 export async function pipInstallOnce(tool: PythonTool): Promise<string> {
   const dir = toolCacheDir(`${tool.name}-${tool.version}`);
-  const executable = path.join(dir, 'bin', tool.command);
+  const executable = pipExecutable(tool);
   await installOnce({
     label: `${tool.name} ${tool.version}`,
     lock: `${dir}.lock`,

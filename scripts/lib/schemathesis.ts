@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { pipInstallOnce } from './python-venv';
+import { pipInstallOnce, type PythonTool } from './python-venv';
 
 /**
  * Schemathesis, the OpenAPI fuzzer the test suite runs: SCHEMATHESIS_PATH, else a Python
@@ -16,11 +16,13 @@ function isAffected([major, minor, patch]: number[]): boolean {
   return major === 3 && ((minor === 11 && patch >= 5 && patch <= 7) || (minor === 12 && patch <= 1));
 }
 
+export const SCHEMATHESIS: PythonTool = { name: 'schemathesis', version: SCHEMATHESIS_VERSION, command: 'schemathesis', minimumPython: [3, 9], avoid: isAffected, expected: 'about a minute' };
+
 export async function resolveSchemathesis(): Promise<string> {
   const configured = process.env.SCHEMATHESIS_PATH;
   if (configured) {
     if (!existsSync(configured)) throw new Error(`SCHEMATHESIS_PATH points to ${configured}, which does not exist.`);
     return configured;
   }
-  return pipInstallOnce({ name: 'schemathesis', version: SCHEMATHESIS_VERSION, command: 'schemathesis', minimumPython: [3, 9], avoid: isAffected, expected: 'about a minute' });
+  return pipInstallOnce(SCHEMATHESIS);
 }

@@ -143,7 +143,7 @@ export async function migrateTemporalDatabases(tools: TemporalServerTools, optio
       sql('update-schema', '-d', schemaDir);
     } catch (err) {
       const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
-      throw new Error(`Migrating the Temporal database ${database} failed: ${stderr.trim().split('\n').slice(-3).join('\n') || (err as Error).message}`);
+      throw new Error(`Migrating the Temporal database ${database} failed: ${stderr.trim().split('\n').slice(-3).join('\n') || (err as Error).message}`, { cause: err });
     }
   }
 }
@@ -202,7 +202,7 @@ export async function startTemporalServer(tools: TemporalServerTools, options: T
     } catch (err) {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`The Temporal server did not answer on ${address} within 120 s (${(err as Error).message}); see ${logFile}.`);
+        throw new Error(`The Temporal server did not answer on ${address} within 120 s (${(err as Error).message}); see ${logFile}.`, { cause: err });
       }
       await sleep(500);
     }
@@ -253,7 +253,7 @@ export async function ensureNamespace(address: string, namespace: string, retent
         await workflowService.listWorkflowExecutions({ namespace, pageSize: 1 });
         return;
       } catch (err) {
-        if (Date.now() > deadline) throw new Error(`The namespace ${namespace} did not become ready: ${(err as Error).message}`);
+        if (Date.now() > deadline) throw new Error(`The namespace ${namespace} did not become ready: ${(err as Error).message}`, { cause: err });
         await sleep(1000);
       }
     }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { createBrand } from '../support/flows';
 import { addToken, adminSession, bearer, createManyUsers, createUser, login, startStack, uniqueName, waitForLockdown, type Stack } from '../support/stack';
+import { waitFor } from '../support/wait';
 
 /**
  * The web console in a real browser (Debian's Chromium, driven by playwright-core) against
@@ -58,15 +59,17 @@ afterAll(async () => {
 
 /** Retries a jest assertion until it holds (the page updates on its own). */
 async function until(assertion: () => Promise<void>, timeout = 20_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
+  let failure: unknown;
+  const holds = async () => {
     try {
-      return await assertion();
+      await assertion();
+      return true;
     } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      failure = err;
+      return undefined;
     }
-  }
+  };
+  await waitFor('the page to show what the test expects', holds, { timeoutMs: timeout, intervalMs: 200, lastSeen: () => String(failure) });
 }
 
 /** Waiting assertions on what the browser shows. */

@@ -1,4 +1,3 @@
-import { isFinished } from '../../domain/lockdown-status';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
@@ -12,6 +11,7 @@ import { createDb, type Db } from '../../lib/db';
 import { createLogger } from '../../lib/logger';
 import { createTemporalClient } from '../../lib/temporal';
 import { createLockdownWorker } from '../../worker/create-worker';
+import { waitFor } from './wait';
 
 /**
  * The real stack for one test file: the API on a random port, a worker on its own task
@@ -134,38 +134,25 @@ export async function createManyUsers(db: Db, count: number, prefix = uniqueName
   return ids;
 }
 
-/** Polls GET /lockdowns/:id until the lockdown has finished. */
-export async function waitForLockdown(stack: Stack, key: string, id: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await stack.http.get(`/api/v1/lockdowns/${id}`).set(bearer(key));
-    if (response.status !== 200) throw new Error(`GET lockdown ${id}: ${response.status} ${JSON.stringify(response.body)}`);
-    if (isFinished(response.body.status)) return response.body;
-    if (Date.now() > deadline) throw new Error(`lockdown ${id} still ${response.body.status} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+// Kept here too, for the test files that import them with the stack.
+export { waitForLockdown, waitForLockdownRecord } from './lockdowns';
 
-/** Waits on the database record (for lockdowns whose actor lost their session). */
-export async function waitForLockdownRecord(db: Db, id: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const lockdown = await db.lockdown.findUniqueOrThrow({ where: { id } });
-    if (isFinished(lockdown.status)) return lockdown;
-    if (Date.now() > deadline) throw new Error(`lockdown ${id} still ${lockdown.status} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** The result of a workflow that may not have been started yet (e.g. one a child starts as it ends). */
+/** The result of a workflow that may not have been started yet (e.g. one a child starts as it ends), once it has closed. */
 export async function waitForWorkflowResult<T>(stack: Stack, workflowId: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await stack.temporal.workflow.getHandle(workflowId).result();
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const handle = stack.temporal.workflow.getHandle(workflowId);
+  let state = 'not started';
+  await waitFor(
+    `workflow ${workflowId} to close`,
+    async () => {
+      try {
+        state = (await handle.describe()).status.name;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        throw err;
+      }
+      return state === 'RUNNING' ? undefined : true;
+    },
+    { timeoutMs, intervalMs: 250, lastSeen: () => state },
+  );
+  return handle.result();
 }
