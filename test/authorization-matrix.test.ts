@@ -85,13 +85,15 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'POST /api/v1/lockdowns/{id}/cancel': [[401, 404, 404, 403, 403, 200, 401, 401], async (fx, who) => ({ url: `/api/v1/lockdowns/${who === 'superuser' ? await awaitingLockdown(fx.host) : fx.awaitingLockdown}/cancel` })],
 
   'GET /api/v1/events': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/events?limit=1' })],
+  // The table of event actions: any signed-in client (the console's Events filter and matcher form).
+  'GET /api/v1/events/actions': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/events/actions' })],
   'GET /api/v1/notification_deliveries': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/notification_deliveries?limit=1' })],
   'GET /api/v1/me/notifications': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/me/notifications' })],
   // A notification of the superuser identity: nobody else's to mark.
   'POST /api/v1/me/notifications/{id}/seen': [[401, 404, 404, 404, 404, 200, 401, 401], (fx) => ({ url: `/api/v1/me/notifications/${fx.superuserNotification}/seen` })],
   'GET /api/v1/groups': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/groups' })],
   'POST /api/v1/groups': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/groups', body: { name: uniqueName('group') } })],
-  'POST /api/v1/groups/{id}/members': [[401, 403, 403, 201, 403, 201, 401, 401], (fx) => ({ url: `/api/v1/groups/${fx.group}/members`, body: { userId: fx.subject } })],
+  'POST /api/v1/groups/{id}/members': [[401, 403, 403, 201, 403, 201, 401, 401], async (fx) => ({ url: `/api/v1/groups/${fx.group}/members`, body: { userId: (await createUser(stack.db)).id } })],
   'GET /api/v1/policies/event_matcher': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/policies/event_matcher' })],
   'POST /api/v1/policies/event_matcher': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/policies/event_matcher', body: { name: uniqueName('policy'), action: 'account_lockdown_triggered' } })],
   'GET /api/v1/notification_transports': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/notification_transports' })],
@@ -110,11 +112,12 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'GET /api/v1/security_event_deliveries': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/security_event_deliveries?limit=1' })],
 
   'GET /api/v1/brands': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/brands' })],
-  'PATCH /api/v1/brands/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/brands/${fx.brand}`, body: { flowLockdown: fx.flow } })],
+  // Security settings (a brand's lockdown flow, the stage's actions and approval): superusers only.
+  'PATCH /api/v1/brands/{id}': [[401, 403, 403, 403, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/brands/${fx.brand}`, body: { flowLockdown: fx.flow } })],
   'GET /api/v1/flows': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/flows' })],
   'POST /api/v1/flows': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/flows', body: { slug: uniqueName('flow'), name: 'Matrix', title: 'Matrix' } })],
   'GET /api/v1/flows/{slug}': [[401, 403, 403, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/flows/${fx.flow}` })],
-  'PATCH /api/v1/flows/{slug}': [[401, 403, 403, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/flows/${fx.flow}`, body: { title: 'Lockdown' } })],
+  'PATCH /api/v1/flows/{slug}': [[401, 403, 403, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/flows/${fx.flow}`, body: { title: uniqueName('Lockdown') } })],
   'DELETE /api/v1/flows/{slug}': [[401, 403, 403, 204, 403, 204, 401, 401], async () => ({ url: `/api/v1/flows/${(await stack.db.flow.create({ data: { slug: uniqueName('gone'), name: 'x', title: 'x' } })).slug}` })],
   'GET /api/v1/flows/{slug}/bindings': [[401, 403, 403, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/flows/${fx.flow}/bindings` })],
   'POST /api/v1/flows/{slug}/bindings': [[401, 403, 403, 201, 403, 201, 401, 401], async () => {
@@ -134,8 +137,35 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'GET /api/v1/stages/account_lockdown': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/stages/account_lockdown' })],
   'POST /api/v1/stages/account_lockdown': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/stages/account_lockdown', body: { name: uniqueName('lock') } })],
   'GET /api/v1/stages/account_lockdown/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/stages/account_lockdown/${(await lockdownStage()).id}` })],
-  'PATCH /api/v1/stages/account_lockdown/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/stages/account_lockdown/${(await lockdownStage()).id}`, body: { deleteSessions: false } })],
+  'PATCH /api/v1/stages/account_lockdown/{id}': [[401, 403, 403, 403, 403, 200, 401, 401], async () => ({ url: `/api/v1/stages/account_lockdown/${(await lockdownStage()).id}`, body: { deleteSessions: false } })],
   'DELETE /api/v1/stages/account_lockdown/{id}': [[401, 403, 403, 204, 403, 204, 401, 401], async () => ({ url: `/api/v1/stages/account_lockdown/${(await lockdownStage()).id}` })],
+};
+
+/**
+ * The audit event each state-changing operation writes: for every identity the matrix lets
+ * through (2xx), one more event of this action by that identity, written with the change.
+ */
+const AUDITED: Record<string, string> = {
+  'POST /api/v1/groups': 'model_created',
+  'POST /api/v1/groups/{id}/members': 'model_created',
+  'POST /api/v1/policies/event_matcher': 'model_created',
+  'POST /api/v1/notification_transports': 'model_created',
+  'POST /api/v1/notification_rules': 'model_created',
+  'POST /api/v1/ssf_receivers': 'model_created',
+  'PATCH /api/v1/ssf_receivers/{id}': 'model_updated',
+  'DELETE /api/v1/ssf_receivers/{id}': 'model_deleted',
+  'PATCH /api/v1/brands/{id}': 'model_updated',
+  'POST /api/v1/flows': 'model_created',
+  'PATCH /api/v1/flows/{slug}': 'model_updated',
+  'DELETE /api/v1/flows/{slug}': 'model_deleted',
+  'POST /api/v1/flows/{slug}/bindings': 'model_created',
+  'DELETE /api/v1/flows/{slug}/bindings/{id}': 'model_deleted',
+  'POST /api/v1/stages/prompt': 'model_created',
+  'PATCH /api/v1/stages/prompt/{id}': 'model_updated',
+  'DELETE /api/v1/stages/prompt/{id}': 'model_deleted',
+  'POST /api/v1/stages/account_lockdown': 'model_created',
+  'PATCH /api/v1/stages/account_lockdown/{id}': 'model_updated',
+  'DELETE /api/v1/stages/account_lockdown/{id}': 'model_deleted',
 };
 
 // Pages, not API operations.
@@ -146,6 +176,8 @@ let stack: Stack;
 let admin: string;
 let fixtures: Fixtures;
 const credentials = new Map<Identity, string | null>();
+/** The user id of each identity that has one, to find the audit events it wrote. */
+const identityIds = new Map<Identity, string>();
 let document: { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
 
 const grant = (userId: string, permission: 'change_user' | 'view_audit', targetUserId: string | null = null) =>
@@ -178,12 +210,18 @@ beforeAll(async () => {
   const subject = await createUser(stack.db);
 
   credentials.set('anonymous', null);
-  credentials.set('plain', (await identity([])).token);
-  credentials.set('changeUserOne', (await identity([['change_user', subject.id]])).token);
-  credentials.set('changeUserGlobal', (await identity([['change_user', null]])).token);
-  credentials.set('viewAudit', (await identity([['view_audit', null]])).token);
-  const superuser = await identity([], { isSuperuser: true });
-  credentials.set('superuser', superuser.token);
+  const identities = {
+    plain: await identity([]),
+    changeUserOne: await identity([['change_user', subject.id]]),
+    changeUserGlobal: await identity([['change_user', null]]),
+    viewAudit: await identity([['view_audit', null]]),
+    superuser: await identity([], { isSuperuser: true }),
+  };
+  for (const [who, { user, token }] of Object.entries(identities) as [Identity, { user: { id: string }; token: string }][]) {
+    credentials.set(who, token);
+    identityIds.set(who, user.id);
+  }
+  const { superuser } = identities;
 
   // A user locked by a real lockdown (default brand: every action on), holding on to the session and token it had.
   const locked = await createUser(stack.db, { password: 'locked-user-password' });
@@ -254,16 +292,23 @@ it.each(Object.keys(MATRIX))('%s answers each identity as the matrix says', asyn
   const [method, path] = operation.split(' ');
   const [expected, caller] = MATRIX[operation];
   const actual: Record<string, number> = {};
+  const unaudited: string[] = [];
+  const auditedAction = AUDITED[operation];
+  const eventsBy = (who: Identity) => stack.db.event.count({ where: { action: auditedAction, actorId: identityIds.get(who) ?? null } });
   for (const who of IDENTITIES) {
     const call = await caller(fixtures, who);
+    const eventsBefore = auditedAction && identityIds.has(who) ? await eventsBy(who) : 0;
     let request = stack.http[method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](call.url).set('Host', fixtures.host);
     const key = credentials.get(who);
     if (key) request = request.set(bearer(key));
     const response = call.body ? await request.send(call.body) : await request;
     actual[who] = response.status;
     if (response.status >= 500) throw new Error(`${operation} as ${who}: ${response.status} ${JSON.stringify(response.body)} (${path})`);
+    if (auditedAction && response.status < 300 && identityIds.has(who) && (await eventsBy(who)) !== eventsBefore + 1) unaudited.push(who);
   }
   expect(actual).toEqual(Object.fromEntries(IDENTITIES.map((who, index) => [who, expected[index]])));
+  // Every change the matrix lets through is in the audit log, by whoever made it.
+  expect(unaudited).toEqual([]);
 });
 
 /** The matrix as the Markdown table README.md shows (`PRINT_MATRIX=1`). */
