@@ -1,3 +1,5 @@
+import { eventActionLabel } from './events';
+
 /**
  * Which events notify whom, and what the message says — decided here only.
  *
@@ -72,18 +74,12 @@ export function notificationPayload(
   };
 }
 
-/** `account_lockdown_triggered` → `Account lockdown triggered`. */
-function humanize(action: string): string {
-  const words = action.replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
 /** Title and plain-text body for email and the local inbox. */
 export function notificationText(payload: NotificationPayload): { title: string; body: string } {
   const affectedUser = payload.context.affected_user;
-  const title = `[${payload.severity}] ${humanize(payload.action)}${typeof affectedUser === 'string' ? `: ${affectedUser}` : ''}`;
+  const title = `[${payload.severity}] ${eventActionLabel(payload.action)}${typeof affectedUser === 'string' ? `: ${affectedUser}` : ''}`;
   const lines = [
-    `${humanize(payload.action)} (rule "${payload.rule}", severity ${payload.severity}).`,
+    `${eventActionLabel(payload.action)} (rule "${payload.rule}", severity ${payload.severity}).`,
     '',
     `Actor: ${payload.actor?.username ?? 'unknown'}`,
     ...(typeof affectedUser === 'string' ? [`Affected user: ${affectedUser}`] : []),

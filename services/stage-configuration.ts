@@ -1,8 +1,9 @@
 import { notFoundError } from '../domain/errors';
+import type { ConfigurationModel } from '../domain/events';
 import { actionsOf, type LockdownActions } from '../domain/lockdown-actions';
 import { ACCOUNT_LOCKDOWN_STAGE_SECURITY_FIELDS, changesSecuritySetting, type Actor } from '../domain/permissions';
 import { DEFAULT_SELF_SERVICE_MESSAGE, DEFAULT_SELF_SERVICE_TITLE } from '../domain/self-service';
-import type { PromptFieldSnapshot, PromptFieldType, StageKind } from '../domain/stages';
+import { unknownStageKind, type PromptFieldSnapshot, type PromptFieldType, type StageKind } from '../domain/stages';
 import { sanitizePromptHtml } from '../domain/templates';
 import type { Db } from '../lib/db';
 import { isUuid } from '../lib/ids';
@@ -42,6 +43,9 @@ export type LockdownStageFields = LockdownActions & {
 };
 
 const NAME_TAKEN = 'A stage with this name already exists.';
+/** What each kind is called in answers and in the audit log (a new kind is a compile error here). */
+const STAGE_NAMES: Record<StageKind, string> = { prompt: 'Prompt stage', account_lockdown: 'Account lockdown stage' };
+const STAGE_MODELS: Record<StageKind, ConfigurationModel> = { prompt: 'prompt_stage', account_lockdown: 'account_lockdown_stage' };
 const list = <T>(items: T[]) => ({ items, nextCursor: null });
 
 const stageInclude = {
@@ -70,13 +74,26 @@ function lockdownFieldsOf(stage: StageRow): LockdownStageFields {
   };
 }
 const toLockdownStage = (stage: StageRow) => ({ id: stage.id, ...lockdownFieldsOf(stage) });
+const promptFieldsOf = (stage: StageRow) => ({ name: stage.name, fields: stage.promptFields.map(promptFieldOf) });
+
+/** What the audit log records of a stage, per kind. */
+function auditedFieldsOf(stage: StageRow, kind: StageKind): object {
+  switch (kind) {
+    case 'prompt':
+      return promptFieldsOf(stage);
+    case 'account_lockdown':
+      return lockdownFieldsOf(stage);
+    default:
+      return unknownStageKind(kind);
+  }
+}
 
 export function createStageConfiguration(db: Db) {
   type Reader = Pick<Db, 'stage'>;
   async function stageOfKind(reader: Reader, id: string, kind: StageKind): Promise<StageRow> {
     const stage = isUuid(id) ? await reader.stage.findFirst({ where: { id, kind }, include: stageInclude }) : null;
     // A lockdown stage without its settings row is one being deleted right now.
-    if (!stage || (kind === 'account_lockdown' && !stage.accountLockdown)) throw notFoundError(kind === 'prompt' ? 'Prompt stage' : 'Account lockdown stage');
+    if (!stage || (kind === 'account_lockdown' && !stage.accountLockdown)) throw notFoundError(STAGE_NAMES[kind]);
     return stage;
   }
 
@@ -87,8 +104,7 @@ export function createStageConfiguration(db: Db) {
     await requireChangeAllowed(db, actor, await isInBrandLockdownFlow(db, stage.id));
     await db.$transaction(async (tx) => {
       await tx.stage.delete({ where: { id: stage.id } });
-      const before = kind === 'prompt' ? { name: stage.name, fields: stage.promptFields.map(promptFieldOf) } : lockdownFieldsOf(stage);
-      await writeConfigurationEvent(tx, 'deleted', { model: kind === 'prompt' ? 'prompt_stage' : 'account_lockdown_stage', id: stage.id, name: stage.name }, fieldDiff(before, null), actor, meta);
+      await writeConfigurationEvent(tx, 'deleted', { model: STAGE_MODELS[kind], id: stage.id, name: stage.name }, fieldDiff(auditedFieldsOf(stage, kind), null), actor, meta);
     });
   }
 
@@ -113,9 +129,8 @@ export function createStageConfiguration(db: Db) {
         db.$transaction(async (tx) => {
           const { id } = await tx.stage.create({ data: { name: fields.name, kind: 'prompt', promptFields: { create: fields.fields } } });
           const stage = await stageOfKind(tx, id, 'prompt');
-          const after = toPromptStage(stage);
-          await writeConfigurationEvent(tx, 'created', { model: 'prompt_stage', id, name: stage.name }, fieldDiff(null, { name: after.name, fields: after.fields }), actor, meta);
-          return after;
+          await writeConfigurationEvent(tx, 'created', { model: 'prompt_stage', id, name: stage.name }, fieldDiff(null, promptFieldsOf(stage)), actor, meta);
+          return toPromptStage(stage);
         }),
         NAME_TAKEN,
       );
@@ -131,10 +146,9 @@ export function createStageConfiguration(db: Db) {
             await tx.promptField.deleteMany({ where: { stageId: stage.id } });
             await tx.promptField.createMany({ data: change.fields.map((field) => ({ ...field, stageId: stage.id })) });
           }
-          const before = toPromptStage(stage);
-          const after = toPromptStage(await stageOfKind(tx, stage.id, 'prompt'));
-          await writeConfigurationEvent(tx, 'updated', { model: 'prompt_stage', id: stage.id, name: after.name }, fieldDiff({ name: before.name, fields: before.fields }, { name: after.name, fields: after.fields }), actor, meta);
-          return after;
+          const after = await stageOfKind(tx, stage.id, 'prompt');
+          await writeConfigurationEvent(tx, 'updated', { model: 'prompt_stage', id: stage.id, name: after.name }, fieldDiff(promptFieldsOf(stage), promptFieldsOf(after)), actor, meta);
+          return toPromptStage(after);
         }),
         NAME_TAKEN,
       );

@@ -26,7 +26,7 @@ export const outboundUrl = z
     ctx.addIssue({ code: 'custom', message: checked.problem });
     return z.NEVER;
   })
-  .openapi({ type: 'string', format: 'uri', description: 'An http(s) URL without user info; addresses that are not public need OUTBOUND_ALLOWED_DESTINATIONS.' });
+  .openapi({ type: 'string', format: 'uri', maxLength: MAX_OUTBOUND_URL_LENGTH, description: 'An http(s) URL without user info; addresses that are not public need OUTBOUND_ALLOWED_DESTINATIONS.' });
 
 const GroupMember = z.object({ id: z.string(), username: z.string() });
 
