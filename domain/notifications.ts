@@ -1,5 +1,3 @@
-import { eventActionLabel } from './events';
-
 /**
  * Which events notify whom, and what the message says — decided here only.
  *
@@ -74,12 +72,18 @@ export function notificationPayload(
   };
 }
 
+/** `account_lockdown_triggered` → `Account lockdown triggered`. */
+function humanize(action: string): string {
+  const words = action.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 /** Title and plain-text body for email and the local inbox. */
 export function notificationText(payload: NotificationPayload): { title: string; body: string } {
   const affectedUser = payload.context.affected_user;
-  const title = `[${payload.severity}] ${eventActionLabel(payload.action)}${typeof affectedUser === 'string' ? `: ${affectedUser}` : ''}`;
+  const title = `[${payload.severity}] ${humanize(payload.action)}${typeof affectedUser === 'string' ? `: ${affectedUser}` : ''}`;
   const lines = [
-    `${eventActionLabel(payload.action)} (rule "${payload.rule}", severity ${payload.severity}).`,
+    `${humanize(payload.action)} (rule "${payload.rule}", severity ${payload.severity}).`,
     '',
     `Actor: ${payload.actor?.username ?? 'unknown'}`,
     ...(typeof affectedUser === 'string' ? [`Affected user: ${affectedUser}`] : []),

@@ -141,7 +141,7 @@ describe('notifications of lockdowns', () => {
       const emails = smtp.messagesTo(recipient.email);
       expect(emails).toHaveLength(2);
       expect(emails.map((email) => email.header('Subject')).sort()).toEqual(
-        [`[alert] Account Lockdown Triggered: ${alice.username}`, `[alert] Account Lockdown Triggered: ${bob.username}`].sort(),
+        [`[alert] Account lockdown triggered: ${alice.username}`, `[alert] Account lockdown triggered: ${bob.username}`].sort(),
       );
       expect(new Set(emails.map((email) => email.header('Message-ID'))).size).toBe(2);
     }
@@ -208,7 +208,7 @@ describe('notifications of lockdowns', () => {
     expect(inbox.status).toBe(200);
     expect(inbox.body.items).toHaveLength(1);
     const [notification] = inbox.body.items;
-    expect(notification).toMatchObject({ severity: 'warning', seen: false, title: `[warning] Account Lockdown Triggered: ${victim.username}` });
+    expect(notification).toMatchObject({ severity: 'warning', seen: false, title: `[warning] Account lockdown triggered: ${victim.username}` });
     expect(notification.body).toContain('Reason: suspicious sign-ins');
     expect((await api.get('/api/v1/me/notifications', outsiderSession)).body.items).toEqual([]);
 

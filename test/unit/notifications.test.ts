@@ -44,7 +44,7 @@ describe('notificationText', () => {
       { name: 'security team', severity: 'alert' },
     );
     const { title, body } = notificationText(payload);
-    expect(title).toBe('[alert] Account Lockdown Triggered: alice');
+    expect(title).toBe('[alert] Account lockdown triggered: alice');
     expect(body).toContain('Actor: admin');
     expect(body).toContain('Reason: phished');
     expect(body).toContain('Lockdown: lockdown-1');
