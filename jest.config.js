@@ -1,11 +1,14 @@
+const ESM_ONLY = '(jose|htmlparser2|domhandler|domutils|domelementtype|dom-serializer|entities)';
+
 /** Tests run against a real Temporal dev server and PostgreSQL started by scripts/test.ts. */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest'], '/node_modules/jose/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }] },
-  // jose is published as ES modules only: compiled to CommonJS like our own code.
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transform: { '^.+\\.ts$': ['@swc/jest'], [`/node_modules/${ESM_ONLY}/.+\\.js$`]: ['@swc/jest', { module: { type: 'commonjs' } }] },
+  // Packages published as ES modules only (jose; htmlparser2 and its family under sanitize-html):
+  // compiled to CommonJS like our own code (Node itself loads them with require(esm)).
+  transformIgnorePatterns: [`/node_modules/(?!${ESM_ONLY}/)`],
   // The generated Prisma client uses `.js` specifiers for its own TS files.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 120_000,

@@ -6,6 +6,8 @@ import { notificationPayload, notificationText, ruleTriggered, type MatchableEve
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
+import { outboundPolicy } from '../lib/outbound-address';
+import { outboundFailureText, sendOutbound } from '../lib/outbound-http';
 import type { NotificationPlan } from '../workflows/types';
 import type { NotificationMode } from '../domain/notifications';
 
@@ -47,6 +49,7 @@ export function createNotificationActivities(db: Db, config: Config, logger: Log
       socketTimeout: SMTP_TIMEOUT_MS,
     }));
   const messageIdDomain = /@([^>\s]+)/.exec(config.SMTP_FROM)?.[1] ?? 'localhost';
+  const policy = outboundPolicy(config.OUTBOUND_ALLOWED_DESTINATIONS);
 
   /** Runs one attempt of a delivery: skip if settled, send, mark delivered; on failure record the error. */
   async function attemptDelivery(deliveryId: string, send: (delivery: DeliveryWithContext, payload: NotificationPayload) => Promise<void>) {
@@ -138,15 +141,14 @@ export function createNotificationActivities(db: Db, config: Config, logger: Log
           'X-Lockdown-Delivery': delivery.id,
         };
         if (webhookSecret) headers['X-Lockdown-Signature'] = webhookSignature(webhookSecret, body);
-        const response = await fetch(webhookUrl, {
-          method: 'POST',
-          headers,
-          body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(config.NOTIFICATION_WEBHOOK_TIMEOUT_MS),
-        });
-        await response.body?.cancel();
-        if (!response.ok) throw new Error(`The webhook answered HTTP ${response.status}.`);
+        let status: number;
+        try {
+          ({ status } = await sendOutbound(webhookUrl, { method: 'POST', headers, body, timeoutMs: config.NOTIFICATION_WEBHOOK_TIMEOUT_MS, policy }));
+        } catch (err) {
+          // The fixed vocabulary only: never what the socket said about the peer.
+          throw new Error(`The webhook could not be reached (${outboundFailureText(err)}).`);
+        }
+        if (status < 200 || status >= 300) throw new Error(`The webhook answered HTTP ${status}.`);
       });
     },
 

@@ -5,19 +5,22 @@ import { affectedUserId, caepEventsOf, securityEventClaims, subjectIdFrom, subje
 import { securityEventIssuer, type Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
+import { outboundPolicy } from '../lib/outbound-address';
+import { outboundFailureText, sendOutbound } from '../lib/outbound-http';
 import { loadPayloadKeys, type PayloadKeys } from '../lib/payload-keys';
 import { openSecret, sealedFor } from '../lib/secret-box';
 import { SsfSigningKeys } from '../lib/ssf-signing-keys';
 import { describeError } from './notifications';
 import type { SecurityEventPlan } from '../workflows/types';
 
-/** An RFC 8935 error body: `{ "err": "invalid_audience", "description": "…" }`. */
-async function pushErrorOf(response: Response): Promise<string> {
+/** The error codes RFC 8935 § 2.3 and its registry define: the only part of a 400 body that is recorded. */
+const PUSH_ERROR_CODES = ['invalid_request', 'invalid_key', 'invalid_issuer', 'invalid_audience', 'authentication_failed', 'access_denied'];
+
+/** An RFC 8935 error body `{ "err": "invalid_audience", … }`: its code when it is a registered one, never the receiver's text. */
+function pushErrorOf(body: string): string {
   try {
-    const body = (await response.json()) as { err?: unknown; description?: unknown };
-    if (typeof body.err !== 'string') return 'no RFC 8935 error code';
-    const code = body.err.slice(0, 100);
-    return typeof body.description === 'string' ? `${code}: ${body.description.slice(0, 300)}` : code;
+    const { err } = JSON.parse(body) as { err?: unknown };
+    return typeof err === 'string' && PUSH_ERROR_CODES.includes(err) ? err : 'no RFC 8935 error code';
   } catch {
     return 'no RFC 8935 error code';
   }
@@ -34,6 +37,7 @@ export function createSecurityEventActivities(db: Db, config: Config, logger: Lo
   const keys = () => (payloadKeys ??= loadPayloadKeys(config));
   const signingKeys = new SsfSigningKeys(db, keys);
   const issuer = securityEventIssuer(config);
+  const policy = outboundPolicy(config.OUTBOUND_ALLOWED_DESTINATIONS);
 
   return {
     /**
@@ -115,16 +119,15 @@ export function createSecurityEventActivities(db: Db, config: Config, logger: Lo
           'User-Agent': 'account-lockdown-ssf',
         };
         if (receiver.authorizationHeaderSealed) headers.Authorization = openSecret(keys(), sealedFor.receiverAuthorization(receiver.id), receiver.authorizationHeaderSealed);
-        const response = await fetch(receiver.endpointUrl, {
-          method: 'POST',
-          headers,
-          body: set,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(config.NOTIFICATION_WEBHOOK_TIMEOUT_MS),
-        });
-        if (response.status === 400) throw ApplicationFailure.nonRetryable(`The receiver refused the SET (${await pushErrorOf(response)}).`, 'SetRejected');
-        await response.body?.cancel();
-        if (!response.ok) throw new Error(`The receiver answered HTTP ${response.status}.`);
+        let response: { status: number; body: string };
+        try {
+          response = await sendOutbound(receiver.endpointUrl, { method: 'POST', headers, body: set, timeoutMs: config.NOTIFICATION_WEBHOOK_TIMEOUT_MS, policy, maxBodyBytes: 4_096 });
+        } catch (err) {
+          // The fixed vocabulary only: never what the socket said about the peer.
+          throw new Error(`The receiver could not be reached (${outboundFailureText(err)}).`);
+        }
+        if (response.status === 400) throw ApplicationFailure.nonRetryable(`The receiver refused the SET (${pushErrorOf(response.body)}).`, 'SetRejected');
+        if (response.status < 200 || response.status >= 300) throw new Error(`The receiver answered HTTP ${response.status}.`);
       } catch (err) {
         const lastError = err instanceof ApplicationFailure ? err.message : describeError(err);
         await db.securityEventDelivery.update({ where: { id: deliveryId }, data: { attempts: attempt, lastError } });

@@ -161,15 +161,6 @@ export const Event = z
   })
   .openapi('Event');
 
-export const EventsQuery = z.object({
-  action: z.string().max(100).optional(),
-  actor: z.string().max(150).optional(),
-  affectedUser: z.string().max(150).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  ...Pagination,
-});
-
 export const page = <T extends z.ZodType>(item: T, name: string) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
 

@@ -50,12 +50,18 @@ export const CONFIGURATION_MODELS = {
 } as const;
 export type ConfigurationModel = keyof typeof CONFIGURATION_MODELS;
 
-export type EventCategory = 'lockdown' | 'restore' | 'administration' | 'configuration';
+export const EVENT_CATEGORIES = ['lockdown', 'restore', 'administration', 'configuration'] as const;
+export type EventCategory = (typeof EVENT_CATEGORIES)[number];
 export type EventAction = keyof typeof EVENT_ACTIONS;
 export const EVENT_ACTION_NAMES = Object.keys(EVENT_ACTIONS) as [EventAction, ...EventAction[]];
 
 export function isEventAction(action: string): action is EventAction {
   return Object.hasOwn(EVENT_ACTIONS, action);
+}
+
+/** The declared actions of a category. */
+export function eventActionsOf(category: EventCategory): EventAction[] {
+  return EVENT_ACTION_NAMES.filter((action) => EVENT_ACTIONS[action].category === category);
 }
 
 /** The readable label of an action (an action of an older version, no longer declared, shows as it is). */

@@ -3,6 +3,7 @@ import type { Db } from '../lib/db';
 import { isAnonymousUser, isProtectedAccount, isProtectedType, logsInWithPassword } from './accounts';
 import { isRequester } from './approval';
 import type { FlowAuthentication } from './stages';
+import { LOCKDOWN_ACTION_KEYS } from './lockdown-actions';
 import { isUuid } from '../lib/ids';
 
 /**
@@ -254,4 +255,30 @@ export async function visibleLockdowns(db: Db, actor: Actor) {
   if (await canViewAllLockdowns(db, actor)) return {};
   const everyTargetChangeable = { every: { user: { permissionsOnMe: { some: { userId: actor.id, permission: 'change_user' as const } } } } };
   return { OR: [{ actorId: actor.id }, { targets: everyTargetChangeable }] };
+}
+
+// ── Security settings of the lockdown configuration ──
+
+/**
+ * The settings that decide whether a lockdown waits for a second person, who may run it and
+ * what it does to the accounts — the Account Lockdown stage's approval and action switches
+ * (`ACCOUNT_LOCKDOWN_STAGE_SECURITY_FIELDS`), a flow's authentication
+ * (`FLOW_SECURITY_FIELDS`), which flow a brand locks down with, and the stages of a flow a
+ * brand uses for lockdowns (binding or unbinding one, deleting a stage bound there, deleting
+ * that flow) — are changed by superusers only. The rest of the configuration (names, titles,
+ * messages, prompts, new flows and stages not yet in use) needs change_user, as
+ * `canConfigureFlows` says. Services decide whether a change touches a security setting with
+ * these lists; the decision of who may is here.
+ */
+export const ACCOUNT_LOCKDOWN_STAGE_SECURITY_FIELDS: readonly string[] = [...LOCKDOWN_ACTION_KEYS, 'requireApproval'];
+export const FLOW_SECURITY_FIELDS: readonly string[] = ['authentication'];
+
+/** Whether `after` sets any of `fields` to another value than `before` has. */
+export function changesSecuritySetting(before: object, after: object, fields: readonly string[]): boolean {
+  return fields.some((field) => field in after && (after as Record<string, unknown>)[field] !== undefined && (after as Record<string, unknown>)[field] !== (before as Record<string, unknown>)[field]);
+}
+
+/** A configuration change: superusers only when it touches a security setting, else change_user globally. */
+export async function canChangeConfiguration(db: Db, actor: Actor, change: { securitySetting: boolean }): Promise<boolean> {
+  return change.securitySetting ? actor.isSuperuser : canConfigureFlows(db, actor);
 }

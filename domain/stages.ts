@@ -97,3 +97,8 @@ export interface ActorRef {
   id: string;
   username: string;
 }
+
+/** The stricter of two authentication requirements (FLOW_AUTHENTICATIONS is in increasing strictness). */
+export function stricterAuthentication(a: FlowAuthentication, b: FlowAuthentication): FlowAuthentication {
+  return FLOW_AUTHENTICATIONS.indexOf(a) >= FLOW_AUTHENTICATIONS.indexOf(b) ? a : b;
+}

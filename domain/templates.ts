@@ -1,5 +1,6 @@
 import { Liquid } from 'liquidjs';
-import type { PromptFieldSnapshot } from './stages';
+import sanitizeHtml from 'sanitize-html';
+import type { PromptFieldSnapshot, PromptFieldType } from './stages';
 
 /**
  * Prompt `initialValue` templates: Liquid, sandboxed (no file system, own properties only,
@@ -82,6 +83,26 @@ export async function renderTemplate(template: string, context: PromptContext): 
   }
 }
 
+/** Field types whose value clients show as HTML (the console's alerts); the others carry plain values. */
+export const HTML_FIELD_TYPES: readonly PromptFieldType[] = ['alert_info', 'alert_warning', 'alert_danger'];
+
+/**
+ * The HTML prompts may show: text formatting, lists and links (http, https, mailto). Applied to
+ * rendered HTML fields on the server, whatever the template did (`| raw` included), because
+ * the CLI and other clients show what the API returns; the console sanitises it again.
+ */
+const PROMPT_HTML: sanitizeHtml.IOptions = {
+  allowedTags: ['p', 'br', 'strong', 'b', 'em', 'i', 'u', 's', 'small', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'span', 'div', 'h3', 'h4', 'h5', 'h6', 'hr'],
+  allowedAttributes: { a: ['href', 'title', 'rel'] },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowProtocolRelative: false,
+  transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer' }) },
+};
+
+export function sanitizePromptHtml(html: string): string {
+  return sanitizeHtml(html, PROMPT_HTML);
+}
+
 export async function renderFields(fields: PromptFieldSnapshot[], context: PromptContext): Promise<RenderedField[]> {
   const sorted = [...fields].sort((a, b) => a.order - b.order);
   return Promise.all(
@@ -92,7 +113,12 @@ export async function renderFields(fields: PromptFieldSnapshot[], context: Promp
       required: field.required,
       placeholder: field.placeholder,
       subText: field.subText,
-      initialValue: await renderTemplate(field.initialValue, context),
+      initialValue: await renderFieldValue(field, context),
     })),
   );
+}
+
+async function renderFieldValue(field: PromptFieldSnapshot, context: PromptContext): Promise<string> {
+  const rendered = await renderTemplate(field.initialValue, context);
+  return (HTML_FIELD_TYPES as readonly string[]).includes(field.type) ? sanitizePromptHtml(rendered) : rendered;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { invalidAllowListEntries } from './outbound-address';
 
 /**
  * All configuration, parsed and validated in one place.
@@ -34,6 +35,25 @@ export const configSchema = z.object({
       return value;
     })
     .refine((value) => typeof value !== 'string' || /^[\w.:/]+(\s*,\s*[\w.:/]+)*$/.test(value), 'TRUST_PROXY must be false, true, a hop count, or comma-separated addresses/subnets'),
+  /**
+   * Whether the request's host picks the brand (and with it the lockdown flow). Off: every
+   * request is served by the default brand. On: the brand whose domain is the host — the
+   * Host header, or X-Forwarded-Host from a TRUST_PROXY proxy — else the default brand.
+   * Turn it on only when the API is reached through a proxy that forwards the hosts of
+   * configured brands. Either way a brand never weakens the default brand's lockdown flow
+   * (services/flow-snapshot.ts).
+   */
+  LOCKDOWN_BRAND_FROM_HOST: z.stringbool().default(false),
+  /**
+   * Destinations webhooks and Shared Signals receivers may reach although they are not public
+   * unicast addresses (loopback, private, link-local, …): comma-separated addresses, CIDR
+   * ranges or exact host names. Empty by default: only public addresses are reached.
+   */
+  OUTBOUND_ALLOWED_DESTINATIONS: z
+    .string()
+    .trim()
+    .default('')
+    .refine((value) => invalidAllowListEntries(value).length === 0, 'OUTBOUND_ALLOWED_DESTINATIONS must be comma-separated addresses, CIDR ranges or host names'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: positiveInt(12),
   /** Lifetime of a recovery link. */

@@ -1,6 +1,8 @@
 import { invalid } from '../domain/errors';
 import { actionsOf } from '../domain/lockdown-actions';
-import { bindingApplies, unknownStageKind } from '../domain/stages';
+import { bindingApplies, stricterAuthentication, unknownStageKind } from '../domain/stages';
+import type { Prisma } from '../generated/prisma/client';
+import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { FlowAuthentication, FlowSnapshot, PromptFieldSnapshot, StageSnapshot } from '../domain/stages';
 
@@ -12,44 +14,42 @@ export function promptFieldOf(field: PromptFieldSnapshot): PromptFieldSnapshot {
   return { fieldKey, label, type, required, order, placeholder, subText, initialValue };
 }
 
-/** The brand serving a request: the one whose domain is the request's host, else the default brand. */
-export async function brandFor(db: Db, host: string | undefined) {
-  const byDomain = host ? await db.brand.findUnique({ where: { domain: host.toLowerCase() }, select: { id: true } }) : null;
-  return byDomain ?? (await db.brand.findFirst({ where: { isDefault: true }, select: { id: true } }));
-}
-
-/**
- * The brand's lockdown flow as the workflow will run it: stages in binding order,
- * conditions evaluated for this run, with the flow's authentication requirement (checked
- * by the caller before it starts anything). Null when the brand has no lockdown flow.
- */
-export async function snapshotLockdownFlow(
-  db: Db,
-  selfService: boolean,
-  host?: string,
-): Promise<{ snapshot: FlowSnapshot; authentication: FlowAuthentication } | null> {
-  const brandRef = await brandFor(db, host);
-  if (!brandRef) return null;
-  const brand = await db.brand.findUnique({
-    where: { id: brandRef.id },
+const lockdownFlowInclude = {
+  flowLockdown: {
     include: {
-      flowLockdown: {
+      bindings: {
+        orderBy: { order: 'asc' },
         include: {
-          bindings: {
-            orderBy: { order: 'asc' },
+          stage: {
             include: {
-              stage: {
-                include: {
-                  promptFields: { orderBy: { order: 'asc' } },
-                  accountLockdown: { include: { completionFlow: { select: { slug: true } } } },
-                },
-              },
+              promptFields: { orderBy: { order: 'asc' } },
+              accountLockdown: { include: { completionFlow: { select: { slug: true } } } },
             },
           },
         },
       },
     },
-  });
+  },
+} as const;
+
+type BrandWithFlow = Prisma.BrandGetPayload<{ include: typeof lockdownFlowInclude }>;
+export type ConfiguredLockdownFlow = { snapshot: FlowSnapshot; authentication: FlowAuthentication };
+
+/**
+ * The brand serving a request. The default brand, unless LOCKDOWN_BRAND_FROM_HOST is on and
+ * the request's host (as Express reads it: the Host header, or X-Forwarded-Host from a
+ * TRUST_PROXY proxy) is a brand's domain. A host can never name a brand otherwise: the
+ * caller picks the Host header.
+ */
+async function brandServing(db: Db, config: Pick<Config, 'LOCKDOWN_BRAND_FROM_HOST'>, host: string | undefined) {
+  const defaultBrand = await db.brand.findFirst({ where: { isDefault: true }, include: lockdownFlowInclude });
+  if (!config.LOCKDOWN_BRAND_FROM_HOST || !host) return { brand: defaultBrand, defaultBrand };
+  const byDomain = await db.brand.findUnique({ where: { domain: host.toLowerCase() }, include: lockdownFlowInclude });
+  return { brand: byDomain ?? defaultBrand, defaultBrand };
+}
+
+/** The brand's lockdown flow, conditions evaluated for this run; null when it has none. */
+function configuredFlow(brand: BrandWithFlow | null, selfService: boolean): ConfiguredLockdownFlow | null {
   const flow = brand?.flowLockdown;
   if (!flow) return null;
   const stages: StageSnapshot[] = [];
@@ -58,6 +58,43 @@ export async function snapshotLockdownFlow(
     stages.push(stageSnapshotOf(binding.stage));
   }
   return { snapshot: { slug: flow.slug, title: flow.title, stages }, authentication: flow.authentication };
+}
+
+/**
+ * Another brand's flow never weakens the default brand's: the lockdown needs the stricter
+ * authentication of the two, and approval when either requires it. (Which actions run stays
+ * the brand's own choice.)
+ */
+function noWeakerThan(flow: ConfiguredLockdownFlow, floor: ConfiguredLockdownFlow | null): ConfiguredLockdownFlow {
+  if (!floor) return flow;
+  const floorRequiresApproval = floor.snapshot.stages.some((stage) => stage.kind === 'account_lockdown' && stage.requireApproval === true);
+  return {
+    authentication: stricterAuthentication(flow.authentication, floor.authentication),
+    snapshot: {
+      ...flow.snapshot,
+      stages: flow.snapshot.stages.map((stage) =>
+        stage.kind === 'account_lockdown' && floorRequiresApproval ? { ...stage, requireApproval: true } : stage,
+      ),
+    },
+  };
+}
+
+/**
+ * The lockdown flow of the brand serving the request, as the workflow will run it: stages in
+ * binding order, conditions evaluated for this run, with the flow's authentication
+ * requirement (checked by the caller before it starts anything) — never weaker than the
+ * default brand's. Null when the brand has no lockdown flow.
+ */
+export async function snapshotLockdownFlow(
+  db: Db,
+  selfService: boolean,
+  host: string | undefined,
+  config: Pick<Config, 'LOCKDOWN_BRAND_FROM_HOST'>,
+): Promise<ConfiguredLockdownFlow | null> {
+  const { brand, defaultBrand } = await brandServing(db, config, host);
+  const flow = configuredFlow(brand, selfService);
+  if (!flow || !brand || brand.id === defaultBrand?.id) return flow;
+  return noWeakerThan(flow, configuredFlow(defaultBrand, selfService));
 }
 
 type StageRow = {

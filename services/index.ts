@@ -3,13 +3,19 @@ import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { createAccountAccess } from './account-access';
+import { createAlerting } from './alerting';
+import { createAuditEvents } from './audit-events';
 import { createCapabilities } from './capabilities';
+import { createFlowConfiguration } from './flow-configuration';
 import { createLockdownAuditService } from './lockdown-audit';
 import { createLockdownService } from './lockdowns';
+import { createNotificationInbox } from './notification-inbox';
 import { createPermissionGrants } from './permission-grants';
 import { createReadiness } from './readiness';
 import { createRestoreAccess } from './restore-access';
 import { createSignIn } from './sign-in';
+import { createSsfReceivers } from './ssf-receivers';
+import { createStageConfiguration } from './stage-configuration';
 import { createUserAccounts } from './user-accounts';
 import { createUserCredentials } from './user-credentials';
 import { createUserDirectory } from './user-directory';
@@ -39,7 +45,31 @@ export function createServices(deps: ServiceDeps) {
   const signIn = createSignIn(db);
   const capabilities = createCapabilities(db);
   const readiness = createReadiness(db, deps.temporal, deps.config);
-  return { lockdowns, restore, accounts, lockdownAudit, directory, credentials, permissionGrants, signIn, capabilities, readiness };
+  // Configuration, alerting and the audit log.
+  const flowConfiguration = createFlowConfiguration(db);
+  const stageConfiguration = createStageConfiguration(db);
+  const alerting = createAlerting(db, deps.config);
+  const notificationInbox = createNotificationInbox(db);
+  const ssfReceivers = createSsfReceivers(db, deps.config);
+  const auditEvents = createAuditEvents(db, deps.config);
+  return {
+    lockdowns,
+    restore,
+    accounts,
+    lockdownAudit,
+    directory,
+    credentials,
+    permissionGrants,
+    signIn,
+    capabilities,
+    readiness,
+    flowConfiguration,
+    stageConfiguration,
+    alerting,
+    notificationInbox,
+    ssfReceivers,
+    auditEvents,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -61,7 +61,7 @@ export function createLockdownRequests({ db, config, logger }: { db: Db; config:
     // told only to callers allowed to lock them.
     const [refused, configured, users] = await Promise.allSettled([
       targetsActorMayNotLock(db, actor, resolved.targetIds, resolved.bulk),
-      snapshotLockdownFlow(db, resolved.selfService, meta.host),
+      snapshotLockdownFlow(db, resolved.selfService, meta.host, config),
       findTargets(resolved.targetIds),
     ]);
     if (settledValue(refused).length > 0) {

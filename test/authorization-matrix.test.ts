@@ -93,13 +93,15 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'POST /api/v1/lockdowns/{id}/cancel': [[401, 404, 403, 403, 403, 200, 401, 401], async (fx, who) => ({ url: `/api/v1/lockdowns/${who === 'superuser' ? await awaitingLockdown(fx.host) : fx.awaitingLockdown}/cancel` })],
 
   'GET /api/v1/events': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/events?limit=1' })],
+  // The table of event actions: any signed-in client (the console's Events filter and matcher form).
+  'GET /api/v1/events/actions': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/events/actions' })],
   'GET /api/v1/notification_deliveries': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/notification_deliveries?limit=1' })],
   'GET /api/v1/me/notifications': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/me/notifications' })],
   // A notification of the superuser identity: nobody else's to mark.
   'POST /api/v1/me/notifications/{id}/seen': [[401, 404, 404, 404, 404, 200, 401, 401], (fx) => ({ url: `/api/v1/me/notifications/${fx.superuserNotification}/seen` })],
   'GET /api/v1/groups': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/groups' })],
   'POST /api/v1/groups': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/groups', body: { name: uniqueName('group') } })],
-  'POST /api/v1/groups/{id}/members': [[401, 403, 403, 201, 403, 201, 401, 401], (fx) => ({ url: `/api/v1/groups/${fx.group}/members`, body: { userId: fx.subject } })],
+  'POST /api/v1/groups/{id}/members': [[401, 403, 403, 201, 403, 201, 401, 401], async (fx) => ({ url: `/api/v1/groups/${fx.group}/members`, body: { userId: (await createUser(stack.db)).id } })],
   'GET /api/v1/policies/event_matcher': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/policies/event_matcher' })],
   'POST /api/v1/policies/event_matcher': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/policies/event_matcher', body: { name: uniqueName('policy'), action: 'account_lockdown_triggered' } })],
   'GET /api/v1/notification_transports': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/notification_transports' })],
@@ -118,11 +120,12 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'GET /api/v1/security_event_deliveries': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/security_event_deliveries?limit=1' })],
 
   'GET /api/v1/brands': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/brands' })],
-  'PATCH /api/v1/brands/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/brands/${fx.brand}`, body: { flowLockdown: fx.flow } })],
+  // Security settings (a brand's lockdown flow, the stage's actions and approval): superusers only.
+  'PATCH /api/v1/brands/{id}': [[401, 403, 403, 403, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/brands/${fx.brand}`, body: { flowLockdown: fx.flow } })],
   'GET /api/v1/flows': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/flows' })],
   'POST /api/v1/flows': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/flows', body: { slug: uniqueName('flow'), name: 'Matrix', title: 'Matrix' } })],
   'GET /api/v1/flows/{slug}': [[401, 403, 403, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/flows/${fx.flow}` })],
-  'PATCH /api/v1/flows/{slug}': [[401, 403, 403, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/flows/${fx.flow}`, body: { title: 'Lockdown' } })],
+  'PATCH /api/v1/flows/{slug}': [[401, 403, 403, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/flows/${fx.flow}`, body: { title: uniqueName('Lockdown') } })],
   'DELETE /api/v1/flows/{slug}': [[401, 403, 403, 204, 403, 204, 401, 401], async () => ({ url: `/api/v1/flows/${(await stack.db.flow.create({ data: { slug: uniqueName('gone'), name: 'x', title: 'x' } })).slug}` })],
   'GET /api/v1/flows/{slug}/bindings': [[401, 403, 403, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/flows/${fx.flow}/bindings` })],
   'POST /api/v1/flows/{slug}/bindings': [[401, 403, 403, 201, 403, 201, 401, 401], async () => {
@@ -142,7 +145,7 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'GET /api/v1/stages/account_lockdown': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/stages/account_lockdown' })],
   'POST /api/v1/stages/account_lockdown': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/stages/account_lockdown', body: { name: uniqueName('lock') } })],
   'GET /api/v1/stages/account_lockdown/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/stages/account_lockdown/${(await lockdownStage()).id}` })],
-  'PATCH /api/v1/stages/account_lockdown/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/stages/account_lockdown/${(await lockdownStage()).id}`, body: { deleteSessions: false } })],
+  'PATCH /api/v1/stages/account_lockdown/{id}': [[401, 403, 403, 403, 403, 200, 401, 401], async () => ({ url: `/api/v1/stages/account_lockdown/${(await lockdownStage()).id}`, body: { deleteSessions: false } })],
   'DELETE /api/v1/stages/account_lockdown/{id}': [[401, 403, 403, 204, 403, 204, 401, 401], async () => ({ url: `/api/v1/stages/account_lockdown/${(await lockdownStage()).id}` })],
 };
 
@@ -162,6 +165,26 @@ const AUDITED: Partial<Record<keyof typeof MATRIX, EventAction>> = {
   'DELETE /api/v1/tokens/{id}': 'token_deleted',
   'POST /api/v1/permissions': 'permission_granted',
   'DELETE /api/v1/permissions/{id}': 'permission_revoked',
+  'POST /api/v1/groups': 'model_created',
+  'POST /api/v1/groups/{id}/members': 'model_created',
+  'POST /api/v1/policies/event_matcher': 'model_created',
+  'POST /api/v1/notification_transports': 'model_created',
+  'POST /api/v1/notification_rules': 'model_created',
+  'POST /api/v1/ssf_receivers': 'model_created',
+  'PATCH /api/v1/ssf_receivers/{id}': 'model_updated',
+  'DELETE /api/v1/ssf_receivers/{id}': 'model_deleted',
+  'PATCH /api/v1/brands/{id}': 'model_updated',
+  'POST /api/v1/flows': 'model_created',
+  'PATCH /api/v1/flows/{slug}': 'model_updated',
+  'DELETE /api/v1/flows/{slug}': 'model_deleted',
+  'POST /api/v1/flows/{slug}/bindings': 'model_created',
+  'DELETE /api/v1/flows/{slug}/bindings/{id}': 'model_deleted',
+  'POST /api/v1/stages/prompt': 'model_created',
+  'PATCH /api/v1/stages/prompt/{id}': 'model_updated',
+  'DELETE /api/v1/stages/prompt/{id}': 'model_deleted',
+  'POST /api/v1/stages/account_lockdown': 'model_created',
+  'PATCH /api/v1/stages/account_lockdown/{id}': 'model_updated',
+  'DELETE /api/v1/stages/account_lockdown/{id}': 'model_deleted',
 };
 
 // Pages, not API operations.

@@ -30,6 +30,8 @@ beforeAll(async () => {
     NOTIFICATION_RETRY_INITIAL_MS: '50',
     NOTIFICATION_RETRY_MAX_INTERVAL_MS: '200',
     NOTIFICATION_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+    // The receivers of this file listen on loopback, which the outbound address policy refuses by default.
+    OUTBOUND_ALLOWED_DESTINATIONS: '127.0.0.1',
   });
   admin = await adminSession(stack);
   ({ host } = await createBrand(stack.db));
@@ -172,7 +174,7 @@ describe('notifications of lockdowns', () => {
     const path = `/hooks/${randomUUID()}`;
     await alerting({
       clientIp,
-      action: 'user_write',
+      action: 'user_updated',
       members: [member.id],
       transports: [{ mode: 'webhook', webhookUrl: webhooks.url(path) }, { mode: 'email' }, { mode: 'local' }],
     });
@@ -250,7 +252,8 @@ describe('notifications of lockdowns', () => {
     const failed = await api.get(`/api/v1/notification_deliveries?status=failed&lockdownId=${finished.id}`);
     expect(failed.body.items).toHaveLength(1);
     expect(failed.body.items[0]).toMatchObject({ mode: 'webhook', status: 'failed', attempts: MAX_ATTEMPTS, deliveredAt: null });
-    expect(failed.body.items[0].lastError).toContain('ECONNREFUSED');
+    // The fixed vocabulary of lib/outbound-http.ts, never the socket's own error text.
+    expect(failed.body.items[0].lastError).toBe('The webhook could not be reached (connection refused).');
     // The lockdown was over long before the notification was given up.
     expect(new Date(finished.completedAt).getTime()).toBeLessThan(new Date(failed.body.items[0].updatedAt).getTime());
   });
@@ -291,6 +294,9 @@ describe('notification configuration API', () => {
     expect(noCriteria.status).toBe(400);
     const badIp = await api.post('/api/v1/policies/event_matcher', { name: uniqueName('p'), clientIp: 'not-an-ip' });
     expect(badIp.body.error.details[0].field).toBe('body.clientIp');
+    const unknownAction = await api.post('/api/v1/policies/event_matcher', { name: uniqueName('p'), action: 'account_lockdown_triggerd' });
+    expect(unknownAction.status).toBe(400);
+    expect(unknownAction.body.error.details[0].field).toBe('body.action');
 
     const local = await created(api.post('/api/v1/notification_transports', { name: uniqueName('t'), mode: 'local' }));
     const unknown = await api.post('/api/v1/notification_rules', {
@@ -339,5 +345,74 @@ describe('notification configuration API', () => {
     const second = await api.get(`/api/v1/groups?limit=1&cursor=${first.body.nextCursor}`);
     expect(second.body.items).toHaveLength(1);
     expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
+  });
+});
+
+describe('event matcher policies accept every declared event action', () => {
+  it('when a policy names any action GET /events/actions lists (approval requests included), then it is created', async () => {
+    const actions = (await api.get('/api/v1/events/actions')).body.items as { action: string }[];
+    for (const { action } of actions) {
+      expect((await api.post('/api/v1/policies/event_matcher', { name: uniqueName('p'), action })).status).toBe(201);
+    }
+    expect(actions.map(({ action }) => action)).toContain('account_lockdown_approval_requested');
+  });
+});
+
+describe('the outbound address policy (webhooks)', () => {
+  it('when a webhook URL names a loopback, private, link-local, metadata or unique-local address, or carries user info, whitespace or a backslash, then it is refused naming body.webhookUrl', async () => {
+    const refused = [
+      'http://[::1]:8080/hook',
+      'http://2130706433/hook', // 127.0.0.1 in decimal: allowed here, so…
+      'http://0x7f000002/hook', // …127.0.0.2 in hex, which is not
+      'http://10.0.0.8/hook',
+      'http://192.168.1.1/hook',
+      'http://100.64.0.1/hook',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[fd00:ec2::254]/latest/meta-data/',
+      'http://[::ffff:10.0.0.1]/hook',
+      'http://0.0.0.0/hook',
+      'http://224.0.0.1/hook',
+      ' https://hooks.example.test/x',
+      'http://hooks.example.test\\@127.0.0.1/',
+      'https://user:pass@hooks.example.test/x',
+      'https://@hooks.example.test/x',
+      'https://hooks.example.test/a b',
+      'file:///etc/passwd',
+    ];
+    const answers: Record<string, number> = {};
+    for (const webhookUrl of refused) {
+      const response = await api.post('/api/v1/notification_transports', { name: uniqueName('t'), mode: 'webhook', webhookUrl });
+      answers[webhookUrl] = response.status;
+      if (response.status === 400) expect(response.body.error.details.map((detail: { field: string }) => detail.field)).toContain('body.webhookUrl');
+    }
+    // 127.0.0.1 is this file's allowance (OUTBOUND_ALLOWED_DESTINATIONS), whatever its spelling: stored normalised.
+    expect(answers).toEqual({ ...Object.fromEntries(refused.map((url) => [url, 400])), 'http://2130706433/hook': 201 });
+    const stored = await stack.db.notificationTransport.findMany({ where: { webhookUrl: { contains: '2130706433' } } });
+    expect(stored).toEqual([]);
+
+    const clean = await api.post('/api/v1/notification_transports', { name: uniqueName('t'), mode: 'webhook', webhookUrl: 'HTTPS://Hooks.Example.TEST:443/x/../y?q=1#frag' });
+    expect(clean.status).toBe(201);
+    expect(clean.body.webhookUrl).toBe('https://hooks.example.test/y?q=1');
+  });
+
+  it('when a webhook host resolves to a refused address at send time, or a stored URL names one, then nothing is sent and the delivery records only "address not allowed"', async () => {
+    // The worker of this test runs without the file's allowance: loopback is refused, as in production.
+    const activities = createNotificationActivities(stack.db, { ...stack.config, OUTBOUND_ALLOWED_DESTINATIONS: '' }, createLogger('silent'));
+    const environment = new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') });
+    const port = new URL(webhooks.url('/')).port;
+    const rule = await stack.db.notificationRule.create({ data: { name: uniqueName('rule'), severity: 'notice' } });
+    const event = await stack.db.event.create({ data: { action: 'account_lockdown_triggered', actorSnapshot: { id: null, username: 'admin' }, context: {} } });
+    // A host name is accepted when written (it is judged when sent); a literal stored before the policy existed is judged when sent too.
+    for (const target of [`http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::1]:${port}`]) {
+      const path = `/hooks/${randomUUID()}`;
+      const transport = await stack.db.notificationTransport.create({ data: { name: uniqueName('webhook'), mode: 'webhook', webhookUrl: `${target}${path}` } });
+      const delivery = await stack.db.notificationDelivery.create({ data: { eventId: event.id, ruleId: rule.id, transportId: transport.id, recipient: 'webhook' } });
+      await expect(environment.run(activities.deliverWebhook, { deliveryId: delivery.id })).rejects.toThrow();
+      expect(webhooks.calls(path)).toEqual([]);
+      expect(await stack.db.notificationDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).toMatchObject({
+        status: 'pending',
+        lastError: 'The webhook could not be reached (address not allowed).',
+      });
+    }
   });
 });

@@ -103,7 +103,8 @@ const DROP_TRIGGERS = [
 
 maybe(`recording the workflow histories of ${RECORDING_RELEASE}`, () => {
   beforeAll(async () => {
-    const settings = { LOCKDOWN_BULK_WINDOW: '3', LOCKDOWN_CONTINUE_AS_NEW_AFTER: '5', LOCKDOWN_APPROVAL_THRESHOLD: '2' };
+    // The security-events scenario's receiver listens on this machine: allowed like the tests' own receivers.
+    const settings = { LOCKDOWN_BULK_WINDOW: '3', LOCKDOWN_CONTINUE_AS_NEW_AFTER: '5', LOCKDOWN_APPROVAL_THRESHOLD: '2', OUTBOUND_ALLOWED_DESTINATIONS: '127.0.0.1' };
     stack = await startStack({ ...settings, NOTIFICATION_MAX_ATTEMPTS: '2', NOTIFICATION_RETRY_INITIAL_MS: '100', LOCKDOWN_APPROVAL_TIMEOUT_SECONDS: '600' });
     short = await startStack({ ...settings, LOCKDOWN_APPROVAL_TIMEOUT_SECONDS: '2', LOCKDOWN_PROMPT_TIMEOUT_SECONDS: '2' });
     admin = await adminSession(stack);

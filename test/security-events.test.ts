@@ -4,6 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { ACCOUNT_LOCKDOWN_FAILED, ACCOUNT_LOCKDOWN_TRIGGERED } from '../domain/events';
 import { CAEP_EVENT_TYPES } from '../domain/security-events';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { createSecurityEventActivities } from '../activities/security-events';
+import { createLogger } from '../lib/logger';
 import { securityEventsWorkflowId } from '../workflows/ids';
 import type { NotificationSummary } from '../workflows/types';
 import { createBrand, type BrandOptions } from './support/flows';
@@ -34,7 +38,7 @@ interface ReceivedSet {
 }
 
 /** How a receiver path answers: 202 always, 503 to the first push of each SET then 202, or a 400 RFC 8935 error. */
-type Behaviour = 'accept' | 'unavailable-once' | 'invalid-audience';
+type Behaviour = 'accept' | 'unavailable-once' | 'invalid-audience' | 'chatty-400';
 
 /** The `jti` of a SET, unverified (the receiver verifies later, as the tests need). */
 const jtiOf = (token: string): string => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8') || '{}').jti;
@@ -56,6 +60,10 @@ async function startSetReceiver() {
       if (behaviour === 'invalid-audience') {
         status = 400;
         body = JSON.stringify({ err: 'invalid_audience', description: 'The audience is not this receiver.' });
+      } else if (behaviour === 'chatty-400') {
+        // What an internal service that is not a receiver says: it must never reach the delivery record.
+        status = 400;
+        body = JSON.stringify({ err: 'FATAL: password authentication failed for user "postgres"', description: 'internal-db.corp:5432' });
       } else if (behaviour === 'unavailable-once' && !seen.has(jtiOf(token))) {
         status = 503;
       }
@@ -93,6 +101,8 @@ beforeAll(async () => {
     NOTIFICATION_RETRY_INITIAL_MS: '50',
     NOTIFICATION_RETRY_MAX_INTERVAL_MS: '200',
     NOTIFICATION_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+    // The receivers of this file listen on loopback, which the outbound address policy refuses by default.
+    OUTBOUND_ALLOWED_DESTINATIONS: '127.0.0.1',
   });
   admin = await adminSession(stack);
   // The receiver learns where the keys are from the transmitter's configuration, as SSF receivers do.
@@ -353,7 +363,8 @@ describe('Security Event Tokens of lockdowns', () => {
     expect(await setsAbout(endpoint, refusing.audience, (subId) => subId.id === victim.id)).toHaveLength(1);
     const [delivery] = await deliveriesOf(lockdownId, refusing.id);
     expect(delivery).toMatchObject({ eventType: 'session-revoked', status: 'failed', attempts: 1 });
-    expect(delivery.lastError).toContain('invalid_audience');
+    // The registered RFC 8935 code only: never the receiver's own description.
+    expect(delivery.lastError).toBe('The receiver refused the SET (invalid_audience).');
   });
 
   it('when the receiver is down for every attempt, then the delivery is marked failed after the last one', async () => {
@@ -364,7 +375,7 @@ describe('Security Event Tokens of lockdowns', () => {
     expect(summaries).toEqual([{ delivered: 0, failed: 1 }]);
     const [delivery] = await deliveriesOf(lockdownId, down.id);
     expect(delivery).toMatchObject({ eventType: 'credential-change', status: 'failed', attempts: MAX_ATTEMPTS });
-    expect(delivery.lastError).toContain('ECONNREFUSED');
+    expect(delivery.lastError).toBe('The receiver could not be reached (connection refused).');
   });
 
   it('when the stage keeps sessions, then only credential-change is sent', async () => {
@@ -397,5 +408,67 @@ describe('Security Event Tokens of lockdowns', () => {
     expect(byEmail.get(deactivated.email)).toMatchObject({ initiating_entity: 'admin', reason_admin: { en: 'Account deactivated by an administrator.' } });
     // Planned before the account went: the email subject survives the deletion.
     expect(byEmail.get(deleted.email)).toMatchObject({ initiating_entity: 'admin', reason_admin: { en: 'Account deleted by an administrator.' } });
+  });
+});
+
+describe('the outbound address policy (receivers)', () => {
+  it('when an endpoint names a loopback, private, link-local, metadata or unique-local address, or carries user info, whitespace or a backslash, then it is refused naming endpointUrl; a clean one is stored normalised', async () => {
+    const base = { name: uniqueName('receiver'), audience: 'app', enabled: false };
+    const refused = [
+      'http://[::1]:8080/events',
+      'http://0x7f000002/events',
+      'http://3232235777/events', // 192.168.1.1
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[fd00:ec2::254]/latest/meta-data/',
+      'http://100.100.100.200/events',
+      ' https://app.example.test/events',
+      'http://app.example.test\\@127.0.0.1/',
+      'https://admin:secret@app.example.test/events',
+    ];
+    for (const endpointUrl of refused) {
+      const response = await api.post('/api/v1/ssf_receivers', { ...base, name: uniqueName('receiver'), endpointUrl });
+      expect({ endpointUrl, status: response.status }).toEqual({ endpointUrl, status: 400 });
+      expect(JSON.stringify(response.body.error.details)).toContain('endpointUrl');
+    }
+    const clean = await createReceiver({ ...base, endpointUrl: 'HTTPS://App.Example.TEST/ssf/./events#x' });
+    expect((clean as unknown as { endpointUrl: string }).endpointUrl).toBe('https://app.example.test/ssf/events');
+    expect((await api.patch(`/api/v1/ssf_receivers/${clean.id}`, { endpointUrl: 'http://[::1]/events' })).status).toBe(400);
+  });
+
+  it('when a receiver host resolves to a refused address at send time, then no SET is sent and the delivery records only "address not allowed"', async () => {
+    // This activity runs without the file's allowance: loopback is refused, as in production.
+    const activities = createSecurityEventActivities(stack.db, { ...stack.config, OUTBOUND_ALLOWED_DESTINATIONS: '' }, createLogger('silent'));
+    const environment = new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') });
+    const endpoint = new URL(receiver.endpoint());
+    const victim = await createUser(stack.db);
+    const event = await stack.db.event.create({
+      data: { action: ACCOUNT_LOCKDOWN_TRIGGERED, actorSnapshot: { id: null, username: 'admin' }, context: { affected_user: victim.username, affected_user_id: victim.id } },
+    });
+    for (const host of ['localhost', '127.0.0.1', '[::1]']) {
+      const url = `http://${host}:${endpoint.port}${endpoint.pathname}`;
+      const row = await stack.db.ssfReceiver.create({ data: { name: uniqueName('receiver'), endpointUrl: url, audience: 'app', events: ['session-revoked'], enabled: true } });
+      receiversMade.push(row.id);
+      const delivery = await stack.db.securityEventDelivery.create({
+        data: { eventId: event.id, receiverId: row.id, eventType: 'session-revoked', jti: randomUUID(), subject: { format: 'opaque', id: victim.id } },
+      });
+      await expect(environment.run(activities.deliverSecurityEvent, { deliveryId: delivery.id })).rejects.toThrow();
+      expect(await stack.db.securityEventDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).toMatchObject({
+        status: 'pending',
+        lastError: 'The receiver could not be reached (address not allowed).',
+      });
+      await stack.db.ssfReceiver.update({ where: { id: row.id }, data: { enabled: false } });
+    }
+    expect(receiver.at(endpoint.href)).toEqual([]);
+  });
+
+  it('when a service that is not a receiver answers 400 with its own text, then the delivery records the status only, never the text', async () => {
+    const victim = await createUser(stack.db);
+    const endpoint = receiver.endpoint('chatty-400');
+    const chatty = await createReceiver({ endpointUrl: endpoint, events: ['session-revoked'] });
+
+    const { lockdownId } = await lock([victim.id]);
+    const [delivery] = await deliveriesOf(lockdownId, chatty.id);
+    expect(delivery).toMatchObject({ status: 'failed', lastError: 'The receiver refused the SET (no RFC 8935 error code).' });
+    expect(JSON.stringify(await api.get(`/api/v1/security_event_deliveries?receiverId=${chatty.id}`).then((r) => r.body))).not.toContain('postgres');
   });
 });

@@ -1,7 +1,9 @@
 import { DELIVERY_STATUSES, NOTIFICATION_SEVERITIES, NOTIFICATION_TRANSPORT_MODES } from '../../domain/notifications';
 import { z } from 'zod';
 import '../http/openapi';
+import { MAX_OUTBOUND_URL_LENGTH, normaliseOutboundUrl } from '../../lib/outbound-address';
 import { Pagination } from '../schemas';
+import { eventAction } from './events';
 
 /** Request and response shapes of groups, event matcher policies, notification transports, rules and deliveries. */
 
@@ -10,6 +12,21 @@ export const PageQuery = z.object(Pagination);
 const name = z.string().trim().min(1).max(150);
 /** Ids are checked against the database by the handler, which names the field of an unknown one. */
 const id = z.string().min(1).max(100);
+
+/**
+ * A destination the service will POST to (lib/outbound-address.ts): an http(s) URL without
+ * user info, whitespace or backslashes, stored as the URL parser serialises it.
+ */
+export const outboundUrl = z
+  .string()
+  .max(MAX_OUTBOUND_URL_LENGTH)
+  .transform((raw, ctx) => {
+    const checked = normaliseOutboundUrl(raw);
+    if (checked.ok) return checked.url;
+    ctx.addIssue({ code: 'custom', message: checked.problem });
+    return z.NEVER;
+  })
+  .openapi({ type: 'string', format: 'uri', maxLength: MAX_OUTBOUND_URL_LENGTH, description: 'An http(s) URL without user info; addresses that are not public need OUTBOUND_ALLOWED_DESTINATIONS.' });
 
 const GroupMember = z.object({ id: z.string(), username: z.string() });
 
@@ -28,11 +45,7 @@ export const EventMatcherPolicy = z
 export const CreateEventMatcherPolicyBody = z
   .object({
     name,
-    action: z
-      .string()
-      .max(100)
-      .regex(/^[a-z][a-z0-9_]*$/, 'An event action such as account_lockdown_triggered.')
-      .optional(),
+    action: eventAction.optional(),
     clientIp: z.union([z.ipv4(), z.ipv6()], { error: 'An IPv4 or IPv6 address.' }).optional(),
   })
   .strict()
@@ -64,7 +77,7 @@ export const CreateNotificationTransportBody = z
       .object({
         name,
         mode: z.literal('webhook'),
-        webhookUrl: z.url({ protocol: /^https?$/, error: 'An http(s) URL.' }).max(2000),
+        webhookUrl: outboundUrl,
         webhookSecret: z.string().min(16, 'At least 16 characters.').max(500).optional(),
       })
       .strict(),

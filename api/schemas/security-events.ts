@@ -2,7 +2,7 @@ import { z } from 'zod';
 import '../http/openapi';
 import { CAEP_EVENT_NAMES, SUBJECT_FORMATS } from '../../domain/security-events';
 import { Pagination } from '../schemas';
-import { DeliveryStatus } from './notifications';
+import { DeliveryStatus, outboundUrl } from './notifications';
 
 /** Request and response shapes of Shared Signals: receivers, SET deliveries, the JWKS and the transmitter configuration. */
 
@@ -10,7 +10,7 @@ const CaepEvent = z.enum(CAEP_EVENT_NAMES);
 const SubjectFormat = z.enum(SUBJECT_FORMATS);
 
 const name = z.string().trim().min(1).max(150);
-const endpointUrl = z.url({ protocol: /^https?$/, error: 'An http(s) URL.' }).max(2000);
+const endpointUrl = outboundUrl;
 const audience = z.string().trim().min(1).max(500);
 // What fetch can send as a header value: printable ASCII, no leading or trailing blank.
 const authorizationHeader = z

@@ -36,6 +36,8 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
     LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
     LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '10000',
     API_WORKFLOW_DEADLINE_MS: '15000',
+    // Tests pick a brand of their own by its Host header (test/support/flows.ts createBrand).
+    LOCKDOWN_BRAND_FROM_HOST: 'true',
     ...env,
   });
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 'test');
