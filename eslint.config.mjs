@@ -63,8 +63,9 @@ const LAYERS = [
   },
   {
     from: 'activities',
-    message: 'activities/ may import domain/, lib/ and the Prisma client only (a type shared with workflows/ belongs in domain/).',
-    allow: [{ to: layer('domain', 'lib', 'generated') }],
+    message:
+      'activities/ may import domain/, lib/, the Prisma client and services/authorization.ts only (a type shared with workflows/ belongs in domain/; the workflow re-checks permissions with the rules the API used).',
+    allow: [{ to: layer('domain', 'lib', 'generated') }, { to: { file: { path: 'services/authorization.ts' } } }],
   },
   {
     from: 'lib',
@@ -78,8 +79,8 @@ const LAYERS = [
   },
   {
     from: 'cli',
-    message: 'cli/ is an HTTP client: it may import domain/ and types of api/schemas only.',
-    allow: [{ to: layer('domain') }, { to: { file: { categories: 'api-schemas' } }, dependency: TYPE_ONLY }],
+    message: 'cli/ is an HTTP client: it may import domain/, lib/ (never lib/db) and types of api/schemas only.',
+    allow: [{ to: layer('domain', 'lib') }, { to: { file: { categories: 'api-schemas' } }, dependency: TYPE_ONLY }],
   },
   {
     from: 'worker',
@@ -127,6 +128,11 @@ const POLICIES = [
   // The API's composition root: api/main.ts builds the client, api/app.ts passes it to createServices.
   { from: { file: { path: 'api/main.ts' } }, allow: { to: { file: { categories: 'database', path: 'lib/db.ts' } } } },
   { from: { file: { path: 'api/app.ts' } }, allow: { to: { file: { categories: 'database', path: 'lib/db.ts' } }, dependency: TYPE_ONLY } },
+  {
+    from: layer('cli'),
+    disallow: [{ to: { file: { categories: 'database' } } }, { to: PRISMA_PACKAGES }],
+    message: 'cli/ is an HTTP client: it never reaches the database.',
+  },
   {
     from: layer('domain'),
     disallow: { to: { file: { categories: 'database' } } },

@@ -1,5 +1,5 @@
 import { isProtectedAccount } from '../domain/accounts';
-import { targetsActorMayNotLock } from '../domain/permissions';
+import { targetsActorMayNotLock } from '../services/authorization';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 

@@ -8,7 +8,7 @@ import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { outboundPolicy } from '../lib/outbound-address';
 import { outboundFailureText, sendOutbound } from '../lib/outbound-http';
-import type { NotificationPlan } from '../workflows/types';
+import type { NotificationPlan } from '../domain/notifications';
 import type { NotificationMode } from '../domain/notifications';
 
 /** A webhook transport has one recipient, its endpoint; the URL is read when sending, so a corrected URL applies to the next attempt. */
@@ -145,7 +145,8 @@ export function createNotificationActivities(db: Db, config: Config, logger: Log
         try {
           ({ status } = await sendOutbound(webhookUrl, { method: 'POST', headers, body, timeoutMs: config.NOTIFICATION_WEBHOOK_TIMEOUT_MS, policy }));
         } catch (err) {
-          // The fixed vocabulary only: never what the socket said about the peer.
+          // The fixed vocabulary only: never what the socket said about the peer (so no `cause`: it would reach the history).
+          // eslint-disable-next-line preserve-caught-error
           throw new Error(`The webhook could not be reached (${outboundFailureText(err)}).`);
         }
         if (status < 200 || status >= 300) throw new Error(`The webhook answered HTTP ${status}.`);

@@ -11,7 +11,7 @@ import { loadPayloadKeys, type PayloadKeys } from '../lib/payload-keys';
 import { openSecret, sealedFor } from '../lib/secret-box';
 import { SsfSigningKeys } from '../lib/ssf-signing-keys';
 import { describeError } from './notifications';
-import type { SecurityEventPlan } from '../workflows/types';
+import type { SecurityEventPlan } from '../domain/security-events';
 
 /** The error codes RFC 8935 § 2.3 and its registry define: the only part of a 400 body that is recorded. */
 const PUSH_ERROR_CODES = ['invalid_request', 'invalid_key', 'invalid_issuer', 'invalid_audience', 'authentication_failed', 'access_denied'];
@@ -123,7 +123,8 @@ export function createSecurityEventActivities(db: Db, config: Config, logger: Lo
         try {
           response = await sendOutbound(receiver.endpointUrl, { method: 'POST', headers, body: set, timeoutMs: config.NOTIFICATION_WEBHOOK_TIMEOUT_MS, policy, maxBodyBytes: 4_096 });
         } catch (err) {
-          // The fixed vocabulary only: never what the socket said about the peer.
+          // The fixed vocabulary only: never what the socket said about the peer (so no `cause`: it would reach the history).
+          // eslint-disable-next-line preserve-caught-error
           throw new Error(`The receiver could not be reached (${outboundFailureText(err)}).`);
         }
         if (response.status === 400) throw ApplicationFailure.nonRetryable(`The receiver refused the SET (${pushErrorOf(response.body)}).`, 'SetRejected');

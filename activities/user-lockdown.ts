@@ -1,12 +1,12 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isProtectedAccount } from '../domain/accounts';
-import { targetsActorMayNotLock } from '../domain/permissions';
+import { targetsActorMayNotLock } from '../services/authorization';
 import { unusablePasswordHash } from '../lib/credentials';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { LOCKDOWN_ACTIONS, type LockdownActionKey } from '../domain/lockdown-actions';
-import type { UserLockdownResult } from '../workflows/types';
+import type { UserLockdownResult } from '../domain/lockdown-status';
 import type { LockdownActions } from '../domain/lockdown-actions';
 
 export const PROTECTED_ACCOUNT_MESSAGE = 'Protected accounts (the anonymous user and internal service accounts) cannot be locked.';

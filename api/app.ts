@@ -81,7 +81,7 @@ export function createApp({ config, db, temporal, logger, services = createServi
 
   const registry = createRegistry();
   const router = Router();
-  const route = createRouteBuilder(router, registry, createAuthenticator(db));
+  const route = createRouteBuilder(router, registry, createAuthenticator(services.credentialCheck));
   for (const register of [healthRoutes, authRoutes, userRoutes, permissionRoutes, tokenRoutes, lockdownRoutes, lockdownAuditRoutes, eventRoutes, notificationRoutes, securityEventRoutes, flowRoutes, temporalCodecRoutes, consoleRoutes]) {
     register(router, route, deps);
   }

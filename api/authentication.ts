@@ -1,9 +1,8 @@
 import type { Request } from 'express';
 import { createHash } from 'node:crypto';
-import { logsInWithPassword, mayAuthenticate } from '../domain/accounts';
-import { digestsEqual, hashKey, isExpired } from '../lib/credentials';
-import type { Db } from '../lib/db';
-import { hasOnlyStorableCharacters } from './http/input';
+import { mayAuthenticate } from '../domain/accounts';
+import { digestsEqual, hashKey } from '../lib/credentials';
+import type { CredentialCheck } from '../services/credential-check';
 import { HttpError } from './http/errors';
 import type { AuthContext, AuthUser } from './http/route';
 
@@ -44,40 +43,8 @@ function checkCsrf(req: Request, sessionKey: string, trustedOrigins: string[] = 
   }
 }
 
-const userFields = { id: true, username: true, name: true, email: true, isActive: true, isSuperuser: true, type: true } as const;
-
-export function createAuthenticator(db: Db) {
-  async function bySessionKey(key: string): Promise<AuthContext | null> {
-    const session = await db.session.findUnique({ where: { keyHash: hashKey(key) }, include: { user: { select: userFields } } });
-    // Sessions come from password logins only, which service accounts never make: one they hold (made before that rule) is refused.
-    if (!session || isExpired(session.expiresAt) || !logsInWithPassword(session.user)) return null;
-    return { user: session.user, sessionId: session.id };
-  }
-
-  async function byApiToken(key: string): Promise<AuthContext | null> {
-    const token = await db.token.findUnique({ where: { keyHash: hashKey(key) }, include: { user: { select: userFields } } });
-    if (!token || token.intent !== 'api' || isExpired(token.expiresAt)) return null;
-    return { user: token.user, sessionId: null };
-  }
-
-  async function byAppPassword(username: string, secret: string): Promise<AuthContext | null> {
-    // A name PostgreSQL cannot store (NUL, lone surrogates) names nobody; never query with it.
-    if (!hasOnlyStorableCharacters(username)) return null;
-    const user = await db.user.findUnique({
-      where: { username },
-      select: { ...userFields, tokens: { where: { intent: 'app_password' }, select: { keyHash: true, expiresAt: true } } },
-    });
-    const digest = hashKey(secret);
-    // Compare against every app password of the user in constant time; no early exit.
-    let matched = false;
-    for (const token of user?.tokens ?? []) {
-      if (digestsEqual(token.keyHash, digest) && !isExpired(token.expiresAt)) matched = true;
-    }
-    if (!user || !matched) return null;
-    const { tokens: _tokens, ...rest } = user;
-    return { user: rest, sessionId: null };
-  }
-
+/** Reads the request's credential; the credential service says whose it is (and whether it still works). */
+export function createAuthenticator({ bySessionKey, byApiToken, byAppPassword }: CredentialCheck) {
   return async function authenticate(req: Request, options: { csrfTrustedOrigins?: string[] } = {}): Promise<AuthContext | null> {
     const header = req.headers.authorization ?? '';
     let auth: AuthContext | null = null;

@@ -1,3 +1,5 @@
+import type { LockdownActions } from './lockdown-actions';
+
 /**
  * A lockdown's status and progress — declared and decided here only. Pure: the workflow
  * computes its final status with it, the API's zod enum is built from the list, and a
@@ -28,6 +30,17 @@ export interface Progress {
   failed: number;
   cancelled: number;
   pending: number;
+}
+
+/** One target's outcome, as the per-user run reports it. */
+export interface UserLockdownResult {
+  userId: string;
+  username: string;
+  success: boolean;
+  error: string | null;
+  actions: LockdownActions;
+  sessionsRevoked: number;
+  tokensRevoked: number;
 }
 
 export function isFinished(status: LockdownStatus): boolean {

@@ -98,3 +98,28 @@ export function notificationText(payload: NotificationPayload): { title: string;
   ];
   return { title, body: lines.join('\n') };
 }
+
+// ── What the notification activities hand the delivery workflow ──
+
+export interface PlannedDelivery {
+  id: string;
+  mode: NotificationMode;
+}
+
+/** Retries of one delivery: exponential backoff, doubling, bounded (from the worker's configuration). */
+export interface DeliveryRetry {
+  initialIntervalMs: number;
+  maximumIntervalMs: number;
+  maximumAttempts: number;
+}
+
+export interface NotificationPlan {
+  /** The event's deliveries still pending. */
+  deliveries: PlannedDelivery[];
+  retry: DeliveryRetry;
+}
+
+export interface NotificationSummary {
+  delivered: number;
+  failed: number;
+}

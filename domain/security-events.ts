@@ -1,5 +1,6 @@
 import { ACCOUNT_LOCKDOWN_FAILED, ACCOUNT_LOCKDOWN_TRIGGERED } from './events';
 import type { LockdownActionKey } from './lockdown-actions';
+import type { DeliveryRetry } from './notifications';
 
 /**
  * What downstream applications are told of a lockdown: OpenID CAEP 1.0 events in RFC 8417
@@ -122,4 +123,10 @@ export function securityEventClaims(input: {
     sub_id: input.subject,
     events: { [CAEP_EVENT_TYPES[input.eventName]]: details },
   };
+}
+
+export interface SecurityEventPlan {
+  /** The event's SET deliveries still pending. */
+  deliveryIds: string[];
+  retry: DeliveryRetry;
 }

@@ -1,6 +1,7 @@
 import { isAnonymousUser, logsInWithPassword } from '../domain/accounts';
 import { denied, invalid, notFoundError } from '../domain/errors';
-import { canChangeAccount, canViewUser, type Actor } from '../domain/permissions';
+import { type Actor } from '../domain/permissions';
+import { canChangeAccount, canViewUser } from './authorization';
 import { unrecordableText } from '../domain/prompt';
 import type { Db } from '../lib/db';
 import { isUuid } from '../lib/ids';

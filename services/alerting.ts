@@ -1,6 +1,7 @@
 import { denied, invalid, notFoundError } from '../domain/errors';
 import type { NotificationMode, NotificationSeverity } from '../domain/notifications';
-import { canConfigureAlerting, type Actor } from '../domain/permissions';
+import { type Actor } from '../domain/permissions';
+import { canConfigureAlerting } from './authorization';
 import type { Prisma } from '../generated/prisma/client';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';

@@ -1,6 +1,7 @@
 import { denied } from '../domain/errors';
 import { EVENT_ACTION_NAMES, EVENT_ACTIONS, eventActionsOf, type EventCategory } from '../domain/events';
-import { canReadAudit, type Actor } from '../domain/permissions';
+import { type Actor } from '../domain/permissions';
+import { canReadAudit } from './authorization';
 import type { Prisma } from '../generated/prisma/client';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';

@@ -1,4 +1,5 @@
-import { accountCapabilities, canConfigureFlows, canGrantPermissions, hasPermission, type Actor } from '../domain/permissions';
+import { type Actor } from '../domain/permissions';
+import { accountCapabilities, canConfigureFlows, canGrantPermissions, hasPermission } from './authorization';
 import type { Db } from '../lib/db';
 import { isUuid } from '../lib/ids';
 

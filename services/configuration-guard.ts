@@ -1,5 +1,6 @@
 import { denied, invalid } from '../domain/errors';
-import { canChangeConfiguration, canConfigureFlows, type Actor } from '../domain/permissions';
+import { type Actor } from '../domain/permissions';
+import { canChangeConfiguration, canConfigureFlows } from './authorization';
 import type { ActorRef } from '../domain/stages';
 import type { Db } from '../lib/db';
 import type { AuditMeta } from './audit-log';

@@ -1,5 +1,6 @@
 import { denied, invalid, notFoundError } from '../domain/errors';
-import { changesSecuritySetting, flowAccess, FLOW_SECURITY_FIELDS, type Actor } from '../domain/permissions';
+import { FLOW_SECURITY_FIELDS, type Actor } from '../domain/permissions';
+import { changesSecuritySetting, flowAccess } from './authorization';
 import { isStageKind, type BindingCondition, type FlowAuthentication, type StageKind } from '../domain/stages';
 import { renderFields } from '../domain/templates';
 import type { Db } from '../lib/db';

@@ -6,6 +6,7 @@ import { createAccountAccess } from './account-access';
 import { createAlerting } from './alerting';
 import { createAuditEvents } from './audit-events';
 import { createCapabilities } from './capabilities';
+import { createCredentialCheck } from './credential-check';
 import { createFlowConfiguration } from './flow-configuration';
 import { createLockdownAuditService } from './lockdown-audit';
 import { createLockdownService } from './lockdowns';
@@ -43,6 +44,7 @@ export function createServices(deps: ServiceDeps) {
   const credentials = createUserCredentials(db, access);
   const permissionGrants = createPermissionGrants(db);
   const signIn = createSignIn(db);
+  const credentialCheck = createCredentialCheck(db);
   const capabilities = createCapabilities(db);
   const readiness = createReadiness(db, deps.temporal, deps.config);
   // Configuration, alerting and the audit log.
@@ -61,6 +63,7 @@ export function createServices(deps: ServiceDeps) {
     credentials,
     permissionGrants,
     signIn,
+    credentialCheck,
     capabilities,
     readiness,
     flowConfiguration,

@@ -1,5 +1,6 @@
 import { notFoundError } from '../domain/errors';
-import { visibleLockdowns, type Actor } from '../domain/permissions';
+import { type Actor } from '../domain/permissions';
+import { visibleLockdowns } from './authorization';
 import type { Db } from '../lib/db';
 import { isUuid } from '../lib/ids';
 import type { Lockdown as LockdownRow } from '../generated/prisma/client';

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
-import { canDecodeTemporalPayloads, canReadLockdownHistory } from '../domain/permissions';
+import { canDecodeTemporalPayloads, canReadLockdownHistory } from './authorization';
 import { denied } from '../domain/errors';
 import type { Config } from '../lib/config';
 import { createPayloadCodec } from '../lib/data-converter';

@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import { conflictError, denied, invalid, unavailableError, type DomainError } from '../domain/errors';
 import { isFinished } from '../domain/lockdown-status';
-import { canAnswerLockdown, canCancelLockdown, canDecideLockdownApproval } from '../domain/permissions';
+import { canAnswerLockdown, canCancelLockdown, canDecideLockdownApproval } from './authorization';
 import { unrecordableText } from '../domain/prompt';
 import { answerWhen } from '../domain/self-service';
 import type { FieldError } from '../domain/stages';

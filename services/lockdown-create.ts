@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { isProtectedAccount } from '../domain/accounts';
 import { approvalRecord, needsApproval, type ApprovalRecord } from '../domain/approval';
 import { conflictError, denied, invalid, unavailableError } from '../domain/errors';
-import { flowAccess, targetsActorMayNotLock } from '../domain/permissions';
+import { flowAccess, targetsActorMayNotLock } from './authorization';
 import { unrecordableText } from '../domain/prompt';
 import { answerWhen } from '../domain/self-service';
 import type { AccountLockdownStageSnapshot } from '../domain/stages';

@@ -1,4 +1,4 @@
-import { visibleLockdowns } from '../domain/permissions';
+import { visibleLockdowns } from './authorization';
 import type { LockdownStatus } from '../domain/lockdown-status';
 import type { Db } from '../lib/db';
 import { isUuid } from '../lib/ids';

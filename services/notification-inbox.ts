@@ -1,6 +1,7 @@
 import { denied, notFoundError } from '../domain/errors';
 import type { DeliveryStatus } from '../domain/notifications';
-import { canReadAudit, type Actor } from '../domain/permissions';
+import { type Actor } from '../domain/permissions';
+import { canReadAudit } from './authorization';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../lib/db';
 import { isUuid } from '../lib/ids';

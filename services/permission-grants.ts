@@ -1,5 +1,6 @@
 import { conflictError, denied, invalid, notFoundError } from '../domain/errors';
-import { canGrantPermissions, type Actor, type PermissionName } from '../domain/permissions';
+import { type Actor, type PermissionName } from '../domain/permissions';
+import { canGrantPermissions } from './authorization';
 import type { ActorRef } from '../domain/stages';
 import type { Db } from '../lib/db';
 import { isUuid } from '../lib/ids';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { denied, invalid, notFoundError } from '../domain/errors';
 import type { DeliveryStatus } from '../domain/notifications';
-import { canConfigureSecurityEventReceivers, canReadAudit, type Actor } from '../domain/permissions';
+import { type Actor } from '../domain/permissions';
+import { canConfigureSecurityEventReceivers, canReadAudit } from './authorization';
 import { CAEP_EVENT_NAMES, CAEP_EVENT_TYPES, PUSH_DELIVERY_METHOD, type CaepEventName, type SubjectFormat } from '../domain/security-events';
 import type { Prisma } from '../generated/prisma/client';
 import { securityEventIssuer, type Config } from '../lib/config';

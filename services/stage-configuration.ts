@@ -1,7 +1,8 @@
 import { notFoundError } from '../domain/errors';
 import type { ConfigurationModel } from '../domain/events';
 import { actionsOf, type LockdownActions } from '../domain/lockdown-actions';
-import { ACCOUNT_LOCKDOWN_STAGE_SECURITY_FIELDS, changesSecuritySetting, type Actor } from '../domain/permissions';
+import { ACCOUNT_LOCKDOWN_STAGE_SECURITY_FIELDS, type Actor } from '../domain/permissions';
+import { changesSecuritySetting } from './authorization';
 import { DEFAULT_SELF_SERVICE_MESSAGE, DEFAULT_SELF_SERVICE_TITLE } from '../domain/self-service';
 import { unknownStageKind, type PromptFieldSnapshot, type PromptFieldType, type StageKind } from '../domain/stages';
 import { sanitizePromptHtml } from '../domain/templates';

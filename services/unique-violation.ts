@@ -12,6 +12,16 @@ export function isUniqueViolation(err: unknown): boolean {
   return false;
 }
 
+/**
+ * The request lost a race with another one: the row it was changing was deleted meanwhile
+ * (Prisma's P2025, or P2003 for a row it pointed at) — the 404 the loser would have had a
+ * moment later, not a server error.
+ */
+export function isRaceLost(err: unknown): boolean {
+  const { code } = (err ?? {}) as { code?: unknown };
+  return code === 'P2025' || code === 'P2003';
+}
+
 /** Runs a write; a unique violation becomes a 409-kind domain error with `message`. */
 export async function conflictOnDuplicate<T>(write: Promise<T>, message: string, code = 'conflict'): Promise<T> {
   try {

@@ -1,7 +1,7 @@
 import { isProtectedAccount, logsInWithPassword } from '../domain/accounts';
 import { conflictError, denied, invalid } from '../domain/errors';
 import { USER_DELETED, USER_UPDATED } from '../domain/events';
-import { canCreateUser } from '../domain/permissions';
+import { canCreateUser } from './authorization';
 import type { UserType } from '../domain/accounts';
 import { hashPassword, unusablePasswordHash } from '../lib/credentials';
 import type { Db } from '../lib/db';

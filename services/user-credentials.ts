@@ -1,6 +1,6 @@
 import type { TokenIntent } from '../domain/accounts';
 import { denied, invalid, notFoundError } from '../domain/errors';
-import { canCreateToken, canEndCredentialsOf, canViewUser } from '../domain/permissions';
+import { canCreateToken, canEndCredentialsOf, canViewUser } from './authorization';
 import { generateKey, hashKey } from '../lib/credentials';
 import type { Db } from '../lib/db';
 import { isUuid } from '../lib/ids';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { denied } from '../domain/errors';
-import { manageableUsers, type Actor } from '../domain/permissions';
+import { type Actor } from '../domain/permissions';
+import { manageableUsers } from './authorization';
 import type { Db } from '../lib/db';
 import type { AccountAccess } from './account-access';
 import { decodeCursor, encodeCursor } from './cursor';

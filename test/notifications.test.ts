@@ -6,7 +6,7 @@ import { Agent } from 'node:http';
 import { createNotificationActivities } from '../activities/notifications';
 import { createLogger } from '../lib/logger';
 import { notificationWorkflowId, userLockdownWorkflowId } from '../workflows/ids';
-import type { NotificationSummary } from '../workflows/types';
+import type { NotificationSummary } from '../domain/notifications';
 import { createBrand } from './support/flows';
 import { closedPort, startSmtpReceiver, startWebhookReceiver, type SmtpReceiver, type WebhookReceiver } from './support/receivers';
 import { adminSession, bearer, createUser, login, startStack, uniqueName, waitForWorkflowResult, type Stack } from './support/stack';

@@ -9,7 +9,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { createSecurityEventActivities } from '../activities/security-events';
 import { createLogger } from '../lib/logger';
 import { securityEventsWorkflowId } from '../workflows/ids';
-import type { NotificationSummary } from '../workflows/types';
+import type { NotificationSummary } from '../domain/notifications';
 import { createBrand, type BrandOptions } from './support/flows';
 import { closedPort } from './support/receivers';
 import { addSession, adminSession, bearer, createUser, startStack, uniqueName, waitForWorkflowResult, type Stack } from './support/stack';

@@ -2,7 +2,7 @@ import { log, proxyActivities } from '@temporalio/workflow';
 import type { LockdownActivities } from '../activities';
 import { ACTIVITY_OPTIONS } from './activity-options';
 import { deliverInWindow, deliveryActivities } from './delivery-window';
-import type { NotificationSummary } from './types';
+import type { NotificationSummary } from '../domain/notifications';
 
 const activities = proxyActivities<LockdownActivities>(ACTIVITY_OPTIONS);
 

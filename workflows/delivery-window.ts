@@ -1,7 +1,7 @@
 import { isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { LockdownActivities } from '../activities';
 import { failureMessage } from './failures';
-import type { NotificationSummary } from './types';
+import type { NotificationSummary } from '../domain/notifications';
 
 /** Deliveries in flight at once: a large destination group stays within Temporal's pending-activity limit. */
 const DELIVERY_WINDOW = 20;

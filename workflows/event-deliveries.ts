@@ -5,7 +5,7 @@ import { deliverNotifications } from './deliver-notifications';
 import { deliverSecurityEvents } from './deliver-security-events';
 import { failureMessage } from './failures';
 import { notificationWorkflowId, securityEventsWorkflowId } from './ids';
-import type { NotificationSummary } from './types';
+import type { NotificationSummary } from '../domain/notifications';
 
 /**
  * What follows an audit event: its notifications and its CAEP Security Event Tokens, each

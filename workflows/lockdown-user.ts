@@ -6,7 +6,8 @@ import { LOCAL_ACTIVITY_OPTIONS } from './activity-options';
 import { securityEventsToPush, startNotifications, startSecurityEvents } from './event-deliveries';
 import { failureMessage } from './failures';
 import { patchApplies, type PatchId } from './patches';
-import type { LockdownUserInput, UserLockdownResult } from './types';
+import type { LockdownUserInput } from './types';
+import type { UserLockdownResult } from '../domain/lockdown-status';
 
 // The per-user steps are short database transactions: local activities, no server round trip each.
 const activities = proxyLocalActivities<LockdownActivities>(LOCAL_ACTIVITY_OPTIONS);

@@ -70,16 +70,6 @@ export interface LockdownUserInput {
   contained?: boolean;
 }
 
-export interface UserLockdownResult {
-  userId: string;
-  username: string;
-  success: boolean;
-  error: string | null;
-  actions: LockdownActions;
-  sessionsRevoked: number;
-  tokensRevoked: number;
-}
-
 export interface LockdownFlowState {
   status: LockdownStatus;
   stageIndex: number | null;
@@ -93,31 +83,3 @@ export interface FieldError {
   message: string;
 }
 
-export interface PlannedDelivery {
-  id: string;
-  mode: NotificationMode;
-}
-
-/** Retries of one delivery: exponential backoff, doubling, bounded (from the worker's configuration). */
-export interface DeliveryRetry {
-  initialIntervalMs: number;
-  maximumIntervalMs: number;
-  maximumAttempts: number;
-}
-
-export interface NotificationPlan {
-  /** The event's deliveries still pending. */
-  deliveries: PlannedDelivery[];
-  retry: DeliveryRetry;
-}
-
-export interface NotificationSummary {
-  delivered: number;
-  failed: number;
-}
-
-export interface SecurityEventPlan {
-  /** The event's SET deliveries still pending. */
-  deliveryIds: string[];
-  retry: DeliveryRetry;
-}

@@ -4,8 +4,7 @@ import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { DomainError, type DomainErrorKind } from '../../domain/errors';
-import { Prisma } from '../../generated/prisma/client';
-import { isUniqueViolation } from '../../services/unique-violation';
+import { isRaceLost, isUniqueViolation } from '../../services/unique-violation';
 
 /**
  * The one error envelope: `{ error: { code, message, details? } }`.
@@ -68,13 +67,9 @@ function libraryError(err: { status?: unknown; statusCode?: unknown; type?: unkn
   }
 }
 
-/**
- * Database answers that mean the request lost a race with another one: the row it was
- * changing was deleted meanwhile (P2025, or P2003 for a row it pointed at). That is the
- * 404 the loser would have had a moment later, not a server error.
- */
+/** A write that lost a race with a deletion: the 404 the loser would have had a moment later. */
 function raceLost(err: unknown): HttpError | null {
-  if (err instanceof Prisma.PrismaClientKnownRequestError && (err.code === 'P2025' || err.code === 'P2003')) {
+  if (isRaceLost(err)) {
     return new HttpError(404, 'not_found', 'The resource was deleted while this request changed it.');
   }
   return null;

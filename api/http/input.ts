@@ -23,6 +23,7 @@ interface Problem {
 }
 
 // With the `u` flag a surrogate pair is one code point, so only unpaired halves match.
+// eslint-disable-next-line no-control-regex -- NUL is exactly what PostgreSQL cannot store
 const UNSTORABLE = /[\u0000\p{Surrogate}]/u;
 const CHARACTERS_MESSAGE = 'must not contain NUL (\\u0000) or unpaired surrogate characters';
 
@@ -54,4 +55,5 @@ export function assertSafeInput(value: unknown, location: InputLocation): void {
   if (problem) throw badRequest(`Invalid ${location}: ${problem.field} ${problem.message}.`, [problem]);
 }
 
+// eslint-disable-next-line no-control-regex -- NUL is shown escaped, not printed
 const printable = (key: string) => key.replace(/\u0000/g, '\\u0000').replace(/\p{Surrogate}/gu, '\\ufffd');

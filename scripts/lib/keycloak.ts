@@ -74,9 +74,10 @@ async function download(dir: string): Promise<void> {
     } catch (err) {
       // Maven reports errors on stdout, the cause first, then advice on re-running it.
       const { stdout, stderr } = err as { stdout?: string; stderr?: string };
+      // eslint-disable-next-line no-control-regex -- ANSI colour codes are control characters by definition
       const output = `${stdout ?? ''}${stderr ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '');
       const firstErrors = output.split('\n').filter((line) => /^\[ERROR\] \S/.test(line)).slice(0, 3);
-      throw new Error(`Maven could not obtain ${artifact}:\n${firstErrors.join('\n')}`);
+      throw new Error(`Maven could not obtain ${artifact}:\n${firstErrors.join('\n')}`, { cause: err });
     }
     log(`Downloaded in ${seconds(started)} s; unpacking…`);
     started = Date.now();

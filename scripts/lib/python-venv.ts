@@ -73,7 +73,7 @@ export async function pipInstallOnce(tool: PythonTool): Promise<string> {
         });
       } catch (err) {
         rmSync(dir, { recursive: true, force: true });
-        throw new Error(`Could not install ${tool.name} (needs python3 with venv and PyPI): ${err instanceof Error ? err.message : String(err)}`);
+        throw new Error(`Could not install ${tool.name} (needs python3 with venv and PyPI): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }
     },
   });

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-import { log } from './log';
 import { goInstallOnce } from './go-install';
 import { stopProcess } from './processes';
 import { startTemporalWebUi } from './temporal-web-ui';
@@ -96,7 +95,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     } catch (err) {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`The Temporal dev server did not answer on ${address} within 60 s: ${(err as Error).message}`);
+        throw new Error(`The Temporal dev server did not answer on ${address} within 60 s: ${(err as Error).message}`, { cause: err });
       }
       await sleep(250);
     }

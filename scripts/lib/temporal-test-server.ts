@@ -96,7 +96,7 @@ async function install(dir: string, executable: string): Promise<void> {
     } catch (err) {
       // Maven reports on stdout: its last lines say what failed.
       const output = `${(err as { stdout?: string }).stdout ?? ''}${(err as { stderr?: string }).stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
-      throw new Error(`mvn dependency:copy-dependencies failed:\n${output}`);
+      throw new Error(`mvn dependency:copy-dependencies failed:\n${output}`, { cause: err });
     }
     const classPath = path.join(dir, 'lib', '*');
     const archive = path.join(dir, 'classes.jsa');
@@ -108,7 +108,7 @@ async function install(dir: string, executable: string): Promise<void> {
     chmodSync(executable, 0o755);
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`Could not install the Temporal test server from Maven Central: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`Could not install the Temporal test server from Maven Central: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   log(`Temporal test server installed in ${Math.round((Date.now() - started) / 1000)} s.`);
 }

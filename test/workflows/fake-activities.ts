@@ -1,6 +1,6 @@
 import type { LockdownActivities } from '../../activities';
 import type { LockdownStatus } from '../../domain/lockdown-status';
-import type { UserLockdownResult } from '../../workflows/types';
+import type { UserLockdownResult } from '../../domain/lockdown-status';
 
 type Input<Name extends keyof LockdownActivities> = Parameters<LockdownActivities[Name]>[0];
 type TargetState = 'pending' | 'running' | 'locked' | 'failed' | 'cancelled';
