@@ -252,7 +252,7 @@ describe('prompt HTML', () => {
     const slug = uniqueName('public');
     expect((await api.post('/api/v1/flows', { slug, name: 'Public', title: 'Public', authentication: 'none' })).status).toBe(201);
     const initialValue = '<p>Hello <strong>there</strong></p>{{ "<img src=x onerror=alert(1)><script>alert(2)</script>" | raw }}<a href="javascript:alert(3)" onclick="x()">help</a><a href="https://help.example.test/">docs</a>';
-    const prompt = (await api.post('/api/v1/stages/prompt', { name: uniqueName('html'), fields: [{ fieldKey: 'notice', type: 'alert_warning', initialValue }, { fieldKey: 'reason', type: 'text', initialValue: 'a < b' }] })).body;
+    const prompt = (await api.post('/api/v1/stages/prompt', { name: uniqueName('html'), fields: [{ fieldKey: 'notice', type: 'alert_warning', order: 0, initialValue }, { fieldKey: 'reason', type: 'text', order: 1, initialValue: 'a < b' }] })).body;
     expect((await api.post(`/api/v1/flows/${slug}/bindings`, { stageId: prompt.id, order: 0 })).status).toBe(201);
 
     const executor = await stack.http.get(`/api/v1/flows/${slug}/executor`);
