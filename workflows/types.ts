@@ -6,7 +6,6 @@
 import type { DeactivationCause } from '../domain/deactivation';
 import type { LockdownActions } from '../domain/lockdown-actions';
 import type { LockdownStatus, Progress } from '../domain/lockdown-status';
-import type { NotificationMode } from '../domain/notifications';
 import type { ActorRef, Completion, FlowSnapshot } from '../domain/stages';
 
 /** The worker-independent settings a lockdown runs with (from the API's configuration, lib/config.ts). */
