@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { attributeProblem } from '../connectors';
 import { configuredConnector } from '../connectors/configured';
-import { actionsOfKind, defaultActionsOf, type AccountMappingKind, type ConnectorAction, type ConnectorKind } from '../domain/connectors';
+import { actionsOf, actionsOfKind, CONNECTOR_ACTION_LABELS, CONNECTOR_KIND_NAMES, defaultActionsOf, type AccountMappingKind, type ConnectorAction, type ConnectorKind } from '../domain/connectors';
 import { denied, invalid, notFoundError } from '../domain/errors';
 import type { Actor } from '../domain/permissions';
 import type { Prisma } from '../generated/prisma/client';
@@ -69,6 +69,12 @@ function auditedFields(row: ConnectorRow) {
   const { name, kind, baseUrl, realm, clientId, mapping, mappingAttribute, actions, enabled } = row;
   return { name, kind, baseUrl, realm, clientId, credential: row.credentialSealed, mapping, mappingAttribute, actions, enabled };
 }
+
+/** The kinds and their actions as the console offers them (declared in domain/connectors.ts). */
+const KINDS = CONNECTOR_KIND_NAMES.map((kind) => ({
+  kind,
+  actions: actionsOf(kind).map((action) => ({ action, label: CONNECTOR_ACTION_LABELS[action], byDefault: defaultActionsOf(kind).includes(action) })),
+}));
 
 const uniqueName = <T>(write: Promise<T>) => conflictOnDuplicate(write, 'A connector with this name already exists.', 'name_taken');
 
@@ -140,7 +146,7 @@ export function createConnectors(db: Db, config: Config, metrics?: ConnectorMetr
       await mayRead(actor);
       const { where, orderBy } = newestFirst(page.cursor);
       const rows = await db.connector.findMany({ where, orderBy, take: page.limit + 1 });
-      return { ...newestFirstPage(rows, page.limit, (row) => toConnector(row, actor)), viewerMayConfigure: canConfigureConnectors(actor) };
+      return { ...newestFirstPage(rows, page.limit, (row) => toConnector(row, actor)), viewerMayConfigure: canConfigureConnectors(actor), kinds: KINDS };
     },
 
     async get(actor: Actor, id: string) {

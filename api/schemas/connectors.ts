@@ -52,6 +52,9 @@ export const ConnectorPage = z
     items: z.array(Connector),
     nextCursor: z.string().nullable(),
     viewerMayConfigure: z.boolean().openapi({ description: 'Whether the caller may create connectors (superusers).' }),
+    kinds: z
+      .array(z.object({ kind: ConnectorKind, actions: z.array(z.object({ action: ConnectorAction, label: z.string(), byDefault: z.boolean() })) }))
+      .openapi({ description: 'Each kind with its actions, in the order a lockdown applies them, and which a new connector takes by default.' }),
   })
   .openapi('ConnectorPage');
 
