@@ -60,6 +60,16 @@ export function createDownstreamActivities(db: Db, config: Config, logger: Logge
     metrics,
     timeoutMs: config.CONNECTOR_REQUEST_TIMEOUT_MS,
   };
+  // One client per connector and worker, so Keycloak's service-account token is shared by every
+  // user's step (a bulk lockdown asks for one token, not one a user); rebuilt when the connector changes.
+  const prepared = new Map<string, { updatedAt: number; connector: AnyConnector }>();
+  function connectorOf(stored: Parameters<typeof configuredConnector>[0] & { updatedAt: Date }): AnyConnector {
+    const cached = prepared.get(stored.id);
+    if (cached && cached.updatedAt === stored.updatedAt.getTime()) return cached.connector;
+    const connector = configuredConnector(stored, environment);
+    prepared.set(stored.id, { updatedAt: stored.updatedAt.getTime(), connector });
+    return connector;
+  }
   const retry: DownstreamRetry = {
     initialIntervalMs: config.CONNECTOR_RETRY_INITIAL_MS,
     maximumIntervalMs: config.CONNECTOR_RETRY_MAX_INTERVAL_MS,
@@ -194,7 +204,7 @@ export function createDownstreamActivities(db: Db, config: Config, logger: Logge
       let outcome: Outcome<Final>;
       try {
         context.heartbeat({ step });
-        outcome = await lockDown(configuredConnector(stored, environment), user, stored.actions, (next) => {
+        outcome = await lockDown(connectorOf(stored), user, stored.actions, (next) => {
           step = next;
           context.heartbeat({ step });
         });
@@ -209,7 +219,10 @@ export function createDownstreamActivities(db: Db, config: Config, logger: Logge
       await db.downstreamResult.updateMany({ where: { ...resultKey(input), run: input.run }, data: { error: outcome.reason } });
       const delay = downstreamRetryDelayMs(retry, attempt, outcome.retryAfterMs);
       logger.warn({ lockdownId: input.lockdownId, userId: input.userId, connectorId: input.connector.id, attempt, nextInMs: delay }, 'downstream lockdown will be retried');
-      throw ApplicationFailure.create({ message: outcome.reason, type: 'DownstreamRetryable', nonRetryable: false, nextRetryDelay: delay });
+      // Failure messages are stored in clear in Temporal's history: the status or the fixed
+      // network vocabulary only; the reason (which may quote the server) goes in the encrypted details.
+      const message = outcome.httpStatus !== undefined ? `${stored.name} answered HTTP ${outcome.httpStatus}; attempt ${attempt} of ${retry.maximumAttempts}.` : outcome.reason;
+      throw ApplicationFailure.create({ message, type: 'DownstreamRetryable', nonRetryable: false, details: [outcome.reason], nextRetryDelay: delay });
     },
 
     /** The step failed in a way the activity could not record itself (an error no retry healed): recorded as `failed`, with its event. */

@@ -352,7 +352,7 @@ describe('bad input downstream: each a clear result, nothing lost, no retry stor
       const activity = description?.raw.pendingActivities?.find((entry) => (entry.attempt ?? 0) >= 2);
       return activity ?? undefined;
     }, { intervalMs: 50 });
-    expect(pending.lastFailure?.message).toMatch(/HTTP 429 to the user search/);
+    expect(pending.lastFailure?.message).toBe(`${throttled.name} answered HTTP 429; attempt 1 of ${MAX_ATTEMPTS}.`);
     expect(Number(pending.currentRetryInterval?.seconds ?? 0)).toBe(3);
     const [result] = await downstreamSettled(started.body.id, 1);
     expect(result.downstream[0]).toMatchObject({ status: 'done', attempts: 2 });
