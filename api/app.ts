@@ -16,6 +16,7 @@ import { errorHandler, HttpError, unknownRoute } from './http/errors';
 import { createRegistry, generateDocument } from './http/openapi';
 import { createRouteBuilder } from './http/route';
 import { authRoutes } from './routes/auth';
+import { connectorRoutes } from './routes/connectors';
 import { consoleRoutes } from './routes/console';
 import { eventRoutes } from './routes/events';
 import { flowRoutes } from './routes/flows';
@@ -42,8 +43,8 @@ export type Route = ReturnType<typeof createRouteBuilder>;
 
 const MAX_URL_LENGTH = 8_192;
 
-export function createApp({ config, db, temporal, logger, services = createServices({ config, db, temporal, logger }) }: Pick<ApiDeps, 'config' | 'db' | 'temporal' | 'logger'> & { services?: Services }) {
-  const metrics = createMetrics();
+export function createApp({ config, db, temporal, logger, services: given, metrics = createMetrics() }: Pick<ApiDeps, 'config' | 'db' | 'temporal' | 'logger'> & { services?: Services; metrics?: Metrics }) {
+  const services = given ?? createServices({ config, db, temporal, logger, connectorMetrics: metrics.connectors });
   const deps: ApiDeps = { config, db, temporal, logger, metrics, services };
   const app = express();
   app.disable('x-powered-by');
@@ -82,7 +83,7 @@ export function createApp({ config, db, temporal, logger, services = createServi
   const registry = createRegistry();
   const router = Router();
   const route = createRouteBuilder(router, registry, createAuthenticator(services.credentialCheck));
-  for (const register of [healthRoutes, authRoutes, userRoutes, permissionRoutes, tokenRoutes, lockdownRoutes, lockdownAuditRoutes, eventRoutes, notificationRoutes, securityEventRoutes, flowRoutes, temporalCodecRoutes, consoleRoutes]) {
+  for (const register of [healthRoutes, authRoutes, userRoutes, permissionRoutes, tokenRoutes, lockdownRoutes, lockdownAuditRoutes, eventRoutes, notificationRoutes, securityEventRoutes, flowRoutes, temporalCodecRoutes, consoleRoutes, connectorRoutes]) {
     register(router, route, deps);
   }
   app.use(router);

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { loadConfig, publicUrl } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
+import { createMetrics } from '../lib/metrics';
 import { createTemporalClient } from '../lib/temporal';
 import { parseServiceArgs } from '../lib/usage';
 import { createServices } from '../services';
@@ -14,8 +15,9 @@ export async function startApi() {
   const logger = createLogger(config.LOG_LEVEL, 'api');
   const db = createDb(config.DATABASE_URL);
   const temporal = await createTemporalClient(config);
-  const services = createServices({ config, db, temporal, logger });
-  const app = createApp({ config, db, temporal, logger, services });
+  const metrics = createMetrics();
+  const services = createServices({ config, db, temporal, logger, connectorMetrics: metrics.connectors });
+  const app = createApp({ config, db, temporal, logger, services, metrics });
   let draining = false;
   const server = createServer((req, res) => {
     if (draining) {

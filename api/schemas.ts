@@ -6,6 +6,7 @@ import { perAction } from '../domain/lockdown-actions';
 import { LOCKDOWN_STATUSES, TARGET_STATUSES } from '../domain/lockdown-status';
 import { PERMISSION_NAMES } from '../domain/permissions';
 import { BINDING_CONDITIONS, FLOW_AUTHENTICATIONS, PROMPT_FIELD_TYPES, STAGE_KINDS } from '../domain/stages';
+import { DownstreamResult, DownstreamSummary } from './schemas/downstream';
 
 /** Request and response shapes of the v1 API; they validate requests and feed the OpenAPI document. */
 
@@ -90,6 +91,7 @@ export const LockdownResult = z
     error: z.string().nullable(),
     sessionsRevoked: z.number().int(),
     tokensRevoked: z.number().int(),
+    downstream: z.array(DownstreamResult).openapi({ description: 'The user on each downstream connector (done, not found, failed with why; pending while it runs).' }),
   })
   .openapi('LockdownResult');
 
@@ -122,6 +124,7 @@ export const Lockdown = z
     completedAt: z.string().nullable(),
     progress: z.object({ total: z.number(), locked: z.number(), failed: z.number(), cancelled: z.number(), pending: z.number() }),
     results: z.array(LockdownResult),
+    downstream: z.array(DownstreamSummary).openapi({ description: 'Per downstream connector, how many users are pending, done, not found there or failed (retry a failed connector with POST /lockdowns/:id/downstream/retry).' }),
     stage: RenderedStage.nullable(),
     completion: Completion.nullable(),
     error: z.string().nullable(),

@@ -15,10 +15,15 @@ export const EVENT_ACTIONS = {
   account_lockdown_approved: { label: 'Lockdown Approved', category: 'lockdown' },
   account_lockdown_rejected: { label: 'Lockdown Rejected', category: 'lockdown' },
   account_lockdown_approval_expired: { label: 'Lockdown Approval Expired', category: 'lockdown' },
+  // A lockdown reaching a downstream connector, per user and connector (and per retry of it): `context.connector`, `context.outcome`.
+  account_lockdown_downstream: { label: 'Downstream Account Locked', category: 'lockdown' },
+  account_lockdown_downstream_not_found: { label: 'Downstream Account Not Found', category: 'lockdown' },
+  account_lockdown_downstream_failed: { label: 'Downstream Lockdown Failed', category: 'lockdown' },
   // Restoring access after a lockdown.
   user_activated: { label: 'User Activated', category: 'restore' },
   password_set: { label: 'Password Set', category: 'restore' },
   recovery_link_created: { label: 'Recovery Link Created', category: 'restore' },
+  downstream_account_enabled: { label: 'Downstream Account Re-enabled', category: 'restore' },
   // Accounts, permissions and credentials changed by an administrator.
   user_created: { label: 'User Created', category: 'administration' },
   user_updated: { label: 'User Updated', category: 'administration' },
@@ -47,6 +52,7 @@ export const CONFIGURATION_MODELS = {
   notification_transport: 'Notification transport',
   notification_rule: 'Notification rule',
   ssf_receiver: 'Shared Signals receiver',
+  connector: 'Downstream connector',
 } as const;
 export type ConfigurationModel = keyof typeof CONFIGURATION_MODELS;
 
@@ -88,4 +94,20 @@ export type LockdownEventAction = typeof ACCOUNT_LOCKDOWN_TRIGGERED | typeof ACC
  */
 export function lockdownEventDedupKey(lockdownId: string, userId: string): string {
   return `${ACCOUNT_LOCKDOWN_TRIGGERED}:${lockdownId}:${userId}`;
+}
+
+/** What one user's lockdown on one connector ended with, as its audit event's action. */
+export const DOWNSTREAM_EVENT_ACTIONS = {
+  done: 'account_lockdown_downstream',
+  not_found: 'account_lockdown_downstream_not_found',
+  failed: 'account_lockdown_downstream_failed',
+} as const satisfies Record<'done' | 'not_found' | 'failed', EventAction>;
+export const DOWNSTREAM_ACCOUNT_ENABLED = 'downstream_account_enabled' satisfies EventAction;
+
+/**
+ * One downstream event per (lockdown, user, connector, run): run 1 is the lockdown's own, each
+ * retry of the connector the next. Retried activities hit this key and write nothing more.
+ */
+export function downstreamEventDedupKey(lockdownId: string, userId: string, connectorId: string, run: number): string {
+  return `${DOWNSTREAM_EVENT_ACTIONS.done}:${lockdownId}:${userId}:${connectorId}:${run}`;
 }

@@ -109,6 +109,17 @@ export const configSchema = z.object({
   NOTIFICATION_RETRY_MAX_INTERVAL_MS: positiveInt(60_000),
   /** How long a webhook receiver has to answer one delivery attempt. */
   NOTIFICATION_WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  /**
+   * Downstream connectors: attempts of one user's lockdown on one connector (a refusal that
+   * will never succeed, such as a 403, is not retried), with exponential backoff from the
+   * initial interval, doubling up to the maximum; a server's Retry-After replaces the computed
+   * delay. The defaults: 15 attempts over about 35 minutes.
+   */
+  CONNECTOR_MAX_ATTEMPTS: positiveInt(15),
+  CONNECTOR_RETRY_INITIAL_MS: positiveInt(1_000),
+  CONNECTOR_RETRY_MAX_INTERVAL_MS: positiveInt(300_000),
+  /** How long a downstream server has to answer one request. */
+  CONNECTOR_REQUEST_TIMEOUT_MS: positiveInt(10_000),
   /** Keys of the Temporal payload codec (lib/payload-keys.ts): `id:base64key,…`, the first encrypts; or a file of them. */
   LOCKDOWN_PAYLOAD_KEYS: z.string().min(1).optional(),
   LOCKDOWN_PAYLOAD_KEYS_FILE: z.string().min(1).optional(),

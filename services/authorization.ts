@@ -268,3 +268,23 @@ export function changesSecuritySetting(before: object, after: object, fields: re
 export async function canChangeConfiguration(db: Db, actor: Actor, change: { securitySetting: boolean }): Promise<boolean> {
   return change.securitySetting ? actor.isSuperuser : canConfigureFlows(db, actor);
 }
+
+// ── Downstream connectors (issue 21) ──
+
+/** Connectors are read, and health-checked, by change_user holders (globally): they follow them during an incident. */
+export function canReadConnectors(db: Db, actor: Actor): Promise<boolean> {
+  return hasPermission(db, actor, 'change_user');
+}
+
+/**
+ * Connectors hold credentials to other systems and act on every locked account there
+ * (disable, end sessions, delete): creating, changing and removing one is a superuser's.
+ */
+export function canConfigureConnectors(actor: Actor): boolean {
+  return actor.isSuperuser;
+}
+
+/** A lockdown's connector run again for its failed users locks them there: change_user on every one (as a bulk lockdown of them). */
+export async function canRetryDownstream(db: Db, actor: Actor, targetIds: string[]): Promise<boolean> {
+  return (await targetsActorMayNotLock(db, actor, targetIds, true)).length === 0;
+}

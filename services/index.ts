@@ -2,11 +2,14 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
+import type { ConnectorMetrics } from '../lib/metrics';
 import { createAccountAccess } from './account-access';
 import { createAlerting } from './alerting';
 import { createAuditEvents } from './audit-events';
 import { createCapabilities } from './capabilities';
+import { createConnectors } from './connectors';
 import { createCredentialCheck } from './credential-check';
+import { createDownstream } from './downstream';
 import { createFlowConfiguration } from './flow-configuration';
 import { createLockdownAuditService } from './lockdown-audit';
 import { createLockdownService } from './lockdowns';
@@ -26,6 +29,8 @@ export interface ServiceDeps {
   temporal: Client;
   config: Config;
   logger: Logger;
+  /** Where the requests of connector health checks and restores are counted (the API's /metrics). */
+  connectorMetrics?: ConnectorMetrics;
 }
 
 /**
@@ -54,6 +59,9 @@ export function createServices(deps: ServiceDeps) {
   const notificationInbox = createNotificationInbox(db);
   const ssfReceivers = createSsfReceivers(db, deps.config);
   const auditEvents = createAuditEvents(db, deps.config);
+  // Downstream connectors: their configuration, and the lockdowns' results on them.
+  const connectors = createConnectors(db, deps.config, deps.connectorMetrics);
+  const downstream = createDownstream({ db, temporal: deps.temporal, config: deps.config, metrics: deps.connectorMetrics }, access);
   return {
     lockdowns,
     restore,
@@ -72,6 +80,8 @@ export function createServices(deps: ServiceDeps) {
     notificationInbox,
     ssfReceivers,
     auditEvents,
+    connectors,
+    downstream,
   };
 }
 

@@ -6,6 +6,7 @@ import type { Prisma } from '../generated/prisma/client';
 import { decodeCursor, encodeCursor, newestFirst, newestFirstPage, RowPosition } from './cursor';
 import { visibleLockdown, type Requester } from './lockdown-access';
 import { resultOf, type LockdownViews } from './lockdown-view';
+import { withDownstream } from './downstream';
 
 export interface LockdownListQuery {
   status?: LockdownStatus;
@@ -49,7 +50,7 @@ export function createLockdownQueries(db: Db, viewOf: LockdownViews) {
     });
     const items = rows.slice(0, query.limit);
     return {
-      items: items.map(resultOf),
+      items: await withDownstream(db, lockdown.id, items.map(resultOf)),
       nextCursor: rows.length > query.limit ? encodeCursor({ position: items[items.length - 1].position }) : null,
     };
   }

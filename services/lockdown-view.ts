@@ -10,6 +10,7 @@ import { renderFields, type PromptContext, type TemplateUser } from '../domain/t
 import type { Completion, FlowSnapshot } from '../domain/stages';
 import type { LockdownStatus } from '../domain/lockdown-status';
 import type { Lockdown as LockdownRow, LockdownTarget } from '../generated/prisma/client';
+import { downstreamSummaryOf, withDownstream } from './downstream';
 
 /** How a lockdown is shown to API clients: built from PostgreSQL only, so it outlives Temporal history. */
 export const RESULTS_PAGE_SIZE = 50;
@@ -86,12 +87,13 @@ export function createLockdownViews(db: Db, config: Config) {
   /** `viewer`: who asks, for what they may do with it now, by the rules the routes apply (domain/permissions.ts). */
   return async function viewOf(lockdown: LockdownRow, viewer: Actor) {
     const status = lockdown.status as LockdownStatus;
-    const [progress, firstResults, stage, mayDecide, mayReadHistory] = await Promise.all([
+    const [progress, firstResults, stage, mayDecide, mayReadHistory, downstream] = await Promise.all([
       progressOf(lockdown.id),
       db.lockdownTarget.findMany({ where: { lockdownId: lockdown.id }, orderBy: { position: 'asc' }, take: RESULTS_PAGE_SIZE }),
       stageOf(lockdown),
       viewerMayDecide(lockdown, viewer),
       canReadLockdownHistory(db, viewer, lockdown),
+      downstreamSummaryOf(db, lockdown.id),
     ]);
     const self = `/api/v1/lockdowns/${lockdown.id}`;
     return {
@@ -103,7 +105,8 @@ export function createLockdownViews(db: Db, config: Config) {
       createdAt: lockdown.createdAt.toISOString(),
       completedAt: lockdown.completedAt?.toISOString() ?? null,
       progress,
-      results: firstResults.map(resultOf),
+      results: await withDownstream(db, lockdown.id, firstResults.map(resultOf)),
+      downstream,
       stage,
       completion: (lockdown.completion as Completion | null) ?? null,
       error: lockdown.error,

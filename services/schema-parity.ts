@@ -1,5 +1,6 @@
 import type * as Prisma from '../generated/prisma/enums';
 import type { TokenIntent, UserType } from '../domain/accounts';
+import type { AccountMappingKind, ConnectorKind, DownstreamStatus } from '../domain/connectors';
 import type { LockdownStatus, TargetStatus } from '../domain/lockdown-status';
 import type { DeliveryStatus, NotificationMode, NotificationSeverity } from '../domain/notifications';
 import type { PermissionName } from '../domain/permissions';
@@ -29,4 +30,7 @@ export type SchemaParity = [
   Assert<Same<NotificationSeverity, Prisma.NotificationSeverity>>,
   Assert<Same<DeliveryStatus, Prisma.NotificationDeliveryStatus>>,
   Assert<Same<SubjectFormat, Prisma.SsfSubjectFormat>>,
+  Assert<Same<ConnectorKind, Prisma.ConnectorKind>>,
+  Assert<Same<AccountMappingKind, Prisma.AccountMappingKind>>,
+  Assert<Same<DownstreamStatus, Prisma.DownstreamStatus>>,
 ];

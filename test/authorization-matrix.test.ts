@@ -119,6 +119,20 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'DELETE /api/v1/ssf_receivers/{id}': [[401, 403, 403, 204, 403, 204, 401, 401], async () => ({ url: `/api/v1/ssf_receivers/${(await ssfReceiver()).id}` })],
   'GET /api/v1/security_event_deliveries': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/security_event_deliveries?limit=1' })],
 
+  // Downstream connectors: change_user reads and tests them, superusers write (made disabled, so no lockdown reaches them).
+  'GET /api/v1/connectors': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/connectors?limit=1' })],
+  'POST /api/v1/connectors': [[401, 403, 403, 403, 403, 201, 401, 401], () => ({ url: '/api/v1/connectors', body: { name: uniqueName('connector'), kind: 'scim', baseUrl: 'https://scim.example.test/v2', token: 'matrix-token', enabled: false } })],
+  'GET /api/v1/connectors/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/connectors/${(await connectorRow()).id}` })],
+  'PATCH /api/v1/connectors/{id}': [[401, 403, 403, 403, 403, 200, 401, 401], async () => ({ url: `/api/v1/connectors/${(await connectorRow()).id}`, body: { name: uniqueName('renamed') } })],
+  'DELETE /api/v1/connectors/{id}': [[401, 403, 403, 403, 403, 204, 401, 401], async () => ({ url: `/api/v1/connectors/${(await connectorRow()).id}` })],
+  // The health check reaches nothing here (its credential does not open): what is asserted is who may ask.
+  'POST /api/v1/connectors/{id}/test': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/connectors/${(await connectorRow()).id}/test`, body: {} })],
+  // Whoever sees the lockdown learns only that nothing failed there; the rule on the users comes when something did.
+  'POST /api/v1/lockdowns/{id}/downstream/retry': [[401, 404, 409, 409, 409, 409, 401, 401], async (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/downstream/retry`, body: { connectorId: (await connectorRow()).id } })],
+  // Restore access downstream: reading as the user's record, enabling as activate (nothing was disabled here: 409).
+  'GET /api/v1/users/{id}/downstream': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/downstream` })],
+  'POST /api/v1/users/{id}/downstream/{connectorId}/enable': [[401, 403, 409, 409, 403, 409, 401, 401], async (fx) => ({ url: `/api/v1/users/${fx.subject}/downstream/${(await connectorRow()).id}/enable`, body: {} })],
+
   'GET /api/v1/brands': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/brands' })],
   // Security settings (a brand's lockdown flow, the stage's actions and approval): superusers only.
   'PATCH /api/v1/brands/{id}': [[401, 403, 403, 403, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/brands/${fx.brand}`, body: { flowLockdown: fx.flow } })],
@@ -174,6 +188,9 @@ const AUDITED: Partial<Record<keyof typeof MATRIX, EventAction>> = {
   'PATCH /api/v1/ssf_receivers/{id}': 'model_updated',
   'DELETE /api/v1/ssf_receivers/{id}': 'model_deleted',
   'PATCH /api/v1/brands/{id}': 'model_updated',
+  'POST /api/v1/connectors': 'model_created',
+  'PATCH /api/v1/connectors/{id}': 'model_updated',
+  'DELETE /api/v1/connectors/{id}': 'model_deleted',
   'POST /api/v1/flows': 'model_created',
   'PATCH /api/v1/flows/{slug}': 'model_updated',
   'DELETE /api/v1/flows/{slug}': 'model_deleted',
@@ -207,6 +224,8 @@ const tokenOf = async (userId: string) => (await stack.db.token.findUniqueOrThro
 const promptStage = () => stack.db.stage.create({ data: { name: uniqueName('matrix-prompt'), kind: 'prompt' } });
 const ssfReceiver = () =>
   stack.db.ssfReceiver.create({ data: { name: uniqueName('matrix-receiver'), endpointUrl: 'https://app.example.test/events', audience: 'app', events: ['session-revoked'], enabled: false } });
+const connectorRow = () =>
+  stack.db.connector.create({ data: { name: uniqueName('matrix-connector'), kind: 'scim', baseUrl: 'https://scim.example.test/v2', credentialSealed: 'v1.unknown.not-sealed', actions: ['disable'], enabled: false } });
 const lockdownStage = () => stack.db.stage.create({ data: { name: uniqueName('matrix-lock'), kind: 'account_lockdown', accountLockdown: { create: { selfServiceMessageTitle: 'x', selfServiceMessage: 'x' } } } });
 
 async function awaitingLockdown(host: string): Promise<string> {

@@ -11,7 +11,8 @@ import type { FlowSnapshot } from '../domain/stages';
 import { createPayloadCodec } from '../lib/data-converter';
 import { ENCRYPTED_ENCODING } from '../lib/payload-codec';
 import { promptExpiredMessage } from '../workflows/flow/prompt';
-import { lockdownWorkflowId, notificationWorkflowId, securityEventsWorkflowId, userLockdownWorkflowId } from '../workflows/ids';
+import { downstreamRetryWorkflowId, downstreamWorkflowId, lockdownWorkflowId, notificationWorkflowId, securityEventsWorkflowId, userLockdownWorkflowId } from '../workflows/ids';
+import { startScimServer } from '../scripts/lib/scim-server';
 import type { LockdownFlowInput } from '../workflows/types';
 import { HISTORIES_DIR, RECORDING_RELEASE, historyFile, type Scenario } from './histories/releases';
 import { createBrand } from './support/flows';
@@ -418,6 +419,43 @@ maybe(`recording the workflow histories of ${RECORDING_RELEASE}`, () => {
       // Receivers get every later lockdown's SETs: leave none behind.
       await stack.http.delete(`/api/v1/ssf_receivers/${created.body.id}`).set(bearer(admin));
       receiver.close();
+    }
+  });
+  it('lockdown reaching two SCIM connectors: one locks the account, one is refused (401); fixed, that connector is retried alone', async () => {
+    const token = 'recorded-scim-token';
+    const scim = await startScimServer({ bearerToken: token });
+    const created: string[] = [];
+    try {
+      const victim = await createUser(stack.db);
+      const provisioned = await fetch(`${scim.url}/Users`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
+        body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: victim.username, externalId: victim.id, active: true }),
+      });
+      const scimId = ((await provisioned.json()) as { id: string }).id;
+      for (const [name, secret] of [[uniqueName('recorded-scim'), token], [uniqueName('recorded-scim-refused'), 'not-the-token']]) {
+        const connector = await stack.http.post('/api/v1/connectors').set(bearer(admin)).send({ name, kind: 'scim', baseUrl: scim.url, token: secret, mapping: 'username' });
+        expect(connector.status).toBe(201);
+        created.push(connector.body.id);
+      }
+      const started = await lock({ user: victim.id, reason: 'recorded downstream' });
+      expect(await waitForLockdown(stack, admin, started.body.id)).toMatchObject({ status: 'completed', progress: { locked: 1 } });
+      const downstreamId = downstreamWorkflowId(started.body.id, victim.id);
+      expect(await waitForWorkflowResult(stack, downstreamId)).toEqual({ done: 1, notFound: 0, failed: 1 });
+      expect(((await (await fetch(`${scim.url}/Users/${scimId}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { active: boolean }).active).toBe(false);
+
+      expect((await stack.http.patch(`/api/v1/connectors/${created[1]}`).set(bearer(admin)).send({ token })).status).toBe(200);
+      const retried = await stack.http.post(`/api/v1/lockdowns/${started.body.id}/downstream/retry`).set(bearer(admin)).send({ connectorId: created[1] });
+      expect(retried.status).toBe(202);
+      const retryId = downstreamRetryWorkflowId(started.body.id, created[1], 2);
+      expect(await waitForWorkflowResult(stack, retryId)).toEqual({ done: 1, notFound: 0, failed: 0 });
+      const events = (await eventsOf(started.body.id)).map((event) => event.action).sort();
+      expect(events).toEqual(['account_lockdown_downstream', 'account_lockdown_downstream', 'account_lockdown_downstream_failed', ACCOUNT_LOCKDOWN_TRIGGERED].sort());
+      await save('downstream-connectors', started.body.id, [userLockdownWorkflowId(started.body.id, victim.id), downstreamId, retryId]);
+    } finally {
+      // Connectors reach every later lockdown: leave none behind.
+      for (const id of created) await stack.http.delete(`/api/v1/connectors/${id}`).set(bearer(admin));
+      await scim.stop();
     }
   });
 });

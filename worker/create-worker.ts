@@ -39,7 +39,7 @@ export async function createLockdownWorker({ config, db, logger, workflowBundleP
     ...workflowSource,
     // Payloads are encrypted in the worker's main thread, never inside the workflow sandbox.
     dataConverter,
-    activities: createActivities(db, config, logger),
+    activities: createActivities(db, config, logger, metrics.connectors),
     interceptors: { activity: [metricsInterceptor(metrics, db)] },
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,

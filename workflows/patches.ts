@@ -29,7 +29,15 @@ export interface WorkflowPatch {
   stage: 'patched' | 'deprecated';
 }
 
-export const WORKFLOW_PATCHES = {} as const satisfies Record<string, WorkflowPatch>;
+export const WORKFLOW_PATCHES = {
+  'downstream-connectors': {
+    why:
+      'After its local steps, result and audit event, the per-user run plans the enabled downstream connectors (a local activity) and starts the lockdownDownstream workflow that locks the account there (issue 21). Runs started before it have no such steps in their history.',
+    since: 'v1.1.0',
+    retire: 'Deprecate once no per-user run started before v1.1.0 can still be open (the prompt and approval timeouts plus the run time after deploying v1.1.0 everywhere).',
+    stage: 'patched',
+  },
+} as const satisfies Record<string, WorkflowPatch>;
 
 export type PatchId = keyof typeof WORKFLOW_PATCHES;
 

@@ -8,6 +8,7 @@ import { ApiError, setSessionLostHandler } from './api';
 import { AppLayout } from './components/AppLayout';
 import { RequireSession } from './session';
 import { ConfigurationPage } from './pages/Configuration';
+import { ConnectorsPage } from './pages/Connectors';
 import { EventsPage } from './pages/Events';
 import { FlowPage } from './pages/Flow';
 import { LockdownDetailPage } from './pages/LockdownDetail';
@@ -76,6 +77,7 @@ const router = createBrowserRouter([
       { path: '/notifications', element: <NotificationsPage /> },
       { path: '/settings', element: <SettingsPage /> },
       { path: '/configuration', element: <ConfigurationPage /> },
+      { path: '/connectors', element: <ConnectorsPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

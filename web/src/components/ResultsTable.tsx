@@ -5,6 +5,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, query } from '../api';
 import type { Lockdown, LockdownResult, Page } from '../types';
+import { ConnectorResults, DownstreamSummary } from './ConnectorResults';
 import { CursorPager, useCursorPages } from './CursorPager';
 
 const PAGE_SIZE = 50;
@@ -22,6 +23,7 @@ export function ResultsTable({ lockdown, live }: { lockdown: Lockdown; live: boo
   const first = (pages.page - 1) * PAGE_SIZE;
   return (
     <>
+      <DownstreamSummary lockdown={lockdown} />
       <Table aria-label="Results per user" variant="compact">
         <Thead>
           <Tr>
@@ -30,6 +32,7 @@ export function ResultsTable({ lockdown, live }: { lockdown: Lockdown; live: boo
             <Th>Sessions ended</Th>
             <Th>Tokens revoked</Th>
             <Th>Error</Th>
+            <Th>Downstream</Th>
           </Tr>
         </Thead>
         <Tbody>
@@ -44,6 +47,7 @@ export function ResultsTable({ lockdown, live }: { lockdown: Lockdown; live: boo
               <Td dataLabel="Sessions ended">{result.success ? result.sessionsRevoked : '—'}</Td>
               <Td dataLabel="Tokens revoked">{result.success ? result.tokensRevoked : '—'}</Td>
               <Td dataLabel="Error">{result.error ?? ''}</Td>
+              <Td dataLabel="Downstream"><ConnectorResults results={result.downstream} /></Td>
             </Tr>
           ))}
         </Tbody>

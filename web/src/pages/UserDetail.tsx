@@ -36,6 +36,7 @@ import { Field } from '../components/FormField';
 import { ActiveLabel, formatTime } from '../components/Labels';
 import { StartLockdownError, useStartLockdown } from '../components/StartLockdown';
 import { DeactivateUserModal, DeleteUserModal, EditUserModal, type ActionNotice } from '../components/UserActions';
+import { DownstreamRestore } from '../components/DownstreamRestore';
 import { Loading, useCapabilities, useMe } from '../session';
 import type { Page, RecoveryLink, Session, Token, User } from '../types';
 
@@ -254,6 +255,7 @@ export function UserDetailPage() {
                 </CardBody>
               </Card>
             </GridItem>
+            <DownstreamRestore userId={data.id} />
           </Grid>
         )}
       </PageSection>
