@@ -9,6 +9,7 @@ import { createCapabilities } from './capabilities';
 import { createCredentialCheck } from './credential-check';
 import { createFlowConfiguration } from './flow-configuration';
 import { createLockdownAuditService } from './lockdown-audit';
+import { createLockdownPreview } from './lockdown-preview';
 import { createLockdownService } from './lockdowns';
 import { createNotificationInbox } from './notification-inbox';
 import { createPermissionGrants } from './permission-grants';
@@ -46,6 +47,7 @@ export function createServices(deps: ServiceDeps) {
   const signIn = createSignIn(db);
   const credentialCheck = createCredentialCheck(db);
   const capabilities = createCapabilities(db);
+  const lockdownPreview = createLockdownPreview(db, deps.config);
   const readiness = createReadiness(db, deps.temporal, deps.config);
   // Configuration, alerting and the audit log.
   const flowConfiguration = createFlowConfiguration(db);
@@ -65,6 +67,7 @@ export function createServices(deps: ServiceDeps) {
     signIn,
     credentialCheck,
     capabilities,
+    lockdownPreview,
     readiness,
     flowConfiguration,
     stageConfiguration,
