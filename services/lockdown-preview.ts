@@ -118,7 +118,7 @@ export function createLockdownPreview(db: Db, config: Config) {
       refused,
       counts: { entries: lockable.length + refused.length, lockable: lockable.length, refused: refused.length },
       maxTargets: config.LOCKDOWN_MAX_TARGETS,
-      includesYou: chosen.has(actor.id) && lockable.some((user) => user.id === actor.id),
+      includesYou: lockable.some((user) => user.id === actor.id),
     };
   }
 

@@ -32,7 +32,7 @@ const UsernamePosition = z.object({ username: z.string().max(150) });
 
 /**
  * Reading accounts: the users one manages (GET /users), one user, their sessions and tokens
- * (never a key: only digests are stored). Who sees what is domain/permissions.ts.
+ * (never a key: only digests are stored). Who sees what is services/authorization.ts.
  */
 export function createUserDirectory(db: Db, access: AccountAccess) {
   return {

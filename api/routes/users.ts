@@ -18,7 +18,7 @@ function toDirectoryUser(user: Parameters<typeof toUser>[0] & { isProtected: boo
 }
 
 const viewUser = { 403: { description: 'Not yourself, and change_user on the user missing.' }, 404: { description: 'Unknown user.' } };
-/** Changing an account or acting as it: one rule (`canChangeAccount` in domain/permissions.ts). */
+/** Changing an account or acting as it: one rule (`canChangeAccount` in services/authorization.ts). */
 const changeAccount = {
   400: { description: 'Invalid field; or the anonymous user (`protected_account`), which nobody changes.' },
   403: {

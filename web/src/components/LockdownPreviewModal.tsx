@@ -11,6 +11,16 @@ import { ErrorAlert } from './ErrorAlert';
 import { StartLockdownError, useStartLockdown } from './StartLockdown';
 
 const LOCKABLE_PAGE = 5;
+/** Refusals shown at once (the rest are counted): thousands of rows would only slow the page. */
+const REFUSED_SHOWN = 500;
+type Refusal = LockdownPreview['refused'][number]['reason'];
+const REASON_LABELS: Record<Refusal, string> = {
+  protected: 'protected',
+  already_locked: 'already locked',
+  not_permitted: 'not yours to lock or unknown',
+  not_found: 'unknown',
+  ambiguous: 'ambiguous',
+};
 const plural = (count: number, one: string, many = `${one}s`) => `${count.toLocaleString()} ${count === 1 ? one : many}`;
 
 /**
@@ -44,6 +54,7 @@ export function LockdownPreviewModal({ request, onClose }: { request: LockdownPr
               <Label color="red">{plural(data.counts.lockable, 'user')} will be locked</Label>
               <Label color={data.counts.refused ? 'orange' : 'grey'}>{plural(data.counts.refused, 'entry', 'entries')} cannot be locked</Label>
               <span>of {plural(data.counts.entries, 'entry', 'entries')} selected</span>
+              {data.refused.length > 0 && <span data-testid="refusal-counts">({refusalCounts(data.refused)})</span>}
             </Flex>
             {data.includesYou && (
               <Alert variant="warning" isInline isPlain title="Your own account is in the selection: the lockdown logs you out too." style={{ marginTop: 'var(--pf-t--global--spacer--sm)' }} />
@@ -72,6 +83,12 @@ export function LockdownPreviewModal({ request, onClose }: { request: LockdownPr
   );
 }
 
+function refusalCounts(refused: LockdownPreview['refused']): string {
+  const counts = new Map<Refusal, number>();
+  for (const entry of refused) counts.set(entry.reason, (counts.get(entry.reason) ?? 0) + 1);
+  return [...counts].map(([reason, count]) => `${count.toLocaleString()} ${REASON_LABELS[reason]}`).join(' · ');
+}
+
 function RefusedTable({ refused }: { refused: LockdownPreview['refused'] }) {
   return (
     <>
@@ -87,7 +104,7 @@ function RefusedTable({ refused }: { refused: LockdownPreview['refused'] }) {
             </Tr>
           </Thead>
           <Tbody>
-            {refused.map((entry) => (
+            {refused.slice(0, REFUSED_SHOWN).map((entry) => (
               <Tr key={`${entry.entry}-${entry.reason}`}>
                 <Td dataLabel="Entry" className="mono">
                   {entry.entry}
@@ -103,6 +120,11 @@ function RefusedTable({ refused }: { refused: LockdownPreview['refused'] }) {
                 </Td>
               </Tr>
             ))}
+            {refused.length > REFUSED_SHOWN && (
+              <Tr>
+                <Td colSpan={2}>… and {(refused.length - REFUSED_SHOWN).toLocaleString()} more (counted above).</Td>
+              </Tr>
+            )}
           </Tbody>
         </Table>
       </div>

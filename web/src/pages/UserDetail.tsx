@@ -164,7 +164,7 @@ export function UserDetailPage() {
                       To lock your own account, use <Link to="/settings">Settings › Account Lockdown</Link>.
                     </p>
                   )}
-                  {data.isProtected && <p>A protected account (the anonymous user or an internal service account): Account Lockdown never touches it.</p>}
+                  {data.isProtected && <p>Protected from lockdown: the anonymous user and internal service accounts are never locked.</p>}
                   {data.isLockedDown && !isSelf && (
                     <p data-testid="already-locked">
                       Already locked: inactive, password unusable, no session and no token — a lockdown would change nothing.
