@@ -22,6 +22,7 @@ import { eventRoutes } from './routes/events';
 import { flowRoutes } from './routes/flows';
 import { healthRoutes } from './routes/health';
 import { lockdownAuditRoutes } from './routes/lockdown-audit';
+import { lockdownPreviewRoutes } from './routes/lockdown-preview';
 import { lockdownRoutes } from './routes/lockdowns';
 import { notificationRoutes } from './routes/notifications';
 import { securityEventRoutes } from './routes/security-events';
@@ -83,7 +84,7 @@ export function createApp({ config, db, temporal, logger, services: given, metri
   const registry = createRegistry();
   const router = Router();
   const route = createRouteBuilder(router, registry, createAuthenticator(services.credentialCheck));
-  for (const register of [healthRoutes, authRoutes, userRoutes, permissionRoutes, tokenRoutes, lockdownRoutes, lockdownAuditRoutes, eventRoutes, notificationRoutes, securityEventRoutes, flowRoutes, temporalCodecRoutes, consoleRoutes, connectorRoutes]) {
+  for (const register of [healthRoutes, authRoutes, userRoutes, permissionRoutes, tokenRoutes, lockdownRoutes, lockdownPreviewRoutes, lockdownAuditRoutes, eventRoutes, notificationRoutes, securityEventRoutes, flowRoutes, temporalCodecRoutes, consoleRoutes, connectorRoutes]) {
     register(router, route, deps);
   }
   app.use(router);

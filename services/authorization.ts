@@ -288,3 +288,27 @@ export function canConfigureConnectors(actor: Actor): boolean {
 export async function canRetryDownstream(db: Db, actor: Actor, targetIds: string[]): Promise<boolean> {
   return (await targetsActorMayNotLock(db, actor, targetIds, true)).length === 0;
 }
+
+// ── Finding and selecting users to lock (the users list, the lockdown preview, the console's menu) ──
+
+/**
+ * Whose existence and state a lockdown preview may tell the actor: the users they manage
+ * (`manageableUsers`) and themself; `everyone` when they hold change_user globally (then an
+ * unknown name is told as unknown). Anything outside is answered "cannot be locked" whatever it
+ * is, so a preview teaches nothing about users one may not lock. `null`: change_user on nobody.
+ */
+export async function lockdownPreviewScope(db: Db, actor: Actor): Promise<{ users: Prisma.UserWhereInput; everyone: boolean } | null> {
+  if (await hasPermission(db, actor, 'change_user')) return { users: {}, everyone: true };
+  const managed = await manageableUsers(db, actor);
+  return managed ? { users: { OR: [managed, { id: actor.id }] }, everyone: false } : null;
+}
+
+/**
+ * Whether the Lockdowns list has anything for the actor: change_user or view_audit holders
+ * (globally or, for change_user, on some users), and anyone who requested a lockdown.
+ */
+export async function canListLockdowns(db: Db, actor: Actor): Promise<boolean> {
+  if (await canViewAllLockdowns(db, actor)) return true;
+  if (await manageableUsers(db, actor)) return true;
+  return (await db.lockdown.findFirst({ where: { actorId: actor.id }, select: { id: true } })) !== null;
+}

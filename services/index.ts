@@ -12,6 +12,7 @@ import { createCredentialCheck } from './credential-check';
 import { createDownstream } from './downstream';
 import { createFlowConfiguration } from './flow-configuration';
 import { createLockdownAuditService } from './lockdown-audit';
+import { createLockdownPreview } from './lockdown-preview';
 import { createLockdownService } from './lockdowns';
 import { createNotificationInbox } from './notification-inbox';
 import { createPermissionGrants } from './permission-grants';
@@ -51,6 +52,7 @@ export function createServices(deps: ServiceDeps) {
   const signIn = createSignIn(db);
   const credentialCheck = createCredentialCheck(db);
   const capabilities = createCapabilities(db);
+  const lockdownPreview = createLockdownPreview(db, deps.config);
   const readiness = createReadiness(db, deps.temporal, deps.config);
   // Configuration, alerting and the audit log.
   const flowConfiguration = createFlowConfiguration(db);
@@ -73,6 +75,7 @@ export function createServices(deps: ServiceDeps) {
     signIn,
     credentialCheck,
     capabilities,
+    lockdownPreview,
     readiness,
     flowConfiguration,
     stageConfiguration,

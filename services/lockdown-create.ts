@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { isProtectedAccount } from '../domain/accounts';
 import { approvalRecord, needsApproval, type ApprovalRecord } from '../domain/approval';
 import { conflictError, denied, invalid, unavailableError } from '../domain/errors';
+import { refuseLockedDown } from './account-lockdown-state';
 import { flowAccess, targetsActorMayNotLock } from './authorization';
 import { unrecordableText } from '../domain/prompt';
 import { answerWhen } from '../domain/self-service';
@@ -75,6 +76,8 @@ export function createLockdownRequests({ db, config, logger }: { db: Db; config:
     if (!lockdownStage) throw invalid(`The lockdown flow "${flow.slug}" has no Account Lockdown stage.`, undefined, 'no_lockdown_flow');
 
     const targets = lockableTargets(resolved.targetIds, settledValue(users));
+    // One user already locked: 409 naming the lockdown. A bulk list runs them too (nothing left to change).
+    if (!resolved.bulk) await refuseLockedDown(db, actor, targets[0]);
     const lockdown = await recordOnce(actor, meta, requestHash, () =>
       db.$transaction(async (tx) => {
         const approval = lockdownStage.requireApproval === true && !resolved.selfService ? await approvalFor(tx, actor, targets) : null;

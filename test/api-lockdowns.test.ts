@@ -55,10 +55,14 @@ describe('POST /api/v1/lockdowns', () => {
     expect(late.status).toBe(409);
   });
 
-  it('when the same user is locked again after an earlier lockdown finished, then a new lockdown starts', async () => {
+  it('when the same user is locked again after an earlier lockdown finished, then 409 already_locked names it; once access is restored, a new lockdown starts', async () => {
     const victim = await createUser(stack.db);
     const first = await lock(admin, { user: victim.id, reason: 'first' });
     await waitForLockdown(stack, admin, first.body.id);
+    const refused = await lock(admin, { user: victim.id, reason: 'again' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'already_locked', details: [{ id: victim.id, reason: 'already_locked', lockdownId: first.body.id }] });
+    expect((await stack.http.post(`/api/v1/users/${victim.id}/activate`).set(bearer(admin)).send({})).status).toBe(200);
     const second = await lock(admin, { user: victim.id, reason: 'again' });
     expect(second.status).toBe(201);
     expect(second.body.id).not.toBe(first.body.id);

@@ -73,6 +73,8 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'DELETE /api/v1/permissions/{id}': [[401, 403, 403, 403, 403, 204, 401, 401], async () => ({ url: `/api/v1/permissions/${(await grant((await createUser(stack.db)).id, 'view_audit')).id}` })],
 
   'POST /api/v1/lockdowns': [[401, 403, 201, 201, 403, 201, 401, 401], (fx) => ({ url: '/api/v1/lockdowns', body: { user: fx.subject, reason: 'authorization matrix' } })],
+  // The preview tells only about users one manages: per-user holders preview theirs.
+  'POST /api/v1/lockdowns/preview': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: '/api/v1/lockdowns/preview', body: { users: [fx.subject] } })],
   'GET /api/v1/lockdowns': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/lockdowns?limit=1' })],
   'GET /api/v1/lockdowns/{id}': [[401, 404, 200, 200, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}` })],
   'GET /api/v1/lockdowns/{id}/results': [[401, 404, 200, 200, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/results` })],

@@ -20,7 +20,13 @@ export function lockdownRoutes(_router: Router, route: Route, { services: { lock
       201: { description: 'Started.', schema: Lockdown },
       200: { description: 'Same Idempotency-Key and body: the earlier lockdown.', schema: Lockdown },
       403: { description: 'change_user missing for a target (checked before any id is looked at), or the flow needs a superuser.' },
-      409: { description: 'Idempotency-Key reused with another body.' },
+      409: {
+        description:
+          'Idempotency-Key reused with another body (`idempotency_conflict`); or `already_locked`: the one user named is already locked down (inactive, ' +
+          'no usable password, no session, no token), nothing started — `details[0]` `{ id, reason, lockdownId }` names the lockdown that locked them ' +
+          '(when visible to you). A bulk request is never refused for that: its already locked users are run too, find nothing left to change, and are ' +
+          'recorded locked (POST /lockdowns/preview lists them beforehand).',
+      },
       503: { description: 'No worker answered in time.' },
     },
     handler: async ({ auth, body, req, clientIp }) => {

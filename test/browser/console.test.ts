@@ -156,6 +156,8 @@ it('locks two users selected in the list: warning, reason, progress, results; th
   await pwExpect(page.getByText('2 selected')).toBeVisible();
   await screenshot(page, '02-users');
   await page.getByRole('button', { name: 'Account Lockdown' }).click();
+  // The preview says who will be locked before the prompt (test/browser/console-users.test.ts walks it at scale).
+  await page.getByRole('dialog', { name: 'Review who will be locked' }).getByRole('button', { name: 'Lock 2 users' }).click();
 
   // The flow page renders the prompt from the API: the warning names the selected users.
   await pwExpect(page).toHaveURL(/\/flows\/default-account-lockdown\?lockdown=/);
@@ -244,7 +246,8 @@ it('locks one user from the user page; the button is absent on your own page and
 
   // Restore access: activate, create a recovery link, the user sets a password through it and logs in.
   await page.goto(`/users/${target.id}`);
-  await pwExpect(page.getByText('Inactive — cannot log in')).toBeVisible();
+  await pwExpect(page.getByText('Locked — inactive, password unusable')).toBeVisible();
+  await pwExpect(page.getByRole('button', { name: 'Account Lockdown' })).toHaveCount(0);
   await page.getByRole('button', { name: 'Activate' }).click();
   await pwExpect(page.getByText('The account is active again.')).toBeVisible();
   await page.getByRole('button', { name: 'Create recovery link' }).click();

@@ -1,7 +1,9 @@
 import type { z } from 'zod';
 import type * as api from '../../api/schemas';
 import type * as consoleApi from '../../api/schemas/console';
+import type * as preview from '../../api/schemas/lockdown-preview';
 import type * as notifications from '../../api/schemas/notifications';
+import type * as users from '../../api/schemas/users';
 
 /**
  * Types of the API's answers, inferred from the same zod schemas that validate and
@@ -34,6 +36,12 @@ export type CreateNotificationTransport = z.input<typeof notifications.CreateNot
 export type NotificationRule = z.infer<typeof notifications.NotificationRule>;
 export type CreateNotificationRule = z.input<typeof notifications.CreateNotificationRuleBody>;
 export type Notification = z.infer<typeof notifications.Notification>;
+export type DirectoryUser = z.infer<typeof users.DirectoryUser>;
+export type UserDetail = z.infer<typeof users.UserDetail>;
+export type LastLockdown = z.infer<typeof users.LastLockdown>;
+export type UserPage = z.infer<typeof users.UserPage>;
+export type LockdownPreviewRequest = z.input<typeof preview.LockdownPreviewBody>;
+export type LockdownPreview = z.infer<typeof preview.LockdownPreview>;
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
