@@ -24,6 +24,7 @@ import { lockdownAuditRoutes } from './routes/lockdown-audit';
 import { lockdownRoutes } from './routes/lockdowns';
 import { notificationRoutes } from './routes/notifications';
 import { securityEventRoutes } from './routes/security-events';
+import { signalRoutes } from './routes/signals';
 import { permissionRoutes } from './routes/permissions';
 import { temporalCodecRoutes } from './routes/temporal-codec';
 import { tokenRoutes } from './routes/tokens';
@@ -82,7 +83,7 @@ export function createApp({ config, db, temporal, logger, services = createServi
   const registry = createRegistry();
   const router = Router();
   const route = createRouteBuilder(router, registry, createAuthenticator(services.credentialCheck));
-  for (const register of [healthRoutes, authRoutes, userRoutes, permissionRoutes, tokenRoutes, lockdownRoutes, lockdownAuditRoutes, eventRoutes, notificationRoutes, securityEventRoutes, flowRoutes, temporalCodecRoutes, consoleRoutes]) {
+  for (const register of [healthRoutes, authRoutes, userRoutes, permissionRoutes, tokenRoutes, lockdownRoutes, lockdownAuditRoutes, eventRoutes, notificationRoutes, securityEventRoutes, signalRoutes, flowRoutes, temporalCodecRoutes, consoleRoutes]) {
     register(router, route, deps);
   }
   app.use(router);

@@ -5,7 +5,8 @@ import { isIP, type LookupFunction } from 'node:net';
 import type { OutboundPolicy } from './outbound-address';
 
 /**
- * Requests to destinations an admin configured (webhooks, Shared Signals receivers), under
+ * Requests to destinations an admin configured (webhooks, Shared Signals receivers, the
+ * JWKS of Shared Signals transmitters), under
  * the outbound address policy (lib/outbound-address.ts):
  *
  * - the host is resolved once, every address it resolves to is checked, and the connection
@@ -36,9 +37,10 @@ export class OutboundFailure extends Error {
 }
 
 export interface OutboundRequest {
-  method: 'POST';
+  method: 'POST' | 'GET';
   headers: Record<string, string>;
-  body: string;
+  /** POST only. */
+  body?: string;
   timeoutMs: number;
   policy: OutboundPolicy;
   /** How much of the answer's body to keep (for a documented error code); the rest is discarded. */
@@ -96,7 +98,7 @@ export function sendOutbound(target: string, request: OutboundRequest): Promise<
       url,
       {
         method: request.method,
-        headers: { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) },
+        headers: { ...request.headers, ...(request.body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(request.body)) }) },
         lookup: checkedLookup(request.policy, request.resolve ?? dnsLookup),
         signal: AbortSignal.timeout(request.timeoutMs),
         // One connection per request: a pooled socket would skip the lookup that checked its address.

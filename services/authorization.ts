@@ -268,3 +268,24 @@ export function changesSecuritySetting(before: object, after: object, fields: re
 export async function canChangeConfiguration(db: Db, actor: Actor, change: { securitySetting: boolean }): Promise<boolean> {
   return change.securitySetting ? actor.isSuperuser : canConfigureFlows(db, actor);
 }
+
+// ── Lockdowns that start themselves: password lockout and Shared Signals transmitters ──
+
+/** Reading the password lockout policies and the trusted Shared Signals transmitters: change_user globally, like the rest of the configuration. */
+export function canViewAutomaticLockdownSettings(db: Db, actor: Actor): Promise<boolean> {
+  return canConfigureFlows(db, actor);
+}
+
+/**
+ * Changing them decides what locks accounts with no person asking — how many failed logins
+ * lock a password and whether that runs a lockdown, which transmitters are trusted, for whom
+ * and with what effect — so, like the other security settings of lockdowns: superusers only.
+ */
+export function canChangeAutomaticLockdownSettings(actor: Actor): boolean {
+  return actor.isSuperuser;
+}
+
+/** Unlocking a locked password gives it back its power to sign in: the rule for restoring access (`canChangeAccount`, as activate). */
+export function canUnlockPassword(db: Db, actor: Actor, target: AccountUnderChange): Promise<boolean> {
+  return canChangeAccount(db, actor, target);
+}
