@@ -18,6 +18,7 @@ import { NotificationsPage } from './pages/Notifications';
 import { OverviewPage } from './pages/Overview';
 import { RecoveryPage } from './pages/Recovery';
 import { SettingsPage } from './pages/Settings';
+import { SignalsPage } from './pages/Signals';
 import { UserDetailPage } from './pages/UserDetail';
 import { UsersPage } from './pages/Users';
 
@@ -76,6 +77,7 @@ const router = createBrowserRouter([
       { path: '/notifications', element: <NotificationsPage /> },
       { path: '/settings', element: <SettingsPage /> },
       { path: '/configuration', element: <ConfigurationPage /> },
+      { path: '/signals', element: <SignalsPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -119,6 +119,7 @@ export function AppLayout() {
               <Item to="/notifications">Notifications</Item>
             </NavExpandable>
             {can?.configure && <Item to="/configuration">Configuration</Item>}
+            {can?.configure && <Item to="/signals">Signals</Item>}
             <Item to="/settings">Settings</Item>
           </NavList>
         </Nav>

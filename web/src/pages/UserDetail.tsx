@@ -34,6 +34,7 @@ import { api, ApiError } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Field } from '../components/FormField';
 import { ActiveLabel, formatTime } from '../components/Labels';
+import { PasswordLockedLabel, PasswordLockPanel } from '../components/PasswordLock';
 import { StartLockdownError, useStartLockdown } from '../components/StartLockdown';
 import { DeactivateUserModal, DeleteUserModal, EditUserModal, type ActionNotice } from '../components/UserActions';
 import { Loading, useCapabilities, useMe } from '../session';
@@ -76,6 +77,7 @@ export function UserDetailPage() {
         <Flex alignItems={{ default: 'alignItemsCenter' }} spaceItems={{ default: 'spaceItemsSm' }}>
           <Title headingLevel="h1">{data?.username ?? 'User'}</Title>
           {data && <ActiveLabel user={data} />}
+          {data && <PasswordLockedLabel user={data} />}
           {data?.isSuperuser && <Label color="purple">Superuser</Label>}
           {protectedAccount && <Label>Protected account</Label>}
         </Flex>
@@ -86,6 +88,7 @@ export function UserDetailPage() {
       <PageSection>
         {user.isPending && <Loading />}
         <ErrorAlert error={user.error} title="This user cannot be shown" />
+        {data && <PasswordLockPanel userId={data.id} />}
         {notice && (
           <Alert
             variant={notice.variant}

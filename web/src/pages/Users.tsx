@@ -21,6 +21,7 @@ import { api, query } from '../api';
 import { CursorPager, useCursorPages } from '../components/CursorPager';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { ActiveLabel } from '../components/Labels';
+import { PasswordLockedLabel } from '../components/PasswordLock';
 import { StartLockdownError, useStartLockdown } from '../components/StartLockdown';
 import { Loading } from '../session';
 import type { Page, User } from '../types';
@@ -185,7 +186,7 @@ export function UsersPage() {
                     <Td dataLabel="Email">{user.email}</Td>
                     <Td dataLabel="Type">{user.type.replaceAll('_', ' ')}</Td>
                     <Td dataLabel="Status">
-                      <ActiveLabel user={user} />
+                      <ActiveLabel user={user} /> <PasswordLockedLabel user={user} />
                     </Td>
                   </Tr>
                 );
