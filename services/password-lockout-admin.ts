@@ -65,7 +65,7 @@ export function createPasswordLockoutAdmin(db: Db, config: Config, access: Accou
           await writeConfigurationEvent(tx, 'updated', { model: 'password_lockout_policy', id: brand.id, name: brand.domain }, fieldDiff(fields(before), fields(saved)), actor, meta);
           return toPolicy(brand, saved);
         }),
-        `The ${PASSWORD_LOCKOUT_ACCOUNT} account is being made by another request; try again.`,
+        'This policy (or the system account) was being changed by another request at the same time; try again.',
       );
     },
 

@@ -226,7 +226,8 @@ export function createSsfTransmitters(db: Db, config: Config) {
         const { count } = await tx.ssfTransmitter.deleteMany({ where: { id: row.id } });
         if (count === 0) throw notFoundError('Transmitter');
         if (row.accountId) await tx.user.deleteMany({ where: { id: row.accountId, type: 'internal_service_account' } });
-        await writeConfigurationEvent(tx, 'deleted', { model: 'ssf_transmitter', id: row.id, name: row.name }, fieldDiff(audited(row), null, ['pushToken']), actor, meta);
+        const diff = fieldDiff({ ...audited(row), account: row.account?.username ?? null }, null, ['pushToken']);
+        await writeConfigurationEvent(tx, 'deleted', { model: 'ssf_transmitter', id: row.id, name: row.name }, diff, actor, meta);
       });
     },
   };

@@ -8,7 +8,7 @@ import {
   PasswordLockoutPolicies,
   PasswordLockoutPolicy,
   PasswordLockoutStatus,
-  PushError,
+  PushRefusal,
   PushToken,
   SsfTransmitter,
   SsfTransmitterPage,
@@ -171,7 +171,7 @@ export function signalRoutes(router: Router, route: Route, { services: { passwor
     params: IdParams,
     responses: {
       202: { description: 'Accepted.' },
-      400: { description: 'Refused: `authentication_failed`, `access_denied`, `invalid_request` (also a replayed jti), `invalid_key`, `invalid_issuer`, `invalid_audience`.', schema: PushError },
+      400: { description: 'Refused: `authentication_failed`, `access_denied`, `invalid_request` (also a replayed jti), `invalid_key`, `invalid_issuer`, `invalid_audience`.', schema: PushRefusal },
       503: { description: 'The transmitter’s keys could not be fetched, or Temporal did not accept the lockdown: nothing was recorded; push again.' },
     },
     handler: async ({ params, req, clientIp }) => {

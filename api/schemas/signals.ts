@@ -145,3 +145,9 @@ export const PushToken = z.object({ pushToken: z.string() }).openapi('SsfPushTok
 export const PushError = z
   .object({ err: z.enum(PUSH_ERROR_CODES), description: z.string() })
   .openapi('SetPushError', { description: 'RFC 8935 § 2.3: why the SET was refused.' });
+
+/** A push refused: the RFC 8935 answer, or the API's error envelope for a request no SET could be read from (a path id too long, a malformed JSON body). */
+export const PushRefusal = z.union([
+  PushError,
+  z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.array(z.unknown()).optional() }) }),
+]);

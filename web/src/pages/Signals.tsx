@@ -213,8 +213,7 @@ function Transmitters() {
               <Thead>
                 <Tr>
                   <Th>Name</Th>
-                  <Th>Issuer</Th>
-                  <Th>Keys</Th>
+                  <Th>Issuer and keys</Th>
                   <Th>Events</Th>
                   <Th>Speaks for</Th>
                   <Th>Enabled</Th>
@@ -225,10 +224,10 @@ function Transmitters() {
                 {list.data.items.map((transmitter) => (
                   <Tr key={transmitter.id}>
                     <Td dataLabel="Name">{transmitter.name}</Td>
-                    <Td dataLabel="Issuer" className="mono">
-                      {transmitter.issuer}
+                    <Td dataLabel="Issuer and keys" modifier="breakWord">
+                      <div className="mono">{transmitter.issuer}</div>
+                      <small>{transmitter.jwksUrl ?? `${transmitter.jwks?.keys.length ?? 0} pasted key(s)`}</small>
                     </Td>
-                    <Td dataLabel="Keys">{transmitter.jwksUrl ?? `${transmitter.jwks?.keys.length ?? 0} pasted key(s)`}</Td>
                     <Td dataLabel="Events">
                       {Object.entries(transmitter.events).map(([event, action]) => (
                         <div key={event}>
