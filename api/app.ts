@@ -26,6 +26,7 @@ import { lockdownPreviewRoutes } from './routes/lockdown-preview';
 import { lockdownRoutes } from './routes/lockdowns';
 import { notificationRoutes } from './routes/notifications';
 import { securityEventRoutes } from './routes/security-events';
+import { signalRoutes } from './routes/signals';
 import { permissionRoutes } from './routes/permissions';
 import { temporalCodecRoutes } from './routes/temporal-codec';
 import { tokenRoutes } from './routes/tokens';
@@ -84,7 +85,7 @@ export function createApp({ config, db, temporal, logger, services: given, metri
   const registry = createRegistry();
   const router = Router();
   const route = createRouteBuilder(router, registry, createAuthenticator(services.credentialCheck));
-  for (const register of [healthRoutes, authRoutes, userRoutes, permissionRoutes, tokenRoutes, lockdownRoutes, lockdownPreviewRoutes, lockdownAuditRoutes, eventRoutes, notificationRoutes, securityEventRoutes, flowRoutes, temporalCodecRoutes, consoleRoutes, connectorRoutes]) {
+  for (const register of [healthRoutes, authRoutes, userRoutes, permissionRoutes, tokenRoutes, lockdownRoutes, lockdownPreviewRoutes, lockdownAuditRoutes, eventRoutes, notificationRoutes, securityEventRoutes, signalRoutes, flowRoutes, temporalCodecRoutes, consoleRoutes, connectorRoutes]) {
     register(router, route, deps);
   }
   app.use(router);

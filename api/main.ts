@@ -36,11 +36,14 @@ export async function startApi() {
   logger.info({ url: publicUrl(config) }, 'api listening');
   // Lockdowns recorded but not started (a request died, or Temporal was unreachable) are started, now and every half minute.
   const stopResuming = services.lockdowns.resumeUnstartedEvery();
+  // Password lockouts whose escalation to a lockdown a dying request left owed are escalated, likewise.
+  const stopEscalating = services.passwordLockout.resumeEscalationsEvery();
 
   /** Stops accepting connections, lets requests in flight finish (up to API_SHUTDOWN_GRACE_MS), then closes the clients. */
   const stop = async () => {
     draining = true;
     stopResuming();
+    stopEscalating();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const timer = setTimeout(() => {

@@ -7,6 +7,7 @@ import { LOCKDOWN_STATUSES, TARGET_STATUSES } from '../domain/lockdown-status';
 import { PERMISSION_NAMES } from '../domain/permissions';
 import { BINDING_CONDITIONS, FLOW_AUTHENTICATIONS, PROMPT_FIELD_TYPES, STAGE_KINDS } from '../domain/stages';
 import { DownstreamResult, DownstreamSummary } from './schemas/downstream';
+import { LockdownTrigger } from './schemas/lockdown-trigger';
 
 /** Request and response shapes of the v1 API; they validate requests and feed the OpenAPI document. */
 
@@ -28,6 +29,10 @@ export const User = z
     isActive: z.boolean(),
     isSuperuser: z.boolean(),
     type: UserType,
+    passwordLocked: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'Whether the password is locked after repeated failed logins (password lockout). In the answers of GET /users and GET /users/{id}.' }),
   })
   .openapi('User');
 
@@ -141,6 +146,8 @@ export const Lockdown = z
         decidedAt: z.string().nullable(),
       })
       .nullable(),
+    /** Set when no person asked for it: a password lockout or a Shared Signal started it. */
+    trigger: LockdownTrigger.nullable(),
     // What the caller may do with it now, decided by domain/permissions.ts as the routes decide it.
     viewerMayAnswer: z.boolean().openapi({ description: 'Whether the caller may answer its prompt now: its requester, while it awaits input.' }),
     viewerMayCancel: z.boolean().openapi({ description: 'Whether the caller may cancel it now: its requester or a superuser, until it finishes.' }),
@@ -170,6 +177,8 @@ export const page = <T extends z.ZodType>(item: T, name: string) =>
 export const UsersQuery = z.object({
   search: z.string().trim().max(150).optional(),
   isActive: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  /** true: users whose password is locked after repeated failed logins; false: the others. */
+  passwordLocked: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
   ...Pagination,
 });
 

@@ -19,11 +19,16 @@ export const EVENT_ACTIONS = {
   account_lockdown_downstream: { label: 'Downstream Account Locked', category: 'lockdown' },
   account_lockdown_downstream_not_found: { label: 'Downstream Account Not Found', category: 'lockdown' },
   account_lockdown_downstream_failed: { label: 'Downstream Lockdown Failed', category: 'lockdown' },
+  // Lockdowns that start themselves: a password locked after repeated failures, Shared Signals received.
+  password_locked: { label: 'Password Locked', category: 'lockdown' },
+  security_event_received: { label: 'Security Event Received', category: 'lockdown' },
+  security_event_rejected: { label: 'Security Event Rejected', category: 'lockdown' },
   // Restoring access after a lockdown.
   user_activated: { label: 'User Activated', category: 'restore' },
   password_set: { label: 'Password Set', category: 'restore' },
   recovery_link_created: { label: 'Recovery Link Created', category: 'restore' },
   downstream_account_enabled: { label: 'Downstream Account Re-enabled', category: 'restore' },
+  password_unlocked: { label: 'Password Unlocked', category: 'restore' },
   // Accounts, permissions and credentials changed by an administrator.
   user_created: { label: 'User Created', category: 'administration' },
   user_updated: { label: 'User Updated', category: 'administration' },
@@ -53,6 +58,8 @@ export const CONFIGURATION_MODELS = {
   notification_rule: 'Notification rule',
   ssf_receiver: 'Shared Signals receiver',
   connector: 'Downstream connector',
+  ssf_transmitter: 'Shared Signals transmitter',
+  password_lockout_policy: 'Password lockout',
 } as const;
 export type ConfigurationModel = keyof typeof CONFIGURATION_MODELS;
 

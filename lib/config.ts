@@ -65,6 +65,15 @@ export const configSchema = z.object({
    * username alone: attempts from other addresses must not keep a user out.
    */
   LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: positiveInt(5),
+  /**
+   * Password lockout (a brand's policy turns it on; off by default): the consecutive failed
+   * password logins that lock an account's password, when the policy names no number of its own.
+   */
+  LOCKDOWN_PASSWORD_LOCKOUT_ATTEMPTS: positiveInt(10),
+  /** Shared Signals received: a SET issued (`iat`) longer ago than this is refused; its `jti` is remembered for good. */
+  SSF_SET_MAX_AGE_SECONDS: positiveInt(3_600),
+  /** Shared Signals received: how long a transmitter's JWKS (fetched from its jwksUrl) is used before it is fetched again. */
+  SSF_JWKS_CACHE_SECONDS: positiveInt(300),
   /** Largest bulk lockdown accepted by the API. */
   LOCKDOWN_MAX_TARGETS: positiveInt(10_000),
   /** Bulk lockdowns of more users than this wait for a second person's approval, on stages that require it. */

@@ -5,7 +5,8 @@ import { isIP, type LookupFunction } from 'node:net';
 import type { OutboundPolicy } from './outbound-address';
 
 /**
- * Requests to destinations an admin configured (webhooks, Shared Signals receivers, downstream connectors), under
+ * Requests to destinations an admin configured (webhooks, Shared Signals receivers, the JWKS
+ * of Shared Signals transmitters, downstream connectors), under
  * the outbound address policy (lib/outbound-address.ts):
  *
  * - the host is resolved once, every address it resolves to is checked, and the connection

@@ -312,3 +312,24 @@ export async function canListLockdowns(db: Db, actor: Actor): Promise<boolean> {
   if (await manageableUsers(db, actor)) return true;
   return (await db.lockdown.findFirst({ where: { actorId: actor.id }, select: { id: true } })) !== null;
 }
+
+// ── Lockdowns that start themselves: password lockout and Shared Signals transmitters ──
+
+/** Reading the password lockout policies and the trusted Shared Signals transmitters: change_user globally, like the rest of the configuration. */
+export function canViewAutomaticLockdownSettings(db: Db, actor: Actor): Promise<boolean> {
+  return canConfigureFlows(db, actor);
+}
+
+/**
+ * Changing them decides what locks accounts with no person asking — how many failed logins
+ * lock a password and whether that runs a lockdown, which transmitters are trusted, for whom
+ * and with what effect — so, like the other security settings of lockdowns: superusers only.
+ */
+export function canChangeAutomaticLockdownSettings(actor: Actor): boolean {
+  return actor.isSuperuser;
+}
+
+/** Unlocking a locked password gives it back its power to sign in: the rule for restoring access (`canChangeAccount`, as activate). */
+export function canUnlockPassword(db: Db, actor: Actor, target: AccountUnderChange): Promise<boolean> {
+  return canChangeAccount(db, actor, target);
+}

@@ -20,6 +20,12 @@ import { createReadiness } from './readiness';
 import { createRestoreAccess } from './restore-access';
 import { createSignIn } from './sign-in';
 import { createSsfReceivers } from './ssf-receivers';
+import { createEventNotifications } from './event-notifications';
+import { createPasswordLockout } from './password-lockout';
+import { createPasswordLockoutAdmin } from './password-lockout-admin';
+import { createSsfPush } from './ssf-push';
+import { createTransmitterKeys } from './ssf-transmitter-keys';
+import { createSsfTransmitters } from './ssf-transmitters';
 import { createStageConfiguration } from './stage-configuration';
 import { createUserAccounts } from './user-accounts';
 import { createUserCredentials } from './user-credentials';
@@ -49,7 +55,13 @@ export function createServices(deps: ServiceDeps) {
   const directory = createUserDirectory(db, access);
   const credentials = createUserCredentials(db, access);
   const permissionGrants = createPermissionGrants(db);
-  const signIn = createSignIn(db);
+  // Lockdowns that start themselves: password lockout (counted at sign-in) and Shared Signals received.
+  const notifyOf = createEventNotifications(deps);
+  const passwordLockout = createPasswordLockout(deps, lockdowns, notifyOf);
+  const passwordLockoutAdmin = createPasswordLockoutAdmin(db, deps.config, access);
+  const ssfTransmitters = createSsfTransmitters(db, deps.config);
+  const ssfPush = createSsfPush(deps, createTransmitterKeys(deps.config), lockdowns, notifyOf);
+  const signIn = createSignIn(db, passwordLockout);
   const credentialCheck = createCredentialCheck(db);
   const capabilities = createCapabilities(db);
   const lockdownPreview = createLockdownPreview(db, deps.config);
@@ -85,6 +97,10 @@ export function createServices(deps: ServiceDeps) {
     auditEvents,
     connectors,
     downstream,
+    passwordLockout,
+    passwordLockoutAdmin,
+    ssfTransmitters,
+    ssfPush,
   };
 }
 

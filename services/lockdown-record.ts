@@ -1,5 +1,6 @@
 import type { ApprovalRecord } from '../domain/approval';
 import type { DeactivationCause } from '../domain/deactivation';
+import type { LockdownTrigger } from '../domain/lockdown-trigger';
 import type { FlowSnapshot } from '../domain/stages';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
@@ -28,6 +29,8 @@ export interface NewLockdown {
   idempotencyKey?: string;
   requestHash?: string;
   approval?: ApprovalRecord | null;
+  /** What started it when no person asked (a password lockout, a Shared Signal). */
+  trigger?: LockdownTrigger;
 }
 
 /** Writes the record and its targets (in request order) in the caller's transaction. */
@@ -48,6 +51,7 @@ export async function recordLockdown(tx: Prisma.TransactionClient, lockdown: New
       requestHash: lockdown.requestHash ?? null,
       status: 'pending',
       ...(lockdown.approval ? { approval: { ...lockdown.approval } } : {}),
+      ...(lockdown.trigger ? { trigger: { ...lockdown.trigger } } : {}),
     },
   });
   const rows = targets.map((target, position) => ({ lockdownId: lockdown.id, userId: target.id, username: target.username, position }));

@@ -2,6 +2,7 @@ import type { Config } from '../lib/config';
 import { temporalUiUrl } from '../lib/temporal';
 import type { Db } from '../lib/db';
 import type { ApprovalRecord } from '../domain/approval';
+import type { LockdownTrigger } from '../domain/lockdown-trigger';
 import { type Actor } from '../domain/permissions';
 import { canAnswerLockdown, canCancelLockdown, canDecideLockdownApproval, canReadLockdownHistory } from './authorization';
 import { isFinished, progressFrom } from '../domain/lockdown-status';
@@ -114,6 +115,7 @@ export function createLockdownViews(db: Db, config: Config) {
       flow: { slug: lockdown.flowSlug, title: (lockdown.flowSnapshot as unknown as FlowSnapshot).title },
       workflowId: lockdown.workflowId,
       approval: approvalOf(lockdown.approval as ApprovalRecord | null, mayDecide),
+      trigger: (lockdown.trigger as LockdownTrigger | null) ?? null,
       viewerMayAnswer: status === 'awaiting_input' && canAnswerLockdown(viewer, lockdown),
       viewerMayCancel: !isFinished(status) && canCancelLockdown(viewer, lockdown),
       viewerMayReadHistory: mayReadHistory,

@@ -134,6 +134,19 @@ const MATRIX: Record<string, [Row, Caller]> = {
   // Restore access downstream: reading as the user's record, enabling as activate (nothing was disabled here: 409).
   'GET /api/v1/users/{id}/downstream': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/downstream` })],
   'POST /api/v1/users/{id}/downstream/{connectorId}/enable': [[401, 403, 409, 409, 403, 409, 401, 401], async (fx) => ({ url: `/api/v1/users/${fx.subject}/downstream/${(await connectorRow()).id}/enable`, body: {} })],
+  // Lockdowns that start themselves: read with change_user, changed by a superuser; a password is unlocked by the rule of restoring access.
+  'GET /api/v1/password_lockout': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/password_lockout' })],
+  'PATCH /api/v1/password_lockout/{brandId}': [[401, 403, 403, 403, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/password_lockout/${fx.brand}`, body: { attempts: ++lockoutAttempts } })],
+  'GET /api/v1/users/{id}/password_lockout': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/password_lockout` })],
+  'POST /api/v1/users/{id}/unlock_password': [[401, 403, 204, 204, 403, 204, 401, 401], async (fx) => ({ url: `/api/v1/users/${await lockedPassword(fx.subject)}/unlock_password` })],
+  'GET /api/v1/ssf_transmitters': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/ssf_transmitters?limit=1' })],
+  'POST /api/v1/ssf_transmitters': [[401, 403, 403, 403, 403, 201, 401, 401], () => ({ url: '/api/v1/ssf_transmitters', body: { name: uniqueName('transmitter'), issuer: 'https://idp.example.test', jwksUrl: 'https://idp.example.test/jwks', events: { 'credential-change': 'alert' }, enabled: false } })],
+  'GET /api/v1/ssf_transmitters/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/ssf_transmitters/${(await ssfTransmitter()).id}` })],
+  'PATCH /api/v1/ssf_transmitters/{id}': [[401, 403, 403, 403, 403, 200, 401, 401], async () => ({ url: `/api/v1/ssf_transmitters/${(await ssfTransmitter()).id}`, body: { audience: uniqueName('audience') } })],
+  'DELETE /api/v1/ssf_transmitters/{id}': [[401, 403, 403, 403, 403, 204, 401, 401], async () => ({ url: `/api/v1/ssf_transmitters/${(await ssfTransmitter()).id}` })],
+  'POST /api/v1/ssf_transmitters/{id}/push_token': [[401, 403, 403, 403, 403, 200, 401, 401], async () => ({ url: `/api/v1/ssf_transmitters/${(await ssfTransmitter()).id}/push_token` })],
+  // The push endpoint authenticates the transmitter by its push token, never a user's credential: every identity's is refused (RFC 8935 authentication_failed).
+  'POST /api/v1/ssf_transmitters/{id}/push': [[400, 400, 400, 400, 400, 400, 400, 400], async () => ({ url: `/api/v1/ssf_transmitters/${(await ssfTransmitter()).id}/push`, body: { set: 'not a SET' } })],
 
   'GET /api/v1/brands': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/brands' })],
   // Security settings (a brand's lockdown flow, the stage's actions and approval): superusers only.
@@ -193,6 +206,12 @@ const AUDITED: Partial<Record<keyof typeof MATRIX, EventAction>> = {
   'POST /api/v1/connectors': 'model_created',
   'PATCH /api/v1/connectors/{id}': 'model_updated',
   'DELETE /api/v1/connectors/{id}': 'model_deleted',
+  'PATCH /api/v1/password_lockout/{brandId}': 'model_updated',
+  'POST /api/v1/users/{id}/unlock_password': 'password_unlocked',
+  'POST /api/v1/ssf_transmitters': 'model_created',
+  'PATCH /api/v1/ssf_transmitters/{id}': 'model_updated',
+  'DELETE /api/v1/ssf_transmitters/{id}': 'model_deleted',
+  'POST /api/v1/ssf_transmitters/{id}/push_token': 'model_updated',
   'POST /api/v1/flows': 'model_created',
   'PATCH /api/v1/flows/{slug}': 'model_updated',
   'DELETE /api/v1/flows/{slug}': 'model_deleted',
@@ -228,6 +247,18 @@ const ssfReceiver = () =>
   stack.db.ssfReceiver.create({ data: { name: uniqueName('matrix-receiver'), endpointUrl: 'https://app.example.test/events', audience: 'app', events: ['session-revoked'], enabled: false } });
 const connectorRow = () =>
   stack.db.connector.create({ data: { name: uniqueName('matrix-connector'), kind: 'scim', baseUrl: 'https://scim.example.test/v2', credentialSealed: 'v1.unknown.not-sealed', actions: ['disable'], enabled: false } });
+const ssfTransmitter = () =>
+  stack.db.ssfTransmitter.create({
+    data: { name: uniqueName('matrix-transmitter'), issuer: 'https://idp.example.test', jwksUrl: 'https://idp.example.test/jwks', audience: 'matrix', pushTokenHash: hashKey(uniqueName('push')), events: { 'credential-change': 'alert' }, enabled: false },
+  });
+/** The threshold each PATCH of the matrix brand's password lockout sets: a new one per call, so each is a change. */
+let lockoutAttempts = 100;
+/** The user, with their password locked (as password lockout leaves it). */
+async function lockedPassword(userId: string): Promise<string> {
+  const lock = { failedAttempts: 10, lockedAt: new Date() };
+  await stack.db.passwordLockout.upsert({ where: { userId }, create: { userId, ...lock }, update: lock });
+  return userId;
+}
 const lockdownStage = () => stack.db.stage.create({ data: { name: uniqueName('matrix-lock'), kind: 'account_lockdown', accountLockdown: { create: { selfServiceMessageTitle: 'x', selfServiceMessage: 'x' } } } });
 
 async function awaitingLockdown(host: string): Promise<string> {

@@ -7,9 +7,9 @@ import { SessionParams, UserDetail, UserPage } from '../schemas/users';
 
 export const MFA_REMINDER = 'Ask the user to re-enrol their MFA devices once they have regained access.';
 
-export function toUser(user: { id: string; username: string; name: string; email: string; isActive: boolean; isSuperuser: boolean; type: string }) {
-  const { id, username, name, email, isActive, isSuperuser, type } = user;
-  return { id, username, name, email, isActive, isSuperuser, type: type as 'internal' };
+export function toUser(user: { id: string; username: string; name: string; email: string; isActive: boolean; isSuperuser: boolean; type: string; passwordLocked?: boolean }) {
+  const { id, username, name, email, isActive, isSuperuser, type, passwordLocked } = user;
+  return { id, username, name, email, isActive, isSuperuser, type: type as 'internal', ...(passwordLocked === undefined ? {} : { passwordLocked }) };
 }
 
 /** A user of the users list: also what the API decides about them (protected, locked down). */

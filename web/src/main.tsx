@@ -19,6 +19,7 @@ import { NotificationsPage } from './pages/Notifications';
 import { OverviewPage } from './pages/Overview';
 import { RecoveryPage } from './pages/Recovery';
 import { SettingsPage } from './pages/Settings';
+import { SignalsPage } from './pages/Signals';
 import { UserDetailPage } from './pages/UserDetail';
 import { UsersPage } from './pages/Users';
 
@@ -78,6 +79,7 @@ const router = createBrowserRouter([
       { path: '/settings', element: <SettingsPage /> },
       { path: '/configuration', element: <ConfigurationPage /> },
       { path: '/connectors', element: <ConnectorsPage /> },
+      { path: '/signals', element: <SignalsPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

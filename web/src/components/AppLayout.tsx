@@ -120,6 +120,7 @@ export function AppLayout() {
             </NavExpandable>
             {can?.configure && <Item to="/configuration">Configuration</Item>}
             {can?.changeUser && <Item to="/connectors">Connectors</Item>}
+            {can?.configure && <Item to="/signals">Signals</Item>}
             <Item to="/settings">Settings</Item>
           </NavList>
         </Nav>

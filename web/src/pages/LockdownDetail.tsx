@@ -19,6 +19,7 @@ import { Link, useParams } from 'react-router';
 import { isFinished } from '../../../domain/lockdown-status';
 import { api } from '../api';
 import { ApprovalBanner } from '../components/Approval';
+import { LockdownTriggerNotice } from '../components/LockdownTrigger';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { formatTime, LockdownStatusLabel } from '../components/Labels';
 import { LockdownProgress } from '../components/LockdownProgress';
@@ -54,6 +55,7 @@ export function LockdownDetailPage() {
         {view && (
           <Stack hasGutter>
             <ApprovalBanner lockdown={view} />
+            <LockdownTriggerNotice lockdown={view} />
             <Card>
               <CardBody>
                 <DescriptionList isHorizontal columnModifier={{ lg: '2Col' }}>

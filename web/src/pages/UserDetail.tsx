@@ -35,6 +35,7 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { Field } from '../components/FormField';
 import { formatTime } from '../components/Labels';
 import { LastLockdownCard } from '../components/LastLockdownCard';
+import { PasswordLockedLabel, PasswordLockPanel } from '../components/PasswordLock';
 import { StartLockdownError, useStartLockdown } from '../components/StartLockdown';
 import { DeactivateUserModal, DeleteUserModal, EditUserModal, type ActionNotice } from '../components/UserActions';
 import { DownstreamRestore } from '../components/DownstreamRestore';
@@ -78,6 +79,7 @@ export function UserDetailPage() {
         <Flex alignItems={{ default: 'alignItemsCenter' }} spaceItems={{ default: 'spaceItemsSm' }}>
           <Title headingLevel="h1">{data?.username ?? 'User'}</Title>
           {data && <UserStatusLabel user={data} />}
+          {data && <PasswordLockedLabel user={data} />}
           {data?.isSuperuser && <Label color="purple">Superuser</Label>}
           {data?.isProtected && <Label>Protected account</Label>}
         </Flex>
@@ -88,6 +90,7 @@ export function UserDetailPage() {
       <PageSection>
         {user.isPending && <Loading />}
         <ErrorAlert error={user.error} title="This user cannot be shown" />
+        {data && <PasswordLockPanel userId={data.id} />}
         {notice && (
           <Alert
             variant={notice.variant}

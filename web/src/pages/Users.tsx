@@ -32,6 +32,7 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { Field } from '../components/FormField';
 import { UserStatusLabel } from '../components/UserStatusLabel';
 import { LockdownPreviewModal } from '../components/LockdownPreviewModal';
+import { PasswordLockedLabel } from '../components/PasswordLock';
 import { Loading } from '../session';
 import type { DirectoryUser, LockdownPreviewRequest, UserPage } from '../types';
 
@@ -261,7 +262,7 @@ export function UsersPage() {
                   <Td dataLabel="Email">{user.email}</Td>
                   <Td dataLabel="Type">{user.type.replaceAll('_', ' ')}</Td>
                   <Td dataLabel="Status">
-                    <UserStatusLabel user={user} />
+                    <UserStatusLabel user={user} /> <PasswordLockedLabel user={user} />
                   </Td>
                 </Tr>
               ))}
