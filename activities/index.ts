@@ -6,6 +6,7 @@ import { createAuditActivities, RETRIED_UNTIL_WRITTEN } from './audit';
 import { createContainmentActivities } from './containment';
 import { withFailureClassification } from './failures';
 import { createLockdownRecordActivities } from './lockdown-record';
+import { createLockdownSummaryActivities } from './lockdown-summary';
 import { createNotificationActivities } from './notifications';
 import { createSecurityEventActivities } from './security-events';
 import { createUserLockdownActivities } from './user-lockdown';
@@ -18,6 +19,7 @@ export function createActivities(db: Db, config: Config, logger: Logger) {
     ...createAuditActivities(db, logger),
     ...createApprovalActivities(db, logger),
     ...createLockdownRecordActivities(db),
+    ...createLockdownSummaryActivities(db, logger),
     ...createNotificationActivities(db, config, logger),
     ...createSecurityEventActivities(db, config, logger),
   }, RETRIED_UNTIL_WRITTEN);

@@ -6,7 +6,6 @@
 import type { DeactivationCause } from '../domain/deactivation';
 import type { LockdownActions } from '../domain/lockdown-actions';
 import type { LockdownStatus, Progress } from '../domain/lockdown-status';
-import type { NotificationMode } from '../domain/notifications';
 import type { ActorRef, Completion, FlowSnapshot } from '../domain/stages';
 
 /** The worker-independent settings a lockdown runs with (from the API's configuration, lib/config.ts). */
@@ -34,6 +33,8 @@ export interface FlowResumeState {
   cancelRequested: boolean;
   /** The targets containment left active (set only when containment ran). */
   uncontained?: string[];
+  /** The first run took patch lockdown-summary-alerts: the last one writes the summary event. */
+  summaryAlerts?: boolean;
 }
 
 export interface LockdownFlowInput {
