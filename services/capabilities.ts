@@ -1,5 +1,5 @@
 import { type Actor } from '../domain/permissions';
-import { accountCapabilities, canConfigureFlows, canGrantPermissions, hasPermission } from './authorization';
+import { accountCapabilities, canChangeConfiguration, canConfigureFlows, canGrantPermissions, hasPermission } from './authorization';
 import type { Db } from '../lib/db';
 import { isUuid } from '../lib/ids';
 
@@ -14,13 +14,14 @@ export function createCapabilities(db: Db) {
         userId !== undefined && isUuid(userId)
           ? await db.user.findUnique({ where: { id: userId }, select: { id: true, username: true, type: true, isSuperuser: true } })
           : null;
-      const [changeUser, viewAudit, configure, user] = await Promise.all([
+      const [changeUser, viewAudit, configure, changeSecuritySettings, user] = await Promise.all([
         hasPermission(db, actor, 'change_user', userId),
         hasPermission(db, actor, 'view_audit'),
         canConfigureFlows(db, actor),
+        canChangeConfiguration(db, actor, { securitySetting: true }),
         userId === undefined ? null : accountCapabilities(db, actor, target),
       ]);
-      return { changeUser, viewAudit, configure, grantPermissions: canGrantPermissions(actor), user };
+      return { changeUser, viewAudit, configure, changeSecuritySettings, grantPermissions: canGrantPermissions(actor), user };
     },
   };
 }

@@ -32,6 +32,9 @@ export const Capabilities = z
     changeUser: z.boolean().describe('change_user: globally, or on `user` when given.'),
     viewAudit: z.boolean(),
     configure: z.boolean().describe('May change brands, flows, stages and notification settings.'),
+    changeSecuritySettings: z
+      .boolean()
+      .describe('May change the security settings of the configuration: the Account Lockdown stage’s action and approval switches, a flow’s authentication, a brand’s lockdown flow (superusers).'),
     grantPermissions: z.boolean(),
     user: AccountCapabilities.nullable().describe('With `?user=`: what the caller may do to that user; otherwise null.'),
   })
