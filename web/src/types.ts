@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type * as api from '../../api/schemas';
+import type * as audit from '../../api/schemas/audit';
 import type * as consoleApi from '../../api/schemas/console';
+import type * as events from '../../api/schemas/events';
 import type * as notifications from '../../api/schemas/notifications';
 
 /**
@@ -34,6 +36,14 @@ export type CreateNotificationTransport = z.input<typeof notifications.CreateNot
 export type NotificationRule = z.infer<typeof notifications.NotificationRule>;
 export type CreateNotificationRule = z.input<typeof notifications.CreateNotificationRuleBody>;
 export type Notification = z.infer<typeof notifications.Notification>;
+export type NotificationGroup = z.infer<typeof notifications.NotificationGroup>;
+export type AlertPer = z.infer<typeof notifications.AlertPer>;
+export type EventActionInfo = z.infer<typeof events.EventActionInfo>;
+export type EventCategory = z.infer<typeof events.EventCategory>;
+export type LockdownTimeline = z.infer<typeof audit.LockdownTimeline>;
+export type TimelineUser = z.infer<typeof audit.TimelineUser>;
+export type ResultsQuery = z.input<typeof api.ResultsQuery>;
+export type TargetStatus = LockdownResult['status'];
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
