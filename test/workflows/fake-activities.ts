@@ -16,6 +16,8 @@ export class FakeLockdownActivities {
   readonly approvalOutcomes: string[] = [];
   readonly events: { action: 'triggered' | 'failed'; userId: string; error?: string }[] = [];
   readonly unfinished: { userId: string; error: string }[] = [];
+  /** Summary events written (one per lockdown that walked its lockdown stage, v1.1.0). */
+  summaries = 0;
   /** How many times each user's target check ran (each user's run starts once). */
   readonly checks = new Map<string, number>();
   /** Users between their target check and their recorded result. */
@@ -97,6 +99,10 @@ export class FakeLockdownActivities {
         return { eventId: `event-${input.userId}`, notify: false };
       },
       planSecurityEvents: async () => 0,
+      writeLockdownSummaryEvent: async (_input: Input<'writeLockdownSummaryEvent'>) => {
+        this.summaries++;
+        return { eventId: 'summary', notify: false };
+      },
     };
   }
 }
