@@ -26,12 +26,18 @@ export interface ContainmentResult {
  * applies the per-user check (protected? permitted?) to each batch, so it never touches an
  * account that the per-user run would refuse. Idempotent: an inactive user stays inactive,
  * and the per-user `deactivateUser` step that follows changes nothing.
+ *
+ * It records on the lockdown how many targets it has contained (inactive now, whether it
+ * deactivated them or they already were), batch by batch, and when it finished: the moment a
+ * bulk lockdown is under control, which the API shows as "contained N/N" long before every
+ * per-user run has ended. A retry counts again from the first batch, to the same total.
  */
 export function createContainmentActivities(db: Db, logger: Logger) {
   return {
     async containTargets(input: ContainmentInput): Promise<ContainmentResult> {
       const actor = await db.user.findUnique({ where: { id: input.actorId } });
       let deactivated = 0;
+      let contained = 0;
       const uncontained: string[] = [];
       for (let after = -1; ; ) {
         const targets = await db.lockdownTarget.findMany({
@@ -49,8 +55,11 @@ export function createContainmentActivities(db: Db, logger: Logger) {
         uncontained.push(...ids.filter((id) => !lockable.has(id)));
         const { count } = await db.user.updateMany({ where: { id: { in: [...lockable] }, isActive: true }, data: { isActive: false } });
         deactivated += count;
+        contained += lockable.size;
+        await db.lockdown.update({ where: { id: input.lockdownId }, data: { containedCount: contained } });
       }
-      logger.info({ lockdownId: input.lockdownId, deactivated, uncontained: uncontained.length }, 'lockdown targets contained');
+      await db.lockdown.update({ where: { id: input.lockdownId }, data: { containedCount: contained, containedAt: new Date() } });
+      logger.info({ lockdownId: input.lockdownId, deactivated, contained, uncontained: uncontained.length }, 'lockdown targets contained');
       return { deactivated, uncontained };
     },
   };

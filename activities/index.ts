@@ -8,6 +8,7 @@ import { createContainmentActivities } from './containment';
 import { createDownstreamActivities, DOWNSTREAM_RETRIED_UNTIL_WRITTEN } from './downstream';
 import { withFailureClassification } from './failures';
 import { createLockdownRecordActivities } from './lockdown-record';
+import { createLockdownSummaryActivities } from './lockdown-summary';
 import { createNotificationActivities } from './notifications';
 import { createSecurityEventActivities } from './security-events';
 import { createUserLockdownActivities } from './user-lockdown';
@@ -20,6 +21,7 @@ export function createActivities(db: Db, config: Config, logger: Logger, connect
     ...createAuditActivities(db, logger),
     ...createApprovalActivities(db, logger),
     ...createLockdownRecordActivities(db),
+    ...createLockdownSummaryActivities(db, logger),
     ...createNotificationActivities(db, config, logger),
     ...createSecurityEventActivities(db, config, logger),
     ...createDownstreamActivities(db, config, logger, connectorMetrics),

@@ -10,6 +10,8 @@ export const EVENT_ACTIONS = {
   // A lockdown, per user.
   account_lockdown_triggered: { label: 'Account Lockdown Triggered', category: 'lockdown' },
   account_lockdown_failed: { label: 'Account Lockdown Failed', category: 'lockdown' },
+  // A lockdown, once: written when its run ends (who asked, why, the counts), for one alert per lockdown.
+  account_lockdown_finished: { label: 'Lockdown Finished (summary)', category: 'lockdown' },
   // Two-person approval of a lockdown.
   account_lockdown_approval_requested: { label: 'Lockdown Approval Requested', category: 'lockdown' },
   account_lockdown_approved: { label: 'Lockdown Approved', category: 'lockdown' },
@@ -85,6 +87,8 @@ export function eventActionLabel(action: string): string {
 export const ACCOUNT_LOCKDOWN_TRIGGERED = 'account_lockdown_triggered' satisfies EventAction;
 /** A per-user run that stopped after its target check: which steps ran, and why it stopped. */
 export const ACCOUNT_LOCKDOWN_FAILED = 'account_lockdown_failed' satisfies EventAction;
+/** One per lockdown that reached its lockdown stage: the summary that per-lockdown alerts are sent for. */
+export const ACCOUNT_LOCKDOWN_FINISHED = 'account_lockdown_finished' satisfies EventAction;
 export const USER_ACTIVATED = 'user_activated' satisfies EventAction;
 export const PASSWORD_SET = 'password_set' satisfies EventAction;
 export const RECOVERY_LINK_CREATED = 'recovery_link_created' satisfies EventAction;
@@ -117,4 +121,9 @@ export const DOWNSTREAM_ACCOUNT_ENABLED = 'downstream_account_enabled' satisfies
  */
 export function downstreamEventDedupKey(lockdownId: string, userId: string, connectorId: string, run: number): string {
   return `${DOWNSTREAM_EVENT_ACTIONS.done}:${lockdownId}:${userId}:${connectorId}:${run}`;
+}
+
+/** The summary event of a lockdown: one per lockdown, whatever retries. */
+export function lockdownSummaryDedupKey(lockdownId: string): string {
+  return `${ACCOUNT_LOCKDOWN_FINISHED}:${lockdownId}`;
 }

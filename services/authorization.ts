@@ -333,3 +333,22 @@ export function canChangeAutomaticLockdownSettings(actor: Actor): boolean {
 export function canUnlockPassword(db: Db, actor: Actor, target: AccountUnderChange): Promise<boolean> {
   return canChangeAccount(db, actor, target);
 }
+
+// ── Lockdown results: whose user page the viewer may open ──
+
+/**
+ * Of `userIds`, those whose user page the actor may open (`canViewUser`, asked for a page of
+ * results at once): all of them with change_user held globally, else the actor and those the
+ * actor holds change_user on. An auditor with view_audit alone opens none: the lockdown's own
+ * results and timeline say what happened to each user.
+ */
+export async function usersViewableBy(db: Db, actor: Actor, userIds: string[]): Promise<Set<string>> {
+  if (await hasPermission(db, actor, 'change_user')) return new Set(userIds);
+  const grants = await db.permission.findMany({
+    where: { userId: actor.id, permission: 'change_user', targetUserId: { in: userIds.filter(isUuid) } },
+    select: { targetUserId: true },
+  });
+  const viewable = new Set(grants.map((grant) => grant.targetUserId).filter((id): id is string => id !== null));
+  if (userIds.includes(actor.id)) viewable.add(actor.id);
+  return viewable;
+}

@@ -1,5 +1,5 @@
 import { type Actor } from '../domain/permissions';
-import { accountCapabilities, canConfigureFlows, canGrantPermissions, canListLockdowns, hasPermission, manageableUsers } from './authorization';
+import { accountCapabilities, canChangeConfiguration, canConfigureFlows, canGrantPermissions, canListLockdowns, hasPermission, manageableUsers } from './authorization';
 import type { Db } from '../lib/db';
 import { isUuid } from '../lib/ids';
 import { lockedDownUsers } from './account-lockdown-state';
@@ -19,15 +19,25 @@ export function createCapabilities(db: Db) {
 
   return {
     async of(actor: Actor, userId?: string) {
-      const [changeUser, viewAudit, configure, managed, listLockdowns, user] = await Promise.all([
+      const [changeUser, viewAudit, configure, changeSecuritySettings, managed, listLockdowns, user] = await Promise.all([
         hasPermission(db, actor, 'change_user', userId),
         hasPermission(db, actor, 'view_audit'),
         canConfigureFlows(db, actor),
+        canChangeConfiguration(db, actor, { securitySetting: true }),
         manageableUsers(db, actor),
         canListLockdowns(db, actor),
         userId === undefined ? null : onUser(actor, userId),
       ]);
-      return { changeUser, viewAudit, configure, grantPermissions: canGrantPermissions(actor), listUsers: managed !== null, listLockdowns, user };
+      return {
+        changeUser,
+        viewAudit,
+        configure,
+        changeSecuritySettings,
+        grantPermissions: canGrantPermissions(actor),
+        listUsers: managed !== null,
+        listLockdowns,
+        user,
+      };
     },
   };
 }

@@ -77,6 +77,7 @@ it('tells the caller what they may do, globally and on one user', async () => {
     changeUser: true,
     viewAudit: true,
     configure: true,
+    changeSecuritySettings: true,
     grantPermissions: true,
     listUsers: true,
     listLockdowns: true,
@@ -90,6 +91,7 @@ it('tells the caller what they may do, globally and on one user', async () => {
     changeUser: false,
     viewAudit: false,
     configure: false,
+    changeSecuritySettings: false,
     grantPermissions: false,
     // change_user on one user: the users list (theirs) and the lockdowns (the console's menu).
     listUsers: true,

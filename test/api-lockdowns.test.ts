@@ -225,7 +225,7 @@ describe('when the API died between recording a lockdown and starting its workfl
     const finished = await waitForLockdown(stack, admin, lockdownId);
     expect(finished).toMatchObject({ status: 'completed', reason: 'recorded before a crash', progress: { locked: 1 } });
     expect(await service.resumeUnstarted()).toBe(0);
-    expect(await stack.db.event.count({ where: { lockdownId } })).toBe(1);
+    expect(await stack.db.event.count({ where: { lockdownId, action: 'account_lockdown_triggered' } })).toBe(1);
   });
 });
 
@@ -266,7 +266,7 @@ describe('when Temporal cannot be reached at start', () => {
     await waitUntil('a retry through the restored connection', async () => (retried = await send()).status === 200, 60_000, 500);
     expect(retried!.body.id).toBe(recorded[0].id);
     expect((await waitForLockdown(stack, admin, recorded[0].id)).progress.locked).toBe(1);
-    expect(await stack.db.event.count({ where: { lockdownId: recorded[0].id } })).toBe(1);
+    expect(await stack.db.event.count({ where: { lockdownId: recorded[0].id, action: 'account_lockdown_triggered' } })).toBe(1);
   });
 
   it('when a user is deactivated meanwhile, then its lockdown stays recorded and the resumer runs it: every credential ends', async () => {

@@ -99,6 +99,9 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'GET /api/v1/events/actions': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/events/actions' })],
   'GET /api/v1/notification_deliveries': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/notification_deliveries?limit=1' })],
   'GET /api/v1/me/notifications': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/me/notifications' })],
+  // Each caller's own inbox, grouped by lockdown; marking all seen marks only one's own.
+  'GET /api/v1/me/notifications/groups': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/me/notifications/groups' })],
+  'POST /api/v1/me/notifications/seen': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/me/notifications/seen', body: {} })],
   // A notification of the superuser identity: nobody else's to mark.
   'POST /api/v1/me/notifications/{id}/seen': [[401, 404, 404, 404, 404, 200, 401, 401], (fx) => ({ url: `/api/v1/me/notifications/${fx.superuserNotification}/seen` })],
   'GET /api/v1/groups': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/groups' })],

@@ -34,6 +34,8 @@ export interface FlowResumeState {
   cancelRequested: boolean;
   /** The targets containment left active (set only when containment ran). */
   uncontained?: string[];
+  /** The first run took patch lockdown-summary-alerts: the last one writes the summary event. */
+  summaryAlerts?: boolean;
 }
 
 export interface LockdownFlowInput {

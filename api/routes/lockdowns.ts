@@ -75,7 +75,10 @@ export function lockdownRoutes(_router: Router, route: Route, { services: { lock
     method: 'post',
     path: '/api/v1/lockdowns/:id/cancel',
     tag: 'lockdowns',
-    summary: 'Cancel: a waiting lockdown ends; a running bulk lockdown starts no more users.',
+    summary:
+      'Cancel: a lockdown waiting at its prompt or for approval ends, nobody locked; a running bulk lockdown starts no more users and the users already started finish locking. ' +
+      'After containment the users not yet started stay deactivated, but their password, sessions and tokens were not touched: to undo, activate them; to finish locking them, start a new lockdown of them. ' +
+      '`cancellation.effect` says what cancelling does now, `cancellation.outcome` what it did.',
     auth: 'required',
     params: IdParams,
     responses: {
@@ -128,7 +131,7 @@ export function lockdownRoutes(_router: Router, route: Route, { services: { lock
     method: 'get',
     path: '/api/v1/lockdowns/:id/results',
     tag: 'lockdowns',
-    summary: 'Per-user results in request order, paged.',
+    summary: 'Per-user results, paged: in request order, or sorted (`sort`: username, result — failures first —, sessions, tokens) and filtered by `status`.',
     auth: 'required',
     params: IdParams,
     query: ResultsQuery,

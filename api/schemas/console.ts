@@ -32,6 +32,9 @@ export const Capabilities = z
     changeUser: z.boolean().describe('change_user: globally, or on `user` when given.'),
     viewAudit: z.boolean(),
     configure: z.boolean().describe('May change brands, flows, stages and notification settings.'),
+    changeSecuritySettings: z
+      .boolean()
+      .describe('May change the security settings of the configuration: the Account Lockdown stage’s action and approval switches, a flow’s authentication, a brand’s lockdown flow (superusers).'),
     grantPermissions: z.boolean(),
     listUsers: z.boolean().describe('GET /users lists someone: change_user held globally or on some users (the users list, and the lockdown preview).'),
     listLockdowns: z.boolean().describe('GET /lockdowns has something for you: change_user or view_audit held (globally, or change_user on some users), or a lockdown you requested.'),

@@ -1,6 +1,6 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { hashPassword } from '../../lib/credentials';
-import { consolePages, expectAccessible, launchChromium, nav, pwExpect, screenshot } from '../support/console-browser';
+import { consolePages, expectAccessible, launchChromium, nav, pwExpect, screenshot } from '../support/browser';
 import { lockAndWait, waitForLockdownRecord } from '../support/lockdowns';
 import { adminSession, createManyUsers, createUser, startStack, uniqueName, type Stack } from '../support/stack';
 

@@ -35,6 +35,8 @@ export const SCENARIOS = [
   'security-events',
   // v1.1.0: the per-user run reaches downstream connectors (patch downstream-connectors), a failed connector retried alone.
   'downstream-connectors',
+  // v1.1.0: the lockdown's summary event, delivered once to a rule that alerts per lockdown (patch lockdown-summary-alerts).
+  'summary-notification',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 

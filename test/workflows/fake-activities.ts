@@ -17,6 +17,8 @@ export class FakeLockdownActivities {
   readonly approvalOutcomes: string[] = [];
   readonly events: { action: 'triggered' | 'failed'; userId: string; error?: string }[] = [];
   readonly unfinished: { userId: string; error: string }[] = [];
+  /** Summary events written (one per lockdown that walked its lockdown stage, v1.1.0). */
+  summaries = 0;
   /** How many times each user's target check ran (each user's run starts once). */
   readonly checks = new Map<string, number>();
   /** Users between their target check and their recorded result. */
@@ -119,6 +121,10 @@ export class FakeLockdownActivities {
       downstreamRetryBatch: async (input: Input<'downstreamRetryBatch'>) => {
         const sorted = [...this.retryUsers].sort();
         return sorted.filter((userId) => input.afterUserId === null || userId > input.afterUserId).slice(0, input.limit);
+      },
+      writeLockdownSummaryEvent: async (_input: Input<'writeLockdownSummaryEvent'>) => {
+        this.summaries++;
+        return { eventId: 'summary', notify: false };
       },
     };
   }

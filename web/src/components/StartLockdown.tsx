@@ -26,9 +26,9 @@ export function StartLockdownError({ error }: { error: unknown }) {
         variant="danger"
         isInline
         title="No lockdown flow configured"
-        actionLinks={can?.configure ? <AlertActionLink onClick={() => navigate('/configuration?tab=brands')}>Set the lockdown flow on the brand</AlertActionLink> : undefined}
+        actionLinks={can?.changeSecuritySettings ? <AlertActionLink onClick={() => navigate('/configuration?tab=brands')}>Set the lockdown flow on the brand</AlertActionLink> : undefined}
       >
-        Set a lockdown flow on your Brand (<strong>Configuration</strong> › <strong>Brands</strong>){can?.configure ? '.' : '; ask an administrator to do it.'}
+        Set a lockdown flow on your brand (<strong>Configuration</strong> › <strong>Brands</strong>){can?.changeSecuritySettings ? '.' : '; only a superuser can set it — ask one to do it.'}
       </Alert>
     );
   }
