@@ -121,10 +121,10 @@ export function ResultsTable({ lockdown, live, view }: { lockdown: Lockdown; liv
                 {column.title}
               </Th>
             ))}
-            <Th modifier="wrap" width={40}>
+            <Th modifier="wrap" width={30}>
               Error
             </Th>
-            <Th>Downstream</Th>
+            <Th modifier="fitContent">Downstream</Th>
           </Tr>
         </Thead>
         <Tbody>
