@@ -104,10 +104,19 @@ it('selects all 321 users matching a search, adds pasted names, previews who can
   expect(targets.map((target) => target.userId)).not.toContain(service.id);
   await page.getByRole('textbox', { name: 'Reason' }).fill('Department mailbox compromised');
   await page.getByRole('button', { name: 'Continue' }).click();
-  // The run starts (the progress and results screens are tested elsewhere); it ends with every one of them locked.
+  // The run ends with every one of them locked, and the same page shows its summary first, then
+  // the per-user table within the first screen of 1280×800 (console-runs.test.ts looks closer).
   const finished = await waitForLockdownRecord(stack.db, lockdownId, 240_000);
   expect(finished.status).toBe('completed');
   expect(await stack.db.user.count({ where: { id: { in: targets.map((target) => target.userId) }, isActive: true } })).toBe(0);
+  const summary = page.getByTestId('lockdown-summary');
+  await pwExpect(summary).toContainText('Contained 319/319', { timeout: 60_000 });
+  await pwExpect(summary).toContainText('Locked: 319');
+  await page.evaluate('window.scrollTo(0, 0)');
+  const firstRow = page.locator('table[aria-label="Results per user"] tbody tr').first();
+  const [summaryBox, rowBox] = [await summary.boundingBox(), await firstRow.boundingBox()];
+  expect(summaryBox!.y + summaryBox!.height).toBeLessThanOrEqual(rowBox!.y);
+  expect(rowBox!.y + rowBox!.height).toBeLessThan(800);
   expect(earlier.id).not.toBe(lockdownId);
   await page.context().close();
 });
