@@ -198,6 +198,32 @@ describe('administration is audited, in the same transaction as the change', () 
     expect(revoked.context).toMatchObject({ permission: 'change_user', scope: 'user', target_user_id: target.id, permission_id: granted.body.id });
   });
 
+  it('when the audit event of a change cannot be written, then the change is not made either (one transaction)', async () => {
+    const holder = await createUser(stack.db);
+    const target = await createUser(stack.db);
+    // This test's own trigger refuses the events about `holder` only (other tests run on).
+    const name = `refuse_${uniqueName('audit').replace(/-/g, '_')}`;
+    await stack.db.$executeRawUnsafe(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit log refused'; END $$`);
+    await stack.db.$executeRawUnsafe(
+      `CREATE TRIGGER ${name} BEFORE INSERT ON events FOR EACH ROW WHEN (NEW.context->>'affected_user_id' = '${holder.id}') EXECUTE FUNCTION ${name}()`,
+    );
+    try {
+      const grant = await stack.http.post('/api/v1/permissions').set(bearer(admin)).send({ userId: holder.id, permission: 'change_user', targetUserId: target.id });
+      expect(grant.status).toBeGreaterThanOrEqual(500);
+      expect(await stack.db.permission.count({ where: { userId: holder.id } })).toBe(0);
+      const rename = await stack.http.patch(`/api/v1/users/${holder.id}`).set(bearer(admin)).send({ name: 'Renamed without a trace' });
+      expect(rename.status).toBeGreaterThanOrEqual(500);
+      expect((await stack.db.user.findUniqueOrThrow({ where: { id: holder.id } })).name).not.toBe('Renamed without a trace');
+    } finally {
+      await stack.db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS ${name} ON events`);
+      await stack.db.$executeRawUnsafe(`DROP FUNCTION IF EXISTS ${name}()`);
+    }
+    // With the audit log back, the same grant is made and recorded.
+    const granted = await stack.http.post('/api/v1/permissions').set(bearer(admin)).send({ userId: holder.id, permission: 'change_user', targetUserId: target.id });
+    expect(granted.status).toBe(201);
+    expect(await eventsAbout('permission_granted', holder.id)).toHaveLength(1);
+  });
+
   it('when an admin ends a session and deletes a token (what the restore warning asks), then each is dead at once and audited', async () => {
     const user = await createUser(stack.db, { password: 'restored-password' });
     const session = await login(stack, user.username, 'restored-password');

@@ -11,7 +11,9 @@ import { ADMIN_PASSWORD, addToken, createUser, startStack, type Stack } from './
 /**
  * The fuzzer: schemathesis generates requests for every operation of the served OpenAPI
  * document — valid ones, boundary values and invalid ones — against the real stack (API,
- * worker, Temporal, PostgreSQL), as an anonymous caller, a plain user and a superuser.
+ * worker, Temporal, PostgreSQL), as an anonymous caller, a plain user, a per-user admin
+ * (change_user on three users, view_audit: the help desk and auditor paths of the
+ * authorization rules) and a superuser.
  * It fails on any 5xx, any status the document does not list for the operation, and any
  * answer whose body or content type does not match the document.
  *
@@ -26,7 +28,7 @@ import { ADMIN_PASSWORD, addToken, createUser, startStack, type Stack } from './
  * with a random seed (FUZZ_SEED to replay one).
  */
 const LONG_RUN = process.env.FUZZ_EXAMPLES !== undefined;
-const CI_EXAMPLES: Record<string, number> = { anonymous: 5, 'a plain user': 10, 'a superuser': 25 };
+const CI_EXAMPLES: Record<string, number> = { anonymous: 5, 'a plain user': 10, 'a per-user admin': 5, 'a superuser': 25 };
 const examplesFor = (identity: string) => (LONG_RUN ? Number(process.env.FUZZ_EXAMPLES) : CI_EXAMPLES[identity]);
 const SEED = process.env.FUZZ_SEED ?? (LONG_RUN ? String(Date.now() % 1_000_000) : '4711');
 const CHECKS = 'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance';
@@ -143,9 +145,21 @@ async function plainToken() {
   return addToken(stack.db, user.id, 'api');
 }
 
+/** change_user on three users and view_audit: the rules' per-user branches, not only all or nothing. */
+async function perUserAdminToken() {
+  const user = await createUser(stack.db);
+  await stack.db.permission.create({ data: { userId: user.id, permission: 'view_audit' } });
+  for (let i = 0; i < 3; i++) {
+    const managed = await createUser(stack.db);
+    await stack.db.permission.create({ data: { userId: user.id, permission: 'change_user', targetUserId: managed.id } });
+  }
+  return addToken(stack.db, user.id, 'api');
+}
+
 it.each([
   ['anonymous', async () => null],
   ['a plain user', plainToken],
+  ['a per-user admin', perUserAdminToken],
   ['a superuser', superuserToken],
 ])('as %s, every operation answers as documented and never 5xx', async (name, credential) => {
   const run = await fuzz(name, await credential());

@@ -74,7 +74,7 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
         messages.push({
           to: session.envelope.rcptTo.map((address) => address.address),
           raw,
-          header: (name) => new RegExp(`^${name}: (.*)$`, 'im').exec(headerBlock)?.[1],
+          header: (name) => decodeEncodedWords(new RegExp(`^${name}: (.*)$`, 'im').exec(headerBlock)?.[1]),
         });
         callback();
       });
@@ -96,4 +96,17 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/**
+ * A header as the reader sees it: RFC 2047 encoded words (`=?UTF-8?Q?…?=`, `=?UTF-8?B?…?=`,
+ * which mailers use for any non-ASCII text, e.g. a dash in a subject) decoded; the space
+ * between two adjacent encoded words belongs to neither.
+ */
+function decodeEncodedWords(value: string | undefined): string | undefined {
+  return value?.replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=(?:\s+(?==\?))?/g, (_word, _charset: string, encoding: string, text: string) =>
+    encoding.toUpperCase() === 'B'
+      ? Buffer.from(text, 'base64').toString('utf8')
+      : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_hex, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8'),
+  );
 }
