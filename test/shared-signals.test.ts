@@ -209,6 +209,63 @@ it('when pasted keys verify a SET and the event is configured to alert, then it 
   expect(refused.body.error.details).toEqual([expect.objectContaining({ field: 'body.jwks' })]);
 });
 
+it('when a transmitter may speak only for a group, then a SET about someone outside it is refused like an unknown subject, audited, and locks nobody; about a member it starts the lockdown', async () => {
+  const idp = await generateKeyPair('ES256', { extractable: true });
+  const group = await b.http.post('/api/v1/groups').set(bearer(adminB)).send({ name: uniqueName('contractors') });
+  expect(group.status).toBe(201);
+  const issuer = 'https://contractors-idp.example.test';
+  const created = await b.http.post('/api/v1/ssf_transmitters').set(bearer(adminB)).send({
+    name: uniqueName('scoped'),
+    issuer,
+    jwks: { keys: [{ ...(await exportJWK(idp.publicKey)), kid: 'scoped-1', alg: 'ES256', use: 'sig' }] },
+    audience: AUDIENCE,
+    events: { 'credential-compromise': 'lockdown' },
+    groupId: group.body.id,
+  });
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({ allUsers: false, group: { id: group.body.id } });
+  const scoped: { id: string; pushToken: string; account: { id: string } } = created.body;
+  const member = await person();
+  const outsider = await person();
+  expect((await b.http.post(`/api/v1/groups/${group.body.id}/members`).set(bearer(adminB)).send({ userId: member.onB.id })).status).toBe(201);
+
+  // The same SET shape for each subject, signed with the transmitter's pasted key.
+  const signed = (email: string) =>
+    new SignJWT({ iss: issuer, aud: AUDIENCE, iat: Math.floor(Date.now() / 1000), jti: randomUUID(), ...compromise(email) })
+      .setProtectedHeader({ alg: 'ES256', typ: 'secevent+jwt', kid: 'scoped-1' })
+      .sign(idp.privateKey);
+  const pushScoped = (token: string) =>
+    b.http.post(`/api/v1/ssf_transmitters/${scoped.id}/push`).set('Content-Type', 'application/secevent+jwt').set('Authorization', `Bearer ${scoped.pushToken}`).send(token);
+  const jtiOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).jti as string;
+  const scopedLockdowns = (userId: string) => b.db.lockdown.findMany({ where: { actorId: scoped.account.id, targets: { some: { userId } } } });
+
+  // Outside the group: the answer an unknown subject gets (it tells the transmitter nothing more), audited, nobody locked.
+  const aboutOutsider = await signed(outsider.email);
+  const refused = await pushScoped(aboutOutsider);
+  const aboutNobody = await pushScoped(await signed(`${uniqueName('nobody')}@corp.example.test`));
+  expect(refused.status).toBe(400);
+  expect(refused.body).toEqual({ err: 'access_denied', description: expect.any(String) });
+  expect({ status: refused.status, body: refused.body }).toEqual({ status: aboutNobody.status, body: aboutNobody.body });
+  expect(await rejectionsOnB(jtiOf(aboutOutsider))).toMatchObject([
+    { actorId: scoped.account.id, context: { err: 'access_denied', transmitter_id: scoped.id, subject_format: 'email' } },
+  ]);
+  expect(await b.db.event.count({ where: { action: 'security_event_received', context: { path: ['jti'], equals: jtiOf(aboutOutsider) } } })).toBe(0);
+  expect(await b.db.lockdownTarget.count({ where: { userId: outsider.onB.id } })).toBe(0);
+  expect(await b.db.user.findUniqueOrThrow({ where: { id: outsider.onB.id } })).toMatchObject({ isActive: true });
+  expect((await b.http.get('/api/v1/me').set(bearer(outsider.sessionOnB))).status).toBe(200);
+
+  // A member of the group: the same SET shape is accepted and locks them.
+  const aboutMember = await signed(member.email);
+  expect((await pushScoped(aboutMember)).status).toBe(202);
+  const [lockdown, ...more] = await scopedLockdowns(member.onB.id);
+  expect(more).toEqual([]);
+  expect(lockdown.trigger).toMatchObject({ kind: 'shared_signal', transmitter: { id: scoped.id }, issuer, jti: jtiOf(aboutMember) });
+  expect(await waitForLockdown(b, adminB, lockdown.id)).toMatchObject({ status: 'completed', progress: { total: 1, locked: 1 } });
+  expect(await b.db.user.findUniqueOrThrow({ where: { id: member.onB.id } })).toMatchObject({ isActive: false });
+  expect((await b.http.get('/api/v1/me').set(bearer(member.sessionOnB))).status).toBe(401);
+  expect(await scopedLockdowns(outsider.onB.id)).toEqual([]);
+});
+
 it('when the transmitter has asked for more users than the approval threshold within the window, then its next lockdown waits for a second person', async () => {
   // B's lockdown stage requires approval; B's threshold is 2 users per requester per window.
   await b.db.accountLockdownStage.updateMany({ data: { requireApproval: true } });

@@ -2,14 +2,15 @@ import AxeBuilder from '@axe-core/playwright';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { screenshot } from '../support/browser';
 import { addSession, adminSession, bearer, createUser, startStack, uniqueName, type Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
 
 /**
  * The console's parts of lockdowns that start themselves, in Debian's Chromium against the
  * real stack: the Signals page (a brand's password lockout saved, a transmitter added with
- * its push token shown once), a user's "Password locked" with Unlock password, and the
- * trigger on a lockdown a password lockout started. Each screen is scanned with axe.
+ * its push token shown once), "Password locked" in the users list and on the user with Unlock
+ * password, and the trigger on a lockdown a password lockout started. Each screen is scanned with axe.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : '.data/screenshots');
@@ -97,4 +98,43 @@ it('shows a locked password on the user, unlocks it, and shows what started a lo
   await page.getByTestId('lockdown-trigger').waitFor();
   expect(await page.getByTestId('lockdown-trigger').innerText()).toContain('after 5 consecutive failed logins');
   await expectAccessible();
+});
+
+it('shows "Password locked" as a user’s status in the users list, beside the others’ statuses', async () => {
+  // A brand with password lockout at 3 (set as a superuser sets it); one of three colleagues locks their password by logging in wrong.
+  const host = `${uniqueName('lockout')}.test`;
+  const brand = await stack.db.brand.create({ data: { domain: host } });
+  expect((await stack.http.patch(`/api/v1/password_lockout/${brand.id}`).set(bearer(admin)).send({ enabled: true, attempts: 3 })).status).toBe(200);
+  const team = uniqueName('field-ops');
+  const people = [
+    ['ana', 'Ana Lima'],
+    ['ben', 'Ben Okafor'],
+    ['chloe', 'Chloé Martin'],
+  ] as const;
+  const [ana, ben, chloe] = await Promise.all(
+    people.map(async ([handle, name]) => {
+      const user = await createUser(stack.db, { username: `${team}.${handle}`, password: 'their-own-password' });
+      return stack.db.user.update({ where: { id: user.id }, data: { name, email: `${handle}.${team}@corp.example.test` } });
+    }),
+  );
+  for (let attempt = 0; attempt < 3; attempt++) {
+    expect((await stack.http.post('/api/v1/auth/login').set('Host', host).send({ username: ben.username, password: `guess-${attempt}` })).status).toBe(401);
+  }
+  await stack.db.user.update({ where: { id: chloe.id }, data: { isActive: false } });
+  expect(await stack.db.passwordLockout.findUnique({ where: { userId: ben.id } })).toMatchObject({ failedAttempts: 3, lockedAt: expect.any(Date) });
+
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Users', exact: true }).click();
+  await page.getByRole('textbox', { name: 'Search users by username, name or email' }).fill(team);
+  await page.keyboard.press('Enter');
+  const rows = page.locator('table[aria-label="Users"] tbody tr').filter({ hasText: team });
+  await waitFor('the three colleagues to be listed', async () => ((await rows.count()) === 3 ? true : undefined));
+  const statusOf = async (username: string) => (await rows.filter({ hasText: username }).locator('td[data-label="Status"]').innerText()).replace(/\s+/g, ' ').trim();
+  // The lock is the password's, not the account's: Ben is still active, and says so beside it.
+  expect({ ana: await statusOf(ana.username), ben: await statusOf(ben.username), chloe: await statusOf(chloe.username) }).toEqual({
+    ana: 'Active',
+    ben: 'Active Password locked',
+    chloe: 'Inactive',
+  });
+  await expectAccessible();
+  await screenshot(page, '37-users-password-locked');
 });
