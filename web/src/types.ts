@@ -29,6 +29,7 @@ export type PromptStage = z.infer<typeof api.PromptStage>;
 export type AccountLockdownStage = z.infer<typeof api.AccountLockdownStage>;
 export type PatchAccountLockdownStage = z.input<typeof api.PatchAccountLockdownStageBody>;
 export type Capabilities = z.infer<typeof consoleApi.Capabilities>;
+export type AccountCapabilities = z.infer<typeof consoleApi.AccountCapabilities>;
 export type CsrfToken = z.infer<typeof consoleApi.CsrfToken>;
 export type Group = z.infer<typeof notifications.Group>;
 export type EventMatcherPolicy = z.infer<typeof notifications.EventMatcherPolicy>;

@@ -1,8 +1,8 @@
-import { Card, CardBody, CardTitle, DescriptionList, DescriptionListDescription, DescriptionListGroup, DescriptionListTerm } from '@patternfly/react-core';
-import type { ReactNode } from 'react';
+import { Card, CardBody, CardTitle, DescriptionList } from '@patternfly/react-core';
 import { Link } from 'react-router';
 import type { LastLockdown } from '../types';
 import { formatTime, LockdownStatusLabel } from './Labels';
+import { Term } from './Term';
 
 const RESULTS: Record<LastLockdown['result'], string> = {
   locked: 'Locked',
@@ -36,14 +36,5 @@ export function LastLockdownCard({ last }: { last: LastLockdown }) {
         </DescriptionList>
       </CardBody>
     </Card>
-  );
-}
-
-function Term({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <DescriptionListGroup>
-      <DescriptionListTerm>{label}</DescriptionListTerm>
-      <DescriptionListDescription>{children}</DescriptionListDescription>
-    </DescriptionListGroup>
   );
 }

@@ -15,6 +15,9 @@ import { SafeHtml } from '../components/SafeHtml';
 import { Loading, useMe } from '../session';
 import type { FlowExecutor, Lockdown, RenderedStage } from '../types';
 
+/** How often an open prompt checks whether it is still waiting (it may expire, or be cancelled elsewhere). */
+const PROMPT_POLL_MS = 5_000;
+
 /** `/flows/<slug>`: a lockdown run through its flow (with `?lockdown=`), or the flow's own page (the completion page). */
 export function FlowPage() {
   const [search] = useSearchParams();
@@ -29,8 +32,8 @@ function LockdownFlow({ id }: { id: string }) {
   const lockdown = useQuery({
     queryKey: ['lockdown', id],
     queryFn: () => api.get<Lockdown>(`/lockdowns/${id}`),
-    // Live progress: poll while the run is underway.
-    refetchInterval: (q) => (q.state.data && !q.state.data.finished && q.state.data.status !== 'awaiting_input' ? 1000 : false),
+    // Live progress: poll while the run is underway; slower at a prompt, which expires if nobody answers it (LOCKDOWN_PROMPT_TIMEOUT_SECONDS).
+    refetchInterval: (q) => (!q.state.data || q.state.data.finished ? false : q.state.data.status === 'awaiting_input' ? PROMPT_POLL_MS : 1000),
   });
   const view = lockdown.data;
 
@@ -47,7 +50,11 @@ function LockdownFlow({ id }: { id: string }) {
   }
 
   async function submit(values: Record<string, string>) {
-    const next = await api.post<Lockdown>(`/lockdowns/${id}/stage`, values);
+    const next = await api.post<Lockdown>(`/lockdowns/${id}/stage`, values).catch(async (err: unknown) => {
+      // The prompt ended meanwhile (expired, or cancelled elsewhere): show how, not the refusal.
+      if (err instanceof ApiError && err.code === 'not_awaiting_input') await lockdown.refetch();
+      throw err;
+    });
     if (next.selfService && (next.completion || next.finished)) return finishSelfService(next);
     client.setQueryData(['lockdown', id], next);
   }

@@ -3,9 +3,6 @@ import {
   Card,
   CardBody,
   DescriptionList,
-  DescriptionListDescription,
-  DescriptionListGroup,
-  DescriptionListTerm,
   Flex,
   FlexItem,
   PageSection,
@@ -28,6 +25,7 @@ import { describeTargets, formatTime, lockdownKind, LockdownStatusLabel, statusT
 import { LockdownProgress, ProgressCounts } from '../components/LockdownProgress';
 import { LockdownSummary } from '../components/LockdownSummary';
 import { LockdownTimeline } from '../components/LockdownTimeline';
+import { Term } from '../components/Term';
 import { ResultsTable, useResultsView } from '../components/ResultsTable';
 import { Loading, useMe } from '../session';
 import type { Lockdown } from '../types';
@@ -162,15 +160,6 @@ function ExportButton({ href, children }: { href: string; children: ReactNode })
     <Button component="a" href={href} download variant="secondary" size="sm" icon={<DownloadIcon />}>
       {children}
     </Button>
-  );
-}
-
-function Term({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <DescriptionListGroup>
-      <DescriptionListTerm>{label}</DescriptionListTerm>
-      <DescriptionListDescription>{children}</DescriptionListDescription>
-    </DescriptionListGroup>
   );
 }
 
