@@ -364,4 +364,7 @@ export const ActivatedUser = User.extend({
   credentialsKept: z.object({ sessions: z.number().int(), tokens: z.number().int() }),
   /** Set when sessions or tokens survive: they work again now that the user is active. */
   warning: z.string().nullable(),
+  restoreSteps: z.array(z.string()).openapi({
+    description: 'What else gives back the access the user’s latest lockdown took away: the restore hint of each action it ran, in order (empty when none ran).',
+  }),
 }).openapi('ActivatedUser');
