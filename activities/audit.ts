@@ -1,6 +1,6 @@
 import { ACCOUNT_LOCKDOWN_FAILED, ACCOUNT_LOCKDOWN_TRIGGERED, lockdownEventDedupKey, type LockdownEventAction } from '../domain/events';
 import type { DeactivationCause } from '../domain/deactivation';
-import type { LockdownActionKey } from '../domain/lockdown-actions';
+import { countsContext, type LockdownActionKey } from '../domain/lockdown-actions';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import type { ActorRef } from '../domain/stages';
@@ -60,8 +60,7 @@ export function createAuditActivities(db: Db, logger: Logger) {
           parent_workflow_id: input.parentWorkflowId,
           self_service: input.selfService,
           actions: { ...input.actions },
-          sessions_revoked: target.sessionsRevoked,
-          tokens_revoked: target.tokensRevoked,
+          ...countsContext(target),
           ...(input.cause ? { cause: input.cause } : {}),
           ...extra,
         },

@@ -5,7 +5,7 @@ import { targetsActorMayNotLock } from '../services/authorization';
 import { unusablePasswordHash } from '../lib/credentials';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
-import { LOCKDOWN_ACTIONS, type LockdownActionKey } from '../domain/lockdown-actions';
+import { countsOf, LOCKDOWN_ACTIONS, type LockdownActionKey } from '../domain/lockdown-actions';
 import type { UserLockdownResult } from '../domain/lockdown-status';
 import type { LockdownActions } from '../domain/lockdown-actions';
 
@@ -102,7 +102,7 @@ export function createUserLockdownActivities(db: Db, logger: Logger) {
           let undone = 0;
           for (const action of applied) {
             const count = await REAPPLY[action.key](tx, input.userId);
-            if (count > 0 && action.counter) await tx.lockdownTarget.update({ where: target(input), data: { [action.counter]: { increment: count } } });
+            if (count > 0 && action.counter) await tx.lockdownTarget.update({ where: target(input), data: { [action.counter.column]: { increment: count } } });
             undone += count;
           }
           return undone;
@@ -134,8 +134,7 @@ export function createUserLockdownActivities(db: Db, logger: Logger) {
         success: input.success,
         error: input.error,
         actions: input.actions,
-        sessionsRevoked: row.sessionsRevoked,
-        tokensRevoked: row.tokensRevoked,
+        ...countsOf(row),
       };
     },
   };

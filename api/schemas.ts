@@ -2,7 +2,7 @@ import { z } from 'zod';
 import './http/openapi';
 import { TOKEN_INTENTS, USER_TYPES } from '../domain/accounts';
 import { APPROVAL_RECORD_OUTCOMES } from '../domain/approval';
-import { perAction } from '../domain/lockdown-actions';
+import { perAction, perCounter } from '../domain/lockdown-actions';
 import { RESULT_SORTS } from '../domain/lockdown-results';
 import { LOCKDOWN_STATUSES, TARGET_STATUSES } from '../domain/lockdown-status';
 import { PERMISSION_NAMES } from '../domain/permissions';
@@ -95,8 +95,8 @@ export const LockdownResult = z
     status: z.enum(TARGET_STATUSES),
     success: z.boolean(),
     error: z.string().nullable(),
-    sessionsRevoked: z.number().int(),
-    tokensRevoked: z.number().int(),
+    // The count of each counting action of domain/lockdown-actions.ts (sessionsRevoked, tokensRevoked, …).
+    ...perCounter(() => z.number().int()),
     downstream: z.array(DownstreamResult).openapi({ description: 'The user on each downstream connector (done, not found, failed with why; pending while it runs).' }),
     completedAt: z.string().nullable(),
     viewerMayViewUser: z.boolean().openapi({ description: 'Whether the caller may open this user (GET /users/:id): change_user on them, or themself.' }),
@@ -241,7 +241,7 @@ export const LockdownsQuery = z.object({
 
 export const ResultsQuery = z.object({
   status: z.enum(TARGET_STATUSES).optional().openapi({ description: 'Only results with this status (e.g. failed).' }),
-  sort: z.enum(RESULT_SORTS).default('position').openapi({ description: 'Order: request order (default), username, result (failures first), sessions or tokens; `-` for descending.' }),
+  sort: z.enum(RESULT_SORTS).default('position').openapi({ description: 'Order: request order (default), username, result (failures first), or a count (sessionsRevoked, tokensRevoked: each counter of GET /api/v1/stages/account_lockdown/actions); `-` for descending.' }),
   ...Pagination,
 });
 
@@ -364,4 +364,7 @@ export const ActivatedUser = User.extend({
   credentialsKept: z.object({ sessions: z.number().int(), tokens: z.number().int() }),
   /** Set when sessions or tokens survive: they work again now that the user is active. */
   warning: z.string().nullable(),
+  restoreSteps: z.array(z.string()).openapi({
+    description: 'What else gives back the access the user’s latest lockdown took away: the restore hint of each action it ran, in order (empty when none ran).',
+  }),
 }).openapi('ActivatedUser');

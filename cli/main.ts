@@ -6,6 +6,7 @@ import { ApiClient, CliError, EXIT } from './api-client';
 import { askLine, confirm } from './prompts';
 import { deleteSession, readSession, sessionFile, writeSession } from './session-store';
 import { readTargetFile, resolveUserIds } from './targets';
+import { COUNTING_ACTIONS, LOCKDOWN_COUNTERS, type LockdownCounts } from '../domain/lockdown-actions';
 import { isFinished } from '../domain/lockdown-status';
 import { runIsClean, watchLockdown, type LockdownView } from './watch';
 
@@ -20,15 +21,17 @@ interface GlobalOptions {
   url?: string;
   json?: boolean;
 }
-interface Result {
+/** A result as GET /lockdowns/:id/results answers it, with the count of each counting action. */
+interface Result extends LockdownCounts {
   userId: string;
   username: string;
   status: string;
   success: boolean;
   error: string | null;
-  sessionsRevoked: number;
-  tokensRevoked: number;
 }
+/** `sessions 3, tokens 2`: each counter by its unit. */
+const countsLine = (result: LockdownCounts) => COUNTING_ACTIONS.map((action) => `${action.counter.unit} ${result[action.counter.column]}`).join(', ');
+
 interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -228,7 +231,7 @@ program
   .action(async (id: string, options: { csv?: boolean; output?: string }) => {
     const api = apiClient();
     const out = options.output ? createWriteStream(options.output) : process.stdout;
-    const columns = ['userId', 'username', 'status', 'success', 'error', 'sessionsRevoked', 'tokensRevoked'];
+    const columns = ['userId', 'username', 'status', 'success', 'error', ...LOCKDOWN_COUNTERS];
     // Written page by page, waiting when the file or pipe is slower than the API.
     const write = async (text: string) => {
       if (!out.write(text)) await once(out, 'drain');
@@ -242,7 +245,7 @@ program
         count++;
         if (options.csv) await write(csvRow(columns.map((column) => result[column as keyof Result])));
         else if (globals().json) all.push(result);
-        else await write(`${result.username.padEnd(24)} ${result.status.padEnd(9)} sessions ${result.sessionsRevoked}, tokens ${result.tokensRevoked}${result.error ? `  ${result.error}` : ''}\n`);
+        else await write(`${result.username.padEnd(24)} ${result.status.padEnd(9)} ${countsLine(result)}${result.error ? `  ${result.error}` : ''}\n`);
       }
       if (!page.nextCursor) break;
       cursor = page.nextCursor;

@@ -1,4 +1,4 @@
-import type { LockdownActions } from './lockdown-actions';
+import { perAction, type LockdownActions } from './lockdown-actions';
 
 /**
  * Deactivating a user outside a lockdown request (PATCH /users/:id `isActive: false`,
@@ -11,13 +11,11 @@ export type DeactivationCause = (typeof DEACTIVATION_CAUSES)[number];
 /** The slug recorded as the flow of such a lockdown: no brand's flow governs it (no prompts, no password change). */
 export const DEACTIVATION_FLOW_SLUG = 'user-deactivation';
 
-/** What a deactivation does: everything a lockdown does except making the password unusable. */
-export const DEACTIVATION_ACTIONS: LockdownActions = {
-  deactivateUser: true,
-  setUnusablePassword: false,
-  deleteSessions: true,
-  revokeTokens: true,
-};
+/**
+ * What a deactivation does: deactivate, and every action `revokedOnDeactivation` (each
+ * credential that would work again once the user is re-activated); not the password.
+ */
+export const DEACTIVATION_ACTIONS: LockdownActions = perAction((action) => action.key === 'deactivateUser' || action.revokedOnDeactivation);
 
 export const DEACTIVATION_REASONS: Record<DeactivationCause, string> = {
   user_deactivated: 'User deactivated (PATCH /api/v1/users/:id, isActive false)',

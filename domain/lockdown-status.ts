@@ -1,4 +1,4 @@
-import type { LockdownActions } from './lockdown-actions';
+import type { LockdownActions, LockdownCounts } from './lockdown-actions';
 
 /**
  * A lockdown's status and progress — declared and decided here only. Pure: the workflow
@@ -32,15 +32,13 @@ export interface Progress {
   pending: number;
 }
 
-/** One target's outcome, as the per-user run reports it. */
-export interface UserLockdownResult {
+/** One target's outcome, as the per-user run reports it, with the counter of each counting action. */
+export interface UserLockdownResult extends LockdownCounts {
   userId: string;
   username: string;
   success: boolean;
   error: string | null;
   actions: LockdownActions;
-  sessionsRevoked: number;
-  tokensRevoked: number;
 }
 
 export function isFinished(status: LockdownStatus): boolean {

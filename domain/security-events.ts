@@ -1,5 +1,5 @@
 import { ACCOUNT_LOCKDOWN_FAILED, ACCOUNT_LOCKDOWN_TRIGGERED } from './events';
-import type { LockdownActionKey } from './lockdown-actions';
+import { LOCKDOWN_ACTIONS, type LockdownActionKey } from './lockdown-actions';
 import type { DeliveryRetry } from './notifications';
 
 /**
@@ -48,10 +48,11 @@ export function affectedUserId(event: LockdownEventFacts): string | null {
 }
 
 /**
- * Which CAEP events the run warrants: `session-revoked` when it deleted the user's sessions,
- * `credential-change` when it made the password unusable. A locked user's event lists the
- * actions it ran; a run that stopped part-way lists the steps that completed — those changes
- * happened, so downstream applications hear of them too.
+ * Which CAEP events the run warrants: the `caep` of each action it ran (domain/lockdown-actions.ts:
+ * `session-revoked` when it deleted the user's sessions, `credential-change` when it made the
+ * password unusable), once each, in the order of CAEP_EVENT_TYPES. A locked user's event lists
+ * the actions it ran; a run that stopped part-way lists the steps that completed — those
+ * changes happened, so downstream applications hear of them too.
  */
 export function caepEventsOf(event: LockdownEventFacts): CaepEventName[] {
   const context = contextOf(event);
@@ -59,10 +60,8 @@ export function caepEventsOf(event: LockdownEventFacts): CaepEventName[] {
   if (event.action === ACCOUNT_LOCKDOWN_TRIGGERED) ran = (step) => context.actions?.[step] === true;
   else if (event.action === ACCOUNT_LOCKDOWN_FAILED) ran = (step) => (context.steps_run ?? []).includes(step);
   else return [];
-  const events: CaepEventName[] = [];
-  if (ran('deleteSessions')) events.push('session-revoked');
-  if (ran('setUnusablePassword')) events.push('credential-change');
-  return events;
+  const warranted = new Set<CaepEventName | null>(LOCKDOWN_ACTIONS.filter((action) => ran(action.key)).map((action) => action.caep));
+  return CAEP_EVENT_NAMES.filter((name) => warranted.has(name));
 }
 
 /** CAEP `initiating_entity`: the user for self-service, else the admin who locked, deactivated or deleted the account. */

@@ -1,6 +1,7 @@
 import { Liquid } from 'liquidjs';
 import sanitizeHtml from 'sanitize-html';
 import type { PromptFieldSnapshot, PromptFieldType } from './stages';
+import type { LockdownCountsContext } from './lockdown-actions';
 
 /**
  * Prompt `initialValue` templates: Liquid, sandboxed (no file system, own properties only,
@@ -47,13 +48,12 @@ export interface TemplateUser {
   email: string;
 }
 
-export interface TemplateResult {
+/** A result as templates see it, with the count of each counting action (`sessions_revoked`, …). */
+export interface TemplateResult extends LockdownCountsContext {
   user: TemplateUser;
   username: string;
   success: boolean;
   error: string | null;
-  sessions_revoked: number;
-  tokens_revoked: number;
 }
 
 export interface PromptContext {

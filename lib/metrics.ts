@@ -96,7 +96,7 @@ export function createWorkerMetrics(options: { processMetrics?: boolean } = {}) 
     }),
     timeToRevocation: new Histogram({
       name: 'lockdown_time_to_revocation_seconds',
-      help: "From the lockdown's request to the moment this user's tokens were revoked.",
+      help: "From the lockdown's request to the moment this user's last credential-revoking step (tokens revoked) finished.",
       buckets: DURATION_BUCKETS,
       registers: [registry],
     }),

@@ -1,3 +1,4 @@
+import { COUNTING_ACTIONS, countsOf, type LockdownCounts } from '../domain/lockdown-actions';
 import { decodeCursor, encodeCursor, RowPosition } from './cursor';
 import type { Db } from '../lib/db';
 import { userLockdownWorkflowId } from '../workflows/ids';
@@ -24,14 +25,13 @@ export interface TimelineStep {
   count?: number | null;
   error?: string | null;
 }
-export interface TimelineUser {
+/** One user of the timeline, with the count of each counting action (domain/lockdown-actions.ts). */
+export interface TimelineUser extends LockdownCounts {
   userId: string;
   username: string;
   position: number;
   status: string;
   error: string | null;
-  sessionsRevoked: number;
-  tokensRevoked: number;
   completedAt: string | null;
   workflowId: string;
   historyRetained: boolean;
@@ -44,8 +44,8 @@ export interface TimelineUser {
 const PARENT_EVENT_LIMIT = 20_000;
 const CHILD_FETCHES_AT_ONCE = 8;
 
-/** Counts the per-user steps return. */
-const COUNTED_STEPS = new Set(['deleteSessions', 'revokeTokens']);
+/** The per-user steps whose result is a count: the actions with a counter. */
+const COUNTED_STEPS = new Set<string>(COUNTING_ACTIONS.map((action) => action.key));
 
 export function createLockdownTimeline(db: Db, reader: HistoryReader) {
   /** The lockdown-level part: from the record, plus what the parent workflow's history adds. */
@@ -111,8 +111,7 @@ export function createLockdownTimeline(db: Db, reader: HistoryReader) {
       position: target.position,
       status: target.status,
       error: target.error,
-      sessionsRevoked: target.sessionsRevoked,
-      tokensRevoked: target.tokensRevoked,
+      ...countsOf(target),
       completedAt: target.completedAt?.toISOString() ?? null,
       workflowId,
       historyRetained,

@@ -6,6 +6,7 @@ import type { LockdownTrigger } from '../domain/lockdown-trigger';
 import { type Actor } from '../domain/permissions';
 import { canAnswerLockdown, canCancelLockdown, canDecideLockdownApproval, canReadLockdownHistory, usersViewableBy } from './authorization';
 import { cancelEffect, cancelledOutcome } from '../domain/cancellation';
+import { countsContext, countsOf } from '../domain/lockdown-actions';
 import { isFinished, progressFrom, type Progress } from '../domain/lockdown-status';
 import { showsResultsPrompt } from '../domain/self-service';
 import { renderFields, type PromptContext, type TemplateUser } from '../domain/templates';
@@ -26,8 +27,7 @@ export function resultOf(target: LockdownTarget) {
     status: target.status,
     success: target.status === 'locked',
     error: target.error,
-    sessionsRevoked: target.sessionsRevoked,
-    tokensRevoked: target.tokensRevoked,
+    ...countsOf(target),
   };
 }
 
@@ -80,8 +80,7 @@ export function createLockdownViews(db: Db, config: Config) {
         username: target.username,
         success: target.status === 'locked',
         error: target.error,
-        sessions_revoked: target.sessionsRevoked,
-        tokens_revoked: target.tokensRevoked,
+        ...countsContext(target),
       }));
     return {
       lockdown_target_user: users.length === 1 ? users[0] : null,

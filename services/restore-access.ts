@@ -1,5 +1,6 @@
 import { PASSWORD_SET, RECOVERY_LINK_CREATED, USER_ACTIVATED, type EventAction } from '../domain/events';
 import type { ActorRef } from '../domain/stages';
+import { restoreSteps as stepsToRestore, type LockdownActions } from '../domain/lockdown-actions';
 import { generateKey, hashKey, hashPassword } from '../lib/credentials';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../lib/db';
@@ -57,7 +58,11 @@ export function createRestoreAccess(db: Db, access: AccountAccess) {
             `end them (DELETE /api/v1/users/${found.id}/sessions/<sessionId> and DELETE /api/v1/tokens/<tokenId>, ids from GET /api/v1/users/${found.id}/sessions and /tokens) ` +
             'unless you are sure they are the user’s own.'
           : null;
-      return { user, credentialsKept: { sessions, tokens }, warning };
+      // The restore hints of what the user's latest finished lockdown ran (domain/lockdown-actions.ts).
+      const latest = await db.lockdownTarget.findFirst({ where: { userId: found.id, completedAt: { not: null } }, orderBy: { completedAt: 'desc' }, select: { actions: true } });
+      // Activating is the deactivation's own restore step: done here.
+      const restoreSteps = latest ? stepsToRestore({ ...((latest.actions ?? {}) as Partial<LockdownActions>), deactivateUser: false }) : [];
+      return { user, credentialsKept: { sessions, tokens }, warning, restoreSteps };
     },
 
     async setPassword(actor: Requester, userId: string, password: string, meta: RestoreMeta): Promise<void> {

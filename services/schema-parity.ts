@@ -1,7 +1,9 @@
 import type * as Prisma from '../generated/prisma/enums';
 import type { TokenIntent, UserType } from '../domain/accounts';
 import type { AccountMappingKind, ConnectorKind, DownstreamStatus } from '../domain/connectors';
+import type { LockdownActionKey, LockdownActions, LockdownCounter, LockdownCounts } from '../domain/lockdown-actions';
 import type { LockdownStatus, TargetStatus } from '../domain/lockdown-status';
+import type { AccountLockdownStage, LockdownTarget } from '../generated/prisma/client';
 import type { AlertPer, DeliveryStatus, NotificationMode, NotificationSeverity } from '../domain/notifications';
 import type { PermissionName } from '../domain/permissions';
 import type { SubjectFormat } from '../domain/security-events';
@@ -9,8 +11,9 @@ import type { BindingCondition, FlowAuthentication, FlowDesignation, PromptField
 
 /**
  * Compile-time only: every list declared in domain/ equals the PostgreSQL enum Prisma
- * generated for it, both ways. A value added on one side and not the other fails
- * `npm run typecheck` here, instead of at the first insert.
+ * generated for it, both ways, and every lockdown action and counter has its column. A
+ * value added on one side and not the other fails `npm run typecheck` here, instead of at
+ * the first insert.
  */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
@@ -34,4 +37,7 @@ export type SchemaParity = [
   Assert<Same<ConnectorKind, Prisma.ConnectorKind>>,
   Assert<Same<AccountMappingKind, Prisma.AccountMappingKind>>,
   Assert<Same<DownstreamStatus, Prisma.DownstreamStatus>>,
+  // Each action of domain/lockdown-actions.ts has its stage column, and each counter its lockdown_targets column.
+  Assert<Same<Pick<AccountLockdownStage, LockdownActionKey>, LockdownActions>>,
+  Assert<Same<Pick<LockdownTarget, LockdownCounter>, LockdownCounts>>,
 ];

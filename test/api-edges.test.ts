@@ -203,6 +203,8 @@ describe('restore access is audited and safe (item 11)', () => {
     const activated = await stack.http.post(`/api/v1/users/${victim.id}/activate`).set(bearer(admin)).send({ reason: 'ticket 77' });
     expect(activated.status).toBe(200);
     expect(activated.body).toMatchObject({ isActive: true, credentialsKept: { sessions: 0, tokens: 0 }, warning: null });
+    // What else gives access back: the restore hints of the actions the lockdown ran (the password first).
+    expect(activated.body.restoreSteps[0]).toMatch(/set_password/);
     expect((await stack.http.post(`/api/v1/users/${victim.id}/set_password`).set(bearer(admin)).send({ password: 'a-new-password-1', reason: 'ticket 77' })).status).toBe(204);
     expect((await stack.http.post(`/api/v1/users/${victim.id}/recovery_link`).set(bearer(admin)).send({})).status).toBe(201);
 

@@ -174,6 +174,8 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'GET /api/v1/stages/prompt/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/stages/prompt/${(await promptStage()).id}` })],
   'PATCH /api/v1/stages/prompt/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/stages/prompt/${(await promptStage()).id}`, body: { name: uniqueName('renamed') } })],
   'DELETE /api/v1/stages/prompt/{id}': [[401, 403, 403, 204, 403, 204, 401, 401], async () => ({ url: `/api/v1/stages/prompt/${(await promptStage()).id}` })],
+  // The actions' labels: any signed-in client (the console's switches, results columns and timeline).
+  'GET /api/v1/stages/account_lockdown/actions': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/stages/account_lockdown/actions' })],
   'GET /api/v1/stages/account_lockdown': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/stages/account_lockdown' })],
   'POST /api/v1/stages/account_lockdown': [[401, 403, 403, 201, 403, 201, 401, 401], () => ({ url: '/api/v1/stages/account_lockdown', body: { name: uniqueName('lock') } })],
   'GET /api/v1/stages/account_lockdown/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/stages/account_lockdown/${(await lockdownStage()).id}` })],

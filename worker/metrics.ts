@@ -4,6 +4,10 @@ import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, ActivityInt
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import type { WorkerMetrics } from '../lib/metrics';
+import { REVOKED_ON_DEACTIVATION } from '../domain/lockdown-actions';
+
+/** Time to revocation ends with the last credential-revoking action (domain/lockdown-actions.ts `revokedOnDeactivation`). */
+const LAST_REVOCATION_STEP = REVOKED_ON_DEACTIVATION.at(-1);
 
 /**
  * Lockdown metrics measured around every activity attempt, so the activities themselves stay
@@ -45,7 +49,7 @@ class StepMetrics implements ActivityInboundCallsInterceptor {
     if (!lockdownId) return;
     if (step === 'recordTargetResult') {
       this.metrics.usersFinished.inc({ result: args?.success ? 'locked' : 'failed' });
-    } else if (step === 'revokeTokens') {
+    } else if (step === LAST_REVOCATION_STEP) {
       const since = await this.requestedAt(lockdownId);
       if (since) this.metrics.timeToRevocation.observe((Date.now() - since.getTime()) / 1000);
     } else if (step === 'recordLockdownState' && args?.finished) {

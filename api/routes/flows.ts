@@ -1,5 +1,7 @@
 import type { Router } from 'express';
 import { unauthorized } from '../http/errors';
+import { LOCKDOWN_ACTIONS } from '../../domain/lockdown-actions';
+import { LockdownActionList } from '../schemas/lockdown-actions';
 import type { ApiDeps, Route } from '../app';
 import {
   AccountLockdownStage,
@@ -146,6 +148,14 @@ export function flowRoutes(_router: Router, route: Route, { services: { flowConf
     auth: 'required', body: CreateAccountLockdownStageBody,
     responses: { 201: { description: 'Created.', schema: AccountLockdownStage }, 409: { description: 'Name taken.' }, ...needsChangeUser },
     handler: async ({ auth, body, clientIp }) => ({ status: 201, body: await stages.createLockdownStage(auth.user, body, { clientIp }) }),
+  });
+  // Before `/:id`, which would take `actions` for an id.
+  route({
+    method: 'get', path: '/api/v1/stages/account_lockdown/actions', tag: 'configuration',
+    summary: 'The switchable actions of an Account Lockdown stage, in the order they run: label, description, timeline outcome, counter, CAEP event, restore hint (any signed-in client).',
+    auth: 'required',
+    responses: { 200: { description: 'The actions.', schema: LockdownActionList } },
+    handler: async () => ({ status: 200, body: { items: LOCKDOWN_ACTIONS.map(({ key, label, description, outcome, counter, caep, revokedOnDeactivation, restore }) => ({ key, label, description, outcome, counter: counter && { column: counter.column, label: counter.label }, caep, revokedOnDeactivation, restore })) } }),
   });
   route({
     method: 'get', path: '/api/v1/stages/account_lockdown/:id', tag: 'configuration', summary: 'One Account Lockdown stage.', auth: 'required', params: IdParams,

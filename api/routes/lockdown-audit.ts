@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Request, Response, Router } from 'express';
+import { LOCKDOWN_COUNTERS } from '../../domain/lockdown-actions';
 import { csvRow } from '../../lib/csv';
 import type { TimelineUser } from '../../services/lockdown-timeline';
 import type { ApiDeps, Route } from '../app';
@@ -9,7 +10,8 @@ import { IdParams } from '../schemas';
 /** The auditor's views of a lockdown: paged decoded history, timeline, streamed exports. */
 const CSV = 'text/csv; charset=utf-8';
 const JSONL = 'application/x-ndjson; charset=utf-8';
-const RESULT_COLUMNS = ['lockdownId', 'userId', 'username', 'status', 'success', 'error', 'sessionsRevoked', 'tokensRevoked', 'completedAt'];
+// The counters of domain/lockdown-actions.ts after the error, as the results API orders them.
+const RESULT_COLUMNS = ['lockdownId', 'userId', 'username', 'status', 'success', 'error', ...LOCKDOWN_COUNTERS, 'completedAt'];
 const TIMELINE_COLUMNS = ['lockdownId', 'userId', 'username', 'userStatus', 'step', 'at', 'count', 'error', 'detail'];
 
 type Format = 'csv' | 'jsonl';

@@ -221,9 +221,9 @@ export function userRoutes(_router: Router, route: Route, { config, services: { 
     body: RestoreBody,
     responses: { 200: { description: 'The user, active, with the credentials kept.', schema: ActivatedUser }, ...changeAccount },
     handler: async ({ auth, params, body, req, clientIp }) => {
-      const { user, credentialsKept, warning } = await restore.activate(auth.user, params.id, { reason: body.reason, clientIp });
+      const { user, credentialsKept, warning, restoreSteps } = await restore.activate(auth.user, params.id, { reason: body.reason, clientIp });
       req.log?.info({ userId: user.id, by: auth.user.id }, 'user activated');
-      return { status: 200, body: { ...toUser(user), credentialsKept, warning } };
+      return { status: 200, body: { ...toUser(user), credentialsKept, warning, restoreSteps } };
     },
   });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import '../http/openapi';
 import { DownstreamResult } from './downstream';
+import { perCounter } from '../../domain/lockdown-actions';
 
 /** Shapes of the auditor's views of a lockdown: paged history, timeline, exports. */
 
@@ -57,8 +58,7 @@ export const TimelineUser = z
     position: z.number().int(),
     status: z.string(),
     error: z.string().nullable(),
-    sessionsRevoked: z.number().int(),
-    tokensRevoked: z.number().int(),
+    ...perCounter(() => z.number().int()),
     completedAt: z.string().nullable(),
     workflowId: z.string(),
     historyRetained: z.boolean(),

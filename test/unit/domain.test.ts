@@ -2,7 +2,18 @@ import { DriverAdapterError } from '@prisma/driver-adapter-utils';
 import { classifyFailure, isTransientError, publicMessage } from '../../activities/failures';
 import { isProtectedAccount, logsInWithPassword, mayAuthenticate } from '../../domain/accounts';
 import { invalidFields, missingRequiredFields, unrecordableText } from '../../domain/prompt';
-import { LOCKDOWN_ACTIONS, LOCKDOWN_ACTION_KEYS, actionsWith, warningList } from '../../domain/lockdown-actions';
+import {
+  LOCKDOWN_ACTIONS,
+  LOCKDOWN_ACTION_KEYS,
+  LOCKDOWN_COUNTERS,
+  actionsWith,
+  countsContext,
+  restoreSteps,
+  warningList,
+  withRevocationOnDeactivation,
+} from '../../domain/lockdown-actions';
+import { DEACTIVATION_ACTIONS } from '../../domain/deactivation';
+import { RESULT_SORTS } from '../../domain/lockdown-results';
 import { finalStatus, progressFrom } from '../../domain/lockdown-status';
 import { bindingApplies, isStageKind } from '../../domain/stages';
 import { loadConfig } from '../../lib/config';
@@ -111,6 +122,22 @@ describe('the lockdown actions, declared once', () => {
     expect(LOCKDOWN_ACTION_KEYS).toEqual(['deactivateUser', 'setUnusablePassword', 'deleteSessions', 'revokeTokens']);
     expect(actionsWith({ revokeTokens: false })).toEqual({ deactivateUser: true, setUnusablePassword: true, deleteSessions: true, revokeTokens: false });
     expect(warningList('self').match(/<li>/g)).toHaveLength(LOCKDOWN_ACTIONS.length);
+  });
+  it('the counters, the sorts by them and their audit names come from the actions that count', () => {
+    expect(LOCKDOWN_COUNTERS).toEqual(['sessionsRevoked', 'tokensRevoked']);
+    expect(RESULT_SORTS).toEqual(['position', 'username', '-username', 'result', '-result', 'sessionsRevoked', '-sessionsRevoked', 'tokensRevoked', '-tokensRevoked']);
+    expect(countsContext({ sessionsRevoked: 3, tokensRevoked: 2 })).toEqual({ sessions_revoked: 3, tokens_revoked: 2 });
+  });
+  it('when a run deactivates, then every action revoked on deactivation runs too; a deactivation is exactly those', () => {
+    const passwordOnly = actionsWith({ deactivateUser: false, deleteSessions: false, revokeTokens: false });
+    expect(withRevocationOnDeactivation(passwordOnly)).toEqual(passwordOnly);
+    expect(withRevocationOnDeactivation({ ...passwordOnly, deactivateUser: true })).toEqual(actionsWith());
+    expect(DEACTIVATION_ACTIONS).toEqual({ deactivateUser: true, setUnusablePassword: false, deleteSessions: true, revokeTokens: true });
+  });
+  it('the restore steps are those of the actions that ran, in their order', () => {
+    const steps = restoreSteps({ deactivateUser: true, setUnusablePassword: true, deleteSessions: false });
+    expect(steps).toEqual([LOCKDOWN_ACTIONS[0].restore, LOCKDOWN_ACTIONS[1].restore]);
+    expect(steps[1]).toMatch(/new password/);
   });
   it('stage kinds outside the declared list are not runnable', () => {
     expect([isStageKind('prompt'), isStageKind('account_lockdown'), isStageKind('oauth_grants')]).toEqual([true, true, false]);

@@ -4,6 +4,7 @@ import type * as audit from '../../api/schemas/audit';
 import type * as consoleApi from '../../api/schemas/console';
 import type * as preview from '../../api/schemas/lockdown-preview';
 import type * as events from '../../api/schemas/events';
+import type * as lockdownActions from '../../api/schemas/lockdown-actions';
 import type * as notifications from '../../api/schemas/notifications';
 import type * as users from '../../api/schemas/users';
 
@@ -48,6 +49,7 @@ export type LockdownPreview = z.infer<typeof preview.LockdownPreview>;
 export type NotificationGroup = z.infer<typeof notifications.NotificationGroup>;
 export type AlertPer = z.infer<typeof notifications.AlertPer>;
 export type EventActionInfo = z.infer<typeof events.EventActionInfo>;
+export type LockdownActionInfo = z.infer<typeof lockdownActions.LockdownActionInfo>;
 export type EventCategory = z.infer<typeof events.EventCategory>;
 export type LockdownTimeline = z.infer<typeof audit.LockdownTimeline>;
 export type TimelineUser = z.infer<typeof audit.TimelineUser>;

@@ -7,17 +7,14 @@ import { CursorPager, useCursorPages } from './CursorPager';
 import { ErrorAlert } from './ErrorAlert';
 import { formatTime } from './Labels';
 import { ResultLabel } from './ResultsTable';
+import { useLockdownActions } from './LockdownActions';
 
 const USERS_PER_PAGE = 20;
 
-/** The per-user steps of the timeline in words (the API names them as the workflow does). */
+/** The per-user steps of the timeline in words (the API names them as the workflow does); each action's word comes from the server. */
 const STEP_WORDS: Record<string, string> = {
   started: 'started',
   checkLockdownTarget: 'target checked',
-  deactivateUser: 'deactivated',
-  setUnusablePassword: 'password invalidated',
-  deleteSessions: 'sessions ended',
-  revokeTokens: 'tokens revoked',
   verifyLockdown: 'verified',
   writeLockdownAuditEvent: 'audit event written',
   writeLockdownFailedEvent: 'failure audited',
@@ -122,12 +119,14 @@ export function LockdownTimeline({ lockdownId }: { lockdownId: string }) {
 }
 
 function Steps({ user }: { user: TimelineUser }) {
+  const outcomes = useLockdownActions().items;
+  const words = (step: string) => STEP_WORDS[step] ?? outcomes.find((action) => action.key === step)?.outcome ?? step;
   if (user.steps.length === 0) return <>{user.error ?? 'no step recorded'}</>;
   return (
     <LabelGroup numLabels={12} isCompact aria-label={`Steps of ${user.username}`}>
       {user.steps.map((step, index) => (
         <Label key={`${step.step}-${index}`} isCompact color={step.error ? 'red' : 'grey'} title={step.error ?? undefined}>
-          {time(step.at)} {STEP_WORDS[step.step] ?? step.step}
+          {time(step.at)} {words(step.step)}
           {typeof step.count === 'number' ? ` (${step.count})` : ''}
           {step.attempt ? `, attempt ${step.attempt}` : ''}
           {step.error ? `: ${step.error}` : ''}

@@ -8,6 +8,7 @@ import { api, query } from '../api';
 import type { Lockdown, LockdownResult, Page, ResultsQuery, TargetStatus } from '../types';
 import { ConnectorResults, DownstreamSummary } from './ConnectorResults';
 import { CursorPager, useCursorPages } from './CursorPager';
+import { useLockdownActions } from './LockdownActions';
 
 const PAGE_SIZE = 50;
 
@@ -23,13 +24,12 @@ const FILTERS: { value: TargetStatus | ''; label: string }[] = [
   { value: 'pending', label: 'Pending' },
 ];
 
-/** Sortable columns and the API's sort key of each (`-` first: descending). */
+/** Sortable columns and the API's sort key of each (`-` first: descending); then a count column per counting action. */
 const COLUMNS = [
   { title: 'User', sort: 'username', modifier: 'nowrap' },
   { title: 'Result', sort: 'result', modifier: 'fitContent' },
-  { title: 'Sessions ended', sort: 'sessionsRevoked', modifier: 'fitContent' },
-  { title: 'Tokens revoked', sort: 'tokensRevoked', modifier: 'fitContent' },
 ] as const;
+type Column = { title: string; sort: Sort; modifier: 'nowrap' | 'fitContent' };
 
 /** What the table shows: a filter by result and a sort, kept by the page so the summary can ask for "only the failures". */
 export function useResultsView() {
@@ -58,6 +58,8 @@ export type ResultsView = ReturnType<typeof useResultsView>;
  */
 export function ResultsTable({ lockdown, live, view }: { lockdown: Lockdown; live: boolean; view: ResultsView }) {
   const { pages, status, sort } = view;
+  const counters = useLockdownActions().counters;
+  const columns: Column[] = [...COLUMNS, ...counters.map((counter) => ({ title: counter.label, sort: counter.column, modifier: 'fitContent' as const }))];
   const results = useQuery({
     // The counts are in the key: a row's status changes when they do (a cancel or rejection marks every pending row at once).
     queryKey: ['lockdown-results', lockdown.id, status, sort, pages.cursor, lockdown.status, lockdown.progress.locked, lockdown.progress.failed, lockdown.progress.cancelled],
@@ -69,7 +71,7 @@ export function ResultsTable({ lockdown, live, view }: { lockdown: Lockdown; liv
   const first = (pages.page - 1) * PAGE_SIZE;
   const matching = (status ? countOf(lockdown, status) : lockdown.progress.total) ?? 'the users not finished';
 
-  function sortProps(index: number, key: (typeof COLUMNS)[number]['sort']): ThProps['sort'] {
+  function sortProps(index: number, key: Sort): ThProps['sort'] {
     const active = sort === key || sort === `-${key}`;
     return {
       columnIndex: index,
@@ -116,7 +118,7 @@ export function ResultsTable({ lockdown, live, view }: { lockdown: Lockdown; liv
       <Table aria-label="Results per user" variant="compact" className="results-table">
         <Thead>
           <Tr>
-            {COLUMNS.map((column, index) => (
+            {columns.map((column, index) => (
               <Th key={column.title} sort={sortProps(index, column.sort)} modifier={column.modifier}>
                 {column.title}
               </Th>
@@ -136,8 +138,11 @@ export function ResultsTable({ lockdown, live, view }: { lockdown: Lockdown; liv
               <Td dataLabel="Result" modifier="nowrap">
                 <ResultLabel result={result} />
               </Td>
-              <Td dataLabel="Sessions ended">{result.success ? result.sessionsRevoked : '—'}</Td>
-              <Td dataLabel="Tokens revoked">{result.success ? result.tokensRevoked : '—'}</Td>
+              {counters.map((counter) => (
+                <Td key={counter.column} dataLabel={counter.label}>
+                  {result.success ? result[counter.column] : '—'}
+                </Td>
+              ))}
               <Td dataLabel="Error" modifier="breakWord">
                 {result.error ?? ''}
               </Td>

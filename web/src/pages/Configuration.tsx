@@ -29,6 +29,7 @@ import { useSearchParams } from 'react-router';
 import { api, query } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { EventActionOptions, useEventActions } from '../components/EventActions';
+import { useLockdownActions } from '../components/LockdownActions';
 import { Field, useFormErrors } from '../components/FormField';
 import { Loading, useCapabilities } from '../session';
 import type {
@@ -162,22 +163,15 @@ function LockdownStages() {
   );
 }
 
-const SWITCHES = [
-  ['deactivateUser', 'Deactivate user', 'The user can no longer log in.'],
-  ['setUnusablePassword', 'Set unusable password', 'Invalidates the user’s password.'],
-  ['deleteSessions', 'Delete sessions', 'Logs the user out of every device and application.'],
-  ['revokeTokens', 'Revoke tokens', 'API, app password, recovery and verification tokens.'],
-] as const;
-
 function LockdownStageForm({ stage, flows }: { stage: AccountLockdownStage; flows: Flow[] }) {
   const client = useQueryClient();
   const mayChangeSecurity = useCapabilities().data?.changeSecuritySettings ?? false;
   const [draft, setDraft] = useState(stage);
   const form = useFormErrors();
+  // One switch per action the server declares (domain/lockdown-actions.ts), with its label and description.
+  const switches = useLockdownActions().items;
   // The switches are security settings: sent only by whoever may change them, so the rest of the form saves for the others.
-  const securitySwitches = mayChangeSecurity
-    ? { deactivateUser: draft.deactivateUser, setUnusablePassword: draft.setUnusablePassword, deleteSessions: draft.deleteSessions, revokeTokens: draft.revokeTokens, requireApproval: draft.requireApproval }
-    : {};
+  const securitySwitches = mayChangeSecurity ? { ...Object.fromEntries(switches.map(({ key }) => [key, draft[key]])), requireApproval: draft.requireApproval } : {};
   const save = useMutation({
     mutationFn: () =>
       api.patch<AccountLockdownStage>(`/stages/account_lockdown/${stage.id}`, {
@@ -208,7 +202,7 @@ function LockdownStageForm({ stage, flows }: { stage: AccountLockdownStage; flow
           )}
           <FormGroup role="group" label="Actions" fieldId={`${stage.id}-actions`}>
             <Stack hasGutter>
-              {SWITCHES.map(([key, label, help]) => (
+              {switches.map(({ key, label, description: help }) => (
                 <Switch
                   key={key}
                   id={`${stage.id}-${key}`}
