@@ -127,6 +127,8 @@ const POLICIES = [
   },
   // The API's composition root: api/main.ts builds the client, api/app.ts passes it to createServices.
   { from: { file: { path: 'api/main.ts' } }, allow: { to: { file: { categories: 'database', path: 'lib/db.ts' } } } },
+  // The API process runs a small worker of its own for eager workflow starts (worker/api-worker.ts).
+  { from: { file: { path: 'api/main.ts' } }, allow: { to: { file: { path: 'worker/api-worker.ts' } } } },
   { from: { file: { path: 'api/app.ts' } }, allow: { to: { file: { categories: 'database', path: 'lib/db.ts' } }, dependency: TYPE_ONLY } },
   {
     from: layer('cli'),

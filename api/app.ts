@@ -9,7 +9,7 @@ import { type Config, publicUrl } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { createMetrics, type Metrics } from '../lib/metrics';
-import { createServices, type Services } from '../services';
+import { createServices, type ServiceDeps, type Services } from '../services';
 import { createAuthenticator } from './authentication';
 import { serveConsole } from './console';
 import { errorHandler, HttpError, unknownRoute } from './http/errors';
@@ -42,7 +42,15 @@ export type Route = ReturnType<typeof createRouteBuilder>;
 
 const MAX_URL_LENGTH = 8_192;
 
-export function createApp({ config, db, temporal, logger, services = createServices({ config, db, temporal, logger }) }: Pick<ApiDeps, 'config' | 'db' | 'temporal' | 'logger'> & { services?: Services }) {
+export function createApp({
+  config,
+  db,
+  temporal,
+  logger,
+  eagerWorkflowStart,
+  recordNotices,
+  services = createServices({ config, db, temporal, logger, eagerWorkflowStart, recordNotices }),
+}: Pick<ApiDeps, 'config' | 'db' | 'temporal' | 'logger'> & Pick<ServiceDeps, 'eagerWorkflowStart' | 'recordNotices'> & { services?: Services }) {
   const metrics = createMetrics();
   const deps: ApiDeps = { config, db, temporal, logger, metrics, services };
   const app = express();

@@ -2,9 +2,9 @@ import { createServer } from 'node:http';
 import { loadConfig, publicUrl } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
-import { createTemporalClient } from '../lib/temporal';
 import { parseServiceArgs } from '../lib/usage';
 import { createServices } from '../services';
+import { connectApiToTemporal } from '../worker/api-worker';
 import { createApp } from './app';
 import { answerClientErrorsInEnvelope } from './http/errors';
 
@@ -13,8 +13,8 @@ export async function startApi() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'api');
   const db = createDb(config.DATABASE_URL);
-  const temporal = await createTemporalClient(config);
-  const services = createServices({ config, db, temporal, logger });
+  const { temporal, eagerWorkflowStart, recordNotices, stop: stopTemporal } = await connectApiToTemporal({ config, db, logger });
+  const services = createServices({ config, db, temporal, logger, eagerWorkflowStart, recordNotices });
   const app = createApp({ config, db, temporal, logger, services });
   let draining = false;
   const server = createServer((req, res) => {
@@ -47,7 +47,7 @@ export async function startApi() {
     }, config.API_SHUTDOWN_GRACE_MS);
     await closed;
     clearTimeout(timer);
-    await temporal.connection.close();
+    await stopTemporal();
     await db.$disconnect();
   };
   return { server, stop, logger };

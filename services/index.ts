@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
+import type { RecordNotices } from '../lib/record-notices';
 import { createAccountAccess } from './account-access';
 import { createAlerting } from './alerting';
 import { createAuditEvents } from './audit-events';
@@ -26,6 +27,10 @@ export interface ServiceDeps {
   temporal: Client;
   config: Config;
   logger: Logger;
+  /** A worker in this process shares the client's native connection: lockdowns start eagerly (services/lockdown-start.ts). */
+  eagerWorkflowStart?: boolean;
+  /** Where this process's own worker tells waiting requests that it recorded a lockdown's status (lib/record-notices.ts). */
+  recordNotices?: RecordNotices;
 }
 
 /**
