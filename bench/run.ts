@@ -324,7 +324,7 @@ async function main() {
           });
         }
 
-        return { single: { revocationMs: spread(revocation), requestMs: spread(request), completedMs: spread(completion), timeline }, bulk: bulkRuns, env: Object.fromEntries(Object.entries(env).filter(([key]) => /^(LOCKDOWN_|WORKER_)/.test(key) && !/KEY|SECRET|PASSWORD/.test(key))) };
+        return { single: { revocationMs: spread(revocation), requestMs: spread(request), completedMs: spread(completion), timeline }, bulk: bulkRuns, env: Object.fromEntries(Object.entries(env).filter(([key]) => /^(LOCKDOWN_|WORKER_|API_)/.test(key) && !/KEY|SECRET|PASSWORD|_TEST_/.test(key))) };
       } finally {
         for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
       }
@@ -488,7 +488,7 @@ function table(results: Results): string {
     '',
     ...(ceiling ? [`No-op ceiling (same shape: window ${results.settings.window}, continue-as-new every ${results.settings.continueAsNewAfter}, ${results.settings.stepsPerUser} no-op local activities per child): ${ceiling.childrenPerSecond} children/s over ${ceiling.children}, worker peak ${ceiling.workerPeakRssMb} MB.`] : []),
     ...(baselineDirect ? [`Direct loop (same activity code, no Temporal, concurrency ${results.settings.window}): ${baselineDirect.usersPerSecond} users/s over ${baselineDirect.users}.`] : []),
-    ...names.map((name) => `Phase "${name}": code ${results.phases[name].ref}, env ${JSON.stringify(Object.fromEntries(Object.entries(results.phases[name].env).filter(([key]) => /^(LOCKDOWN_|WORKER_)/.test(key) && !/KEY|SECRET|PASSWORD/.test(key))))}`),
+    ...names.map((name) => `Phase "${name}": code ${results.phases[name].ref}, env ${JSON.stringify(Object.fromEntries(Object.entries(results.phases[name].env).filter(([key]) => /^(LOCKDOWN_|WORKER_|API_)/.test(key) && !/KEY|SECRET|PASSWORD|_TEST_/.test(key))))}`),
     `Machine: ${results.machine.cpus} cores, load average ${results.machine.loadAverageBefore.join(' ')} at start, ${results.machine.loadAverageAfter.join(' ')} at end.`,
     '',
   ];
