@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
-import type { Worker, WorkerOptions } from '@temporalio/worker';
+import type { CustomSlotSupplier, Worker, WorkerOptions, WorkflowSlotInfo } from '@temporalio/worker';
 import type { Config } from '../lib/config';
 import { createDataConverter } from '../lib/data-converter';
 import type { Db } from '../lib/db';
@@ -10,19 +10,52 @@ import { createRecordNotices, type RecordNotices } from '../lib/record-notices';
 import { connectWorker, createLockdownWorker } from './create-worker';
 import { workflowBundlePath } from './workflow-bundle';
 
+/** First tasks the API's worker runs at once; a start beyond them is an ordinary one. */
+const EAGER_SLOTS = 8;
+
 /**
- * The API's own worker, kept small: two workflow pollers (the fewest the SDK allows with a
- * cache), room for eight first tasks beside them (a task handed over in a start's answer needs
- * a free slot, else the start is an ordinary one), no activity polling (local activities only,
- * which is all a first task runs), and a small cache: the runs this API started keep their next
- * tasks here while they are cached.
+ * Workflow task slots for eager starts only. The SDK asks a slot supplier for a slot before each
+ * poll (`reserveSlot`) and for a task handed over in a start's answer (`tryReserveSlot`): this one
+ * never grants a poll — the reservation waits until the SDK gives it up — and grants a handed-over
+ * task while fewer than `slots` run. So the API's worker never takes a task from the task queue.
+ */
+export function eagerStartSlots(slots: number): CustomSlotSupplier<WorkflowSlotInfo> {
+  let used = 0;
+  return {
+    type: 'custom',
+    reserveSlot: (_ctx, abortSignal) =>
+      new Promise((_resolve, reject) => {
+        if (abortSignal.aborted) reject(abortSignal.reason);
+        else abortSignal.addEventListener('abort', () => reject(abortSignal.reason), { once: true });
+      }),
+    tryReserveSlot: () => {
+      if (used >= slots) return null;
+      used++;
+      return {};
+    },
+    markSlotUsed: () => undefined,
+    releaseSlot: () => {
+      used = Math.max(0, used - 1);
+    },
+  };
+}
+
+/**
+ * The API's own worker runs the first task of the lockdowns this API starts, and nothing else:
+ * it never polls (eagerStartSlots), it has no cache — so no sticky queue: a run's next tasks go
+ * to the task queue, where the worker processes take them — and it runs local activities only
+ * (all a first task runs; containment is one).
  */
 export const API_WORKER_OPTIONS: Partial<WorkerOptions> = {
-  workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 2 },
-  maxConcurrentWorkflowTaskExecutions: 10,
-  maxConcurrentLocalActivityExecutions: 10,
+  tuner: {
+    workflowTaskSlotSupplier: eagerStartSlots(EAGER_SLOTS),
+    localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: EAGER_SLOTS },
+    activityTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
+    nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
+  },
+  workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 1 },
   enableNonLocalActivities: false,
-  maxCachedWorkflows: 50,
+  maxCachedWorkflows: 0,
 };
 
 export interface ApiTemporal {

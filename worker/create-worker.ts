@@ -58,8 +58,10 @@ export async function createLockdownWorker({ config, db, logger, workflowBundleP
     dataConverter,
     activities: createActivities(db, config, logger),
     interceptors: { activity: [metricsInterceptor(metrics, db), ...(recordNotices ? [recordNoticesInterceptor(recordNotices)] : [])] },
-    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
-    maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    // Slots by count, unless the overrides bring a tuner (the two exclude each other).
+    ...(overrides.tuner
+      ? {}
+      : { maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES, maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS }),
     // On SIGTERM/SIGINT: stop polling at once, let in-flight tasks finish within the grace time;
     // whatever is left is retried by another worker (every activity is idempotent).
     shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE_MS,
