@@ -50,8 +50,8 @@ export async function recordLockdown(
     needsApproval: Boolean(lockdown.approval),
     containmentFirst: settings.LOCKDOWN_CONTAINMENT_FIRST,
   });
-  for (let start = 0; containsNow && start < targets.length; start += TARGET_ROWS_PER_INSERT) {
-    const ids = targets.slice(start, start + TARGET_ROWS_PER_INSERT).map((target) => target.id);
+  if (containsNow) {
+    const ids = targets.map((target) => target.id);
     const deactivated = await tx.user.updateManyAndReturn({ where: { id: { in: ids }, isActive: true }, data: { isActive: false }, select: { id: true } });
     for (const user of deactivated) contained.add(user.id);
   }

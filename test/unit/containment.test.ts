@@ -1,4 +1,4 @@
-import { containedOnRecord } from '../../domain/containment';
+import { CONTAINED_ON_RECORD_MAX_TARGETS, containedOnRecord } from '../../domain/containment';
 import type { AccountLockdownStageSnapshot, FlowSnapshot, PromptStageSnapshot } from '../../domain/stages';
 
 /** When a lockdown's own transaction deactivates its targets (domain/containment.ts). */
@@ -27,12 +27,14 @@ describe('containment on record', () => {
     expect(containedOnRecord(flow(reasonPrompt, lockdownStage()), {}, options)).toBe(false);
     expect(containedOnRecord(flow(reasonPrompt, lockdownStage()), { reason: '' }, options)).toBe(false);
   });
-  it('when approval is needed, the stage does not deactivate, containment is off or there is no target, then nobody is touched on record', () => {
+  it('when approval is needed, the stage does not deactivate, containment is off, there is no target or too many, then nobody is touched on record', () => {
     const answered = flow(reasonPrompt, lockdownStage());
     expect(containedOnRecord(answered, { reason: 'x' }, { ...options, needsApproval: true })).toBe(false);
     expect(containedOnRecord(flow(reasonPrompt, lockdownStage(false)), { reason: 'x' }, options)).toBe(false);
     expect(containedOnRecord(answered, { reason: 'x' }, { ...options, containmentFirst: false })).toBe(false);
     expect(containedOnRecord(answered, { reason: 'x' }, { ...options, targetCount: 0 })).toBe(false);
+    expect(containedOnRecord(answered, { reason: 'x' }, { ...options, targetCount: CONTAINED_ON_RECORD_MAX_TARGETS })).toBe(true);
+    expect(containedOnRecord(answered, { reason: 'x' }, { ...options, targetCount: CONTAINED_ON_RECORD_MAX_TARGETS + 1 })).toBe(false);
     expect(containedOnRecord(flow(reasonPrompt), { reason: 'x' }, options)).toBe(false);
   });
 });
