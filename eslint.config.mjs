@@ -99,8 +99,8 @@ const LAYERS = [
   },
   {
     from: 'bench',
-    message: 'bench/ may import scripts/, lib/, domain/, activities/ and the workflow contract only.',
-    allow: [{ to: layer('scripts', 'lib', 'domain', 'activities', 'generated') }, { to: { file: { categories: 'workflow-contract' } } }],
+    message: 'bench/ may import scripts/, lib/, domain/, activities/, worker/ and the workflow contract only.',
+    allow: [{ to: layer('scripts', 'lib', 'domain', 'activities', 'worker', 'generated') }, { to: { file: { categories: 'workflow-contract' } } }],
   },
   {
     // Tests reach every server layer on purpose: they start the real stack and call activities directly.

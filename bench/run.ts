@@ -54,6 +54,7 @@ const program = new Command('npm run bench --')
   .option('--before-ref <commit>', 'code of the "before" phase: a git archive of this commit, run with this checkout\'s node_modules ("none": this checkout)', BEFORE_REF)
   .option('--after <env>', 'env of the "after" phase (KEY=VALUE,…), this checkout', '')
   .option('--profile <dir>', 'bench: write a worker --cpu-prof profile and a heap snapshot (5 s into the first bulk run) into <dir>')
+  .option('--memory', 'bench: first, what an idle worker process holds, piece by piece (bench/worker-memory.ts)')
   .option('--label <name>', 'name of the results file (bench/results/<label>.json)', 'latest')
   .addHelpText('after', `
 Issue 20's documented run (README § Performance):
@@ -78,6 +79,7 @@ interface Options {
   beforeRef: string;
   after: string;
   profile?: string;
+  memory?: boolean;
   label: string;
 }
 
@@ -162,6 +164,8 @@ async function main() {
         }
       : null;
 
+    const idleWorkerMemory = benchEnv && options.memory ? await workerMemory(benchEnv, workDir) : null;
+
     const roots = new Map<string | null, string>([[null, ROOT]]);
     const rootOf = (ref: string | null) => {
       if (!roots.has(ref)) {
@@ -220,6 +224,7 @@ async function main() {
       phases: measured,
       ceiling,
       baselineDirect: baseline,
+      idleWorkerMemory,
     };
     mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
     const file = path.join(ROOT, 'bench', 'results', `${options.label}.json`);
@@ -281,6 +286,19 @@ async function noopCeiling(env: NodeJS.ProcessEnv, options: { users: number; win
     await stopProcess(worker);
     await temporal.connection.close();
   }
+}
+
+/** What an idle worker process holds, piece by piece (bench/worker-memory.ts, with --expose-gc so each reading follows a full collection). */
+async function workerMemory(env: NodeJS.ProcessEnv, workDir: string): Promise<Record<string, { rssMb: number; heapUsedMb: number; externalMb: number }>> {
+  log('Memory of an idle worker, piece by piece…');
+  const bundle = path.join(workDir, 'workflow-bundle.js');
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'bundle-workflows.ts'), bundle], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const output = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(ROOT, 'bench', 'worker-memory.ts')], {
+    cwd: ROOT,
+    env: { ...env, TEMPORAL_TASK_QUEUE: `memory-${process.pid}`, WORKFLOW_BUNDLE_PATH: bundle },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(output.toString().trim().split('\n').pop()!);
 }
 
 /** The same activity code for the same number of users, called without Temporal at the same concurrency. */
@@ -348,6 +366,7 @@ interface Results {
   phases: Record<string, Phase>;
   ceiling: { children: number; seconds: number; childrenPerSecond: number; workerPeakRssMb: number; loadAverage: number } | null;
   baselineDirect: { users: number; seconds: number; usersPerSecond: number; loadAverage: number } | null;
+  idleWorkerMemory: Record<string, { rssMb: number; heapUsedMb: number; externalMb: number }> | null;
 }
 
 /** One row per measure, one column per phase, then the goal (issue 20). */
@@ -410,6 +429,13 @@ function table(results: Results): string {
       ? [`No-op ceiling (same shape: window ${results.settings.window}, continue-as-new every ${results.settings.continueAsNewAfter}, ${results.settings.stepsPerUser} no-op local activities per child): ${ceiling.childrenPerSecond} children/s over ${ceiling.children}, worker peak ${ceiling.workerPeakRssMb} MB (load ${ceiling.loadAverage} at its end).`]
       : []),
     ...(baselineDirect ? [`Direct loop (same activity code, no Temporal, concurrency ${results.settings.window}): ${baselineDirect.usersPerSecond} users/s over ${baselineDirect.users} (load ${baselineDirect.loadAverage} at its end).`] : []),
+    ...(results.idleWorkerMemory
+      ? [
+          `An idle worker process, piece by piece (after a full GC): ${Object.entries(results.idleWorkerMemory)
+            .map(([piece, memory]) => `${piece} ${memory.rssMb} MB RSS (heap ${memory.heapUsedMb}, external ${memory.externalMb})`)
+            .join('; ')}.`,
+        ]
+      : []),
     ...names.map((name) => `Phase "${name}": code ${results.phases[name].ref}, env ${JSON.stringify(results.phases[name].env)}`),
     `Machine: ${results.machine.cpus} cores, load average ${results.machine.loadAverageBefore.join(' ')} at start, ${results.machine.loadAverageAfter.join(' ')} at end.`,
     '',
