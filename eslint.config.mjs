@@ -12,10 +12,11 @@ import tseslint from 'typescript-eslint';
  *   web ··(types)··> api ──> services ──> domain
  *                      ╰──────────┴──────> lib ──> generated (Prisma client)
  *   worker ──> activities ──> domain, lib          workflows ──> domain (+ types of activities)
+ *   services, activities ──> connectors ──> domain, lib (downstream admin APIs, under the outbound policy)
  *
  * `partialMatch: false`: a pattern is a folder at the root (so `scripts/lib` is not `lib`).
  */
-const ELEMENTS = ['api', 'services', 'domain', 'workflows', 'activities', 'lib', 'generated', 'prisma', 'worker', 'web', 'cli', 'bench', 'scripts', 'test'].map(
+const ELEMENTS = ['api', 'services', 'domain', 'workflows', 'activities', 'connectors', 'lib', 'generated', 'prisma', 'worker', 'web', 'cli', 'bench', 'scripts', 'test'].map(
   (type) => ({ type, pattern: type, partialMatch: false }),
 );
 
@@ -49,7 +50,7 @@ const LAYERS = [
     from: 'services',
     message:
       'services/ may import domain/, lib/, the Prisma client, and of workflows/ the ids, messages and search attributes (anything else of workflows/ with `import type` only, e.g. the input type to start one).',
-    allow: [{ to: layer('domain', 'lib', 'generated') }, { to: { file: { categories: 'workflow-contract' } } }, { to: layer('workflows'), dependency: TYPE_ONLY }],
+    allow: [{ to: layer('domain', 'lib', 'generated', 'connectors') }, { to: { file: { categories: 'workflow-contract' } } }, { to: layer('workflows'), dependency: TYPE_ONLY }],
   },
   {
     from: 'domain',
@@ -64,8 +65,13 @@ const LAYERS = [
   {
     from: 'activities',
     message:
-      'activities/ may import domain/, lib/, the Prisma client and services/authorization.ts only (a type shared with workflows/ belongs in domain/; the workflow re-checks permissions with the rules the API used).',
-    allow: [{ to: layer('domain', 'lib', 'generated') }, { to: { file: { path: 'services/authorization.ts' } } }],
+      'activities/ may import domain/, lib/, connectors/, the Prisma client and services/authorization.ts only (a type shared with workflows/ belongs in domain/; the workflow re-checks permissions with the rules the API used).',
+    allow: [{ to: layer('domain', 'lib', 'generated', 'connectors') }, { to: { file: { path: 'services/authorization.ts' } } }],
+  },
+  {
+    from: 'connectors',
+    message: 'connectors/ are clients of downstream admin APIs: they may import domain/ and lib/ (never the database: a service or an activity hands them what they need).',
+    allow: [{ to: layer('domain', 'lib') }],
   },
   {
     from: 'lib',
@@ -106,7 +112,7 @@ const LAYERS = [
     // Tests reach every server layer on purpose: they start the real stack and call activities directly.
     from: 'test',
     message: 'test/ may import any server layer and scripts/, not web/.',
-    allow: [{ to: layer('api', 'services', 'domain', 'workflows', 'activities', 'lib', 'generated', 'prisma', 'worker', 'scripts') }],
+    allow: [{ to: layer('api', 'services', 'domain', 'workflows', 'activities', 'connectors', 'lib', 'generated', 'prisma', 'worker', 'scripts') }],
   },
 ];
 
@@ -130,6 +136,11 @@ const POLICIES = [
   // The API process runs a small worker of its own for eager workflow starts (worker/api-worker.ts).
   { from: { file: { path: 'api/main.ts' } }, allow: { to: { file: { path: 'worker/api-worker.ts' } } } },
   { from: { file: { path: 'api/app.ts' } }, allow: { to: { file: { categories: 'database', path: 'lib/db.ts' } }, dependency: TYPE_ONLY } },
+  {
+    from: layer('connectors'),
+    disallow: [{ to: { file: { categories: 'database' } } }, { to: PRISMA_PACKAGES }],
+    message: 'connectors/ never reach the database: a service or an activity hands them what they need.',
+  },
   {
     from: layer('cli'),
     disallow: [{ to: { file: { categories: 'database' } } }, { to: PRISMA_PACKAGES }],
@@ -170,7 +181,7 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['{api,services,domain,workflows,activities,lib,worker,web,cli,bench,scripts,test,prisma}/**/*.{ts,tsx}'],
+    files: ['{api,services,domain,workflows,activities,connectors,lib,worker,web,cli,bench,scripts,test,prisma}/**/*.{ts,tsx}'],
     plugins: { boundaries },
     settings: {
       'boundaries/elements': ELEMENTS,

@@ -69,7 +69,7 @@ export function createAuditActivities(db: Db, logger: Logger) {
     });
     const event = await db.event.findUniqueOrThrow({ where: { dedupKey }, select: { id: true, action: true } });
     logger.info({ lockdownId: input.lockdownId, userId: input.userId, eventId: event.id, action: event.action, written: count === 1 }, 'lockdown audit event');
-    return { eventId: event.id, notify: await notifies(event.id, event.action, input.clientIp) };
+    return { eventId: event.id, notify: await notifies(event.id, event.action, input.clientIp, input.lockdownId) };
   }
 
   return {
@@ -107,9 +107,9 @@ export function createAuditActivities(db: Db, logger: Logger) {
   };
 
   /** Whether the event triggers a notification rule; never fails the lockdown: when in doubt, the notification workflow decides. */
-  async function notifies(eventId: string, action: string, clientIp: string | null): Promise<boolean> {
+  async function notifies(eventId: string, action: string, clientIp: string | null, lockdownId: string): Promise<boolean> {
     try {
-      return await anyRuleTriggered(db, { action, clientIp });
+      return await anyRuleTriggered(db, { action, clientIp, lockdownId });
     } catch (err) {
       logger.warn({ eventId, err }, 'could not check the notification rules; the notification workflow will');
       return true;
@@ -118,4 +118,4 @@ export function createAuditActivities(db: Db, logger: Logger) {
 }
 
 /** Audit writes retry until they succeed (the spec): they are never made non-retryable. */
-export const RETRIED_UNTIL_WRITTEN = new Set(['writeLockdownAuditEvent', 'writeLockdownFailedEvent', 'recordUnfinishedUserRun', 'requestLockdownApproval', 'recordApprovalDecision']);
+export const RETRIED_UNTIL_WRITTEN = new Set(['writeLockdownAuditEvent', 'writeLockdownFailedEvent', 'recordUnfinishedUserRun', 'requestLockdownApproval', 'recordApprovalDecision', 'writeLockdownSummaryEvent']);

@@ -29,6 +29,11 @@ export interface ContainmentResult {
  * applies the per-user check (protected? permitted?) to each batch, so it never touches an
  * account that the per-user run would refuse. Idempotent: an inactive user stays inactive,
  * and the per-user `deactivateUser` step that follows changes nothing.
+ *
+ * It records on the lockdown how many targets it has contained (inactive now, whether it
+ * deactivated them or they already were), batch by batch, and when it finished: the moment a
+ * bulk lockdown is under control, which the API shows as "contained N/N" long before every
+ * per-user run has ended. A retry counts again from the first batch, to the same total.
  */
 export function createContainmentActivities(db: Db, logger: Logger) {
   return {
@@ -43,6 +48,7 @@ export function createContainmentActivities(db: Db, logger: Logger) {
       // Reads that do not depend on each other run at once: this is on the path to revocation.
       const [actor, firstBatch] = await Promise.all([db.user.findUnique({ where: { id: input.actorId } }), batchAfter(-1)]);
       let deactivated = 0;
+      let contained = 0;
       const uncontained: string[] = [];
       for (let targets = firstBatch; targets.length > 0; targets = await batchAfter(targets[targets.length - 1].position)) {
         const ids = targets.map((target) => target.userId);
@@ -58,8 +64,12 @@ export function createContainmentActivities(db: Db, logger: Logger) {
         // Usually none left active: the lockdown's own transaction deactivated them (no statement then).
         const active = users.filter((user) => user.isActive && lockable.has(user.id)).map((user) => user.id);
         if (active.length > 0) deactivated += (await db.user.updateMany({ where: { id: { in: active }, isActive: true }, data: { isActive: false } })).count;
+        contained += ids.filter((id) => lockable.has(id) || containedOnRecord.has(id)).length;
+        // A full batch may have more after it: show the progress. The last one is written with containedAt below.
+        if (targets.length === CONTAINMENT_BATCH) await db.lockdown.update({ where: { id: input.lockdownId }, data: { containedCount: contained } });
       }
-      logger.info({ lockdownId: input.lockdownId, deactivated, uncontained: uncontained.length }, 'lockdown targets contained');
+      await db.lockdown.update({ where: { id: input.lockdownId }, data: { containedCount: contained, containedAt: new Date() } });
+      logger.info({ lockdownId: input.lockdownId, deactivated, contained, uncontained: uncontained.length }, 'lockdown targets contained');
       return { deactivated, uncontained };
     },
   };

@@ -2,9 +2,10 @@ import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../lib/db';
 import type { Completion } from '../domain/stages';
 import type { LockdownStatus } from '../domain/lockdown-status';
+import { CANCELLED_AFTER_CONTAINMENT } from '../domain/cancellation';
 
-export const CANCELLED_AFTER_CONTAINMENT =
-  'Cancelled after containment: the account was deactivated, its other steps did not run. Restore it with activate if it should not stay locked.';
+// The words are declared with the others about cancelling (domain/cancellation.ts).
+export { CANCELLED_AFTER_CONTAINMENT };
 
 /** Keeps the lockdown's PostgreSQL record in step with its workflow. */
 export function createLockdownRecordActivities(db: Db) {
@@ -17,6 +18,8 @@ export function createLockdownRecordActivities(db: Db) {
       error?: string | null;
       completion?: Completion | null;
       finished?: boolean;
+      /** Its run writes a summary event when it ends (patch lockdown-summary-alerts). */
+      summaryAlerts?: boolean;
     }): Promise<{ status: LockdownStatus; finished: boolean }> {
       await db.lockdown.update({
         where: { id: input.lockdownId },
@@ -27,6 +30,7 @@ export function createLockdownRecordActivities(db: Db) {
           ...(input.error ? { error: input.error } : {}),
           ...(input.completion !== undefined ? { completion: input.completion ? { ...input.completion } : Prisma.DbNull } : {}),
           ...(input.finished ? { completedAt: new Date() } : {}),
+          ...(input.summaryAlerts ? { summaryAlerts: true } : {}),
         },
       });
       // What was recorded, in the result: a local activity's marker keeps no input, and the auditors' timeline reads it.

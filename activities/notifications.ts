@@ -2,8 +2,17 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { createHmac } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Prisma } from '../generated/prisma/client';
-import { notificationPayload, notificationText, ruleTriggered, type MatchableEvent, type NotificationPayload } from '../domain/notifications';
-import type { Config } from '../lib/config';
+import {
+  isPerUserLockdownAction,
+  notificationPayload,
+  notificationText,
+  ruleDelivers,
+  summaryStandsFor,
+  type DeliverableEvent,
+  type MatchableEvent,
+  type NotificationPayload,
+} from '../domain/notifications';
+import { publicUrl, type Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { outboundPolicy } from '../lib/outbound-address';
@@ -14,16 +23,32 @@ import type { NotificationMode } from '../domain/notifications';
 /** A webhook transport has one recipient, its endpoint; the URL is read when sending, so a corrected URL applies to the next attempt. */
 const WEBHOOK_RECIPIENT = 'webhook';
 
-/** Policies that may match events of `action` (a database pre-filter; `policyMatches` decides). */
-const policyMayMatch = (action: string) => ({ OR: [{ action: null }, { action }] });
+/** Policies that may match events of these actions (a database pre-filter; `ruleDelivers` decides). */
+const policyMayMatch = (actions: readonly string[]) => ({ OR: [{ action: null }, { action: { in: [...actions] } }] });
 
-/** Whether any notification rule triggers on the event, so that events which notify no one cost no workflow. */
-export async function anyRuleTriggered(db: Db, event: MatchableEvent): Promise<boolean> {
-  const boundPolicies = await db.eventMatcherPolicy.findMany({
-    where: { rules: { some: {} }, ...policyMayMatch(event.action) },
-    select: { action: true, clientIp: true },
+/** An event as it is stored, with what decides its alerts: its lockdown, and a summary's context. */
+export interface StoredEvent extends MatchableEvent {
+  lockdownId?: string | null;
+  context?: unknown;
+}
+
+/** The event as the rules see it (domain/notifications.ts `ruleDelivers`): is it summarized by its lockdown, what a summary stands for. */
+async function deliverable(db: Db, event: StoredEvent): Promise<DeliverableEvent> {
+  const summarized =
+    isPerUserLockdownAction(event.action) && !!event.lockdownId
+      ? ((await db.lockdown.findUnique({ where: { id: event.lockdownId }, select: { summaryAlerts: true } }))?.summaryAlerts ?? false)
+      : false;
+  return { action: event.action, clientIp: event.clientIp, summarized, standsFor: summaryStandsFor(event.action, event.context) };
+}
+
+/** Whether any notification rule sends the event, so that events which notify no one cost no workflow. */
+export async function anyRuleTriggered(db: Db, event: StoredEvent): Promise<boolean> {
+  const matchable = await deliverable(db, event);
+  const rules = await db.notificationRule.findMany({
+    where: { policies: { some: policyMayMatch([event.action, ...matchable.standsFor]) } },
+    select: { alertPer: true, policies: { select: { action: true, clientIp: true } } },
   });
-  return ruleTriggered(boundPolicies, event);
+  return rules.some((rule) => ruleDelivers(rule, matchable));
 }
 
 /** Connection, greeting and socket timeouts of the SMTP client. */
@@ -61,7 +86,7 @@ export function createNotificationActivities(db: Db, config: Config, logger: Log
     const attempt = Context.current().info.attempt;
     const ids = { deliveryId, eventId: delivery.eventId, mode: delivery.transport.mode, attempt };
     try {
-      await send(delivery, notificationPayload(delivery.event, delivery.rule));
+      await send(delivery, notificationPayload(delivery.event, delivery.rule, publicUrl(config)));
     } catch (err) {
       const lastError = describeError(err);
       await db.notificationDelivery.update({ where: { id: deliveryId }, data: { attempts: attempt, lastError } });
@@ -77,12 +102,14 @@ export function createNotificationActivities(db: Db, config: Config, logger: Log
     /**
      * Evaluates the notification rules against an event and records one delivery per
      * transport and recipient (idempotent: the unique key skips rows already planned).
-     * When rules share a transport and recipient, the first rule created wins.
+     * When rules share a transport and recipient, the first rule created wins. A rule that
+     * alerts per lockdown takes a summarized lockdown's summary, not its per-user events.
      */
     async planNotifications({ eventId }: { eventId: string }): Promise<NotificationPlan> {
       const event = await db.event.findUniqueOrThrow({ where: { id: eventId } });
+      const matchable = await deliverable(db, event);
       const rules = await db.notificationRule.findMany({
-        where: { policies: { some: policyMayMatch(event.action) } },
+        where: { policies: { some: policyMayMatch([event.action, ...matchable.standsFor]) } },
         include: {
           policies: true,
           transports: true,
@@ -90,7 +117,7 @@ export function createNotificationActivities(db: Db, config: Config, logger: Log
         },
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       });
-      const triggered = rules.filter((rule) => ruleTriggered(rule.policies, event));
+      const triggered = rules.filter((rule) => ruleDelivers(rule, matchable));
       const rows = triggered.flatMap((rule) => {
         const members = rule.destinationGroup?.members.map((member) => member.user) ?? [];
         return rule.transports.flatMap((transport) =>

@@ -16,14 +16,17 @@ import { errorHandler, HttpError, unknownRoute } from './http/errors';
 import { createRegistry, generateDocument } from './http/openapi';
 import { createRouteBuilder } from './http/route';
 import { authRoutes } from './routes/auth';
+import { connectorRoutes } from './routes/connectors';
 import { consoleRoutes } from './routes/console';
 import { eventRoutes } from './routes/events';
 import { flowRoutes } from './routes/flows';
 import { healthRoutes } from './routes/health';
 import { lockdownAuditRoutes } from './routes/lockdown-audit';
+import { lockdownPreviewRoutes } from './routes/lockdown-preview';
 import { lockdownRoutes } from './routes/lockdowns';
 import { notificationRoutes } from './routes/notifications';
 import { securityEventRoutes } from './routes/security-events';
+import { signalRoutes } from './routes/signals';
 import { permissionRoutes } from './routes/permissions';
 import { temporalCodecRoutes } from './routes/temporal-codec';
 import { tokenRoutes } from './routes/tokens';
@@ -49,9 +52,10 @@ export function createApp({
   logger,
   eagerWorkflowStart,
   recordNotices,
-  services = createServices({ config, db, temporal, logger, eagerWorkflowStart, recordNotices }),
-}: Pick<ApiDeps, 'config' | 'db' | 'temporal' | 'logger'> & Pick<ServiceDeps, 'eagerWorkflowStart' | 'recordNotices'> & { services?: Services }) {
-  const metrics = createMetrics();
+  services: given,
+  metrics = createMetrics(),
+}: Pick<ApiDeps, 'config' | 'db' | 'temporal' | 'logger'> & Pick<ServiceDeps, 'eagerWorkflowStart' | 'recordNotices'> & { services?: Services; metrics?: Metrics }) {
+  const services = given ?? createServices({ config, db, temporal, logger, eagerWorkflowStart, recordNotices, connectorMetrics: metrics.connectors });
   const deps: ApiDeps = { config, db, temporal, logger, metrics, services };
   const app = express();
   app.disable('x-powered-by');
@@ -90,7 +94,7 @@ export function createApp({
   const registry = createRegistry();
   const router = Router();
   const route = createRouteBuilder(router, registry, createAuthenticator(services.credentialCheck));
-  for (const register of [healthRoutes, authRoutes, userRoutes, permissionRoutes, tokenRoutes, lockdownRoutes, lockdownAuditRoutes, eventRoutes, notificationRoutes, securityEventRoutes, flowRoutes, temporalCodecRoutes, consoleRoutes]) {
+  for (const register of [healthRoutes, authRoutes, userRoutes, permissionRoutes, tokenRoutes, lockdownRoutes, lockdownPreviewRoutes, lockdownAuditRoutes, eventRoutes, notificationRoutes, securityEventRoutes, signalRoutes, flowRoutes, temporalCodecRoutes, consoleRoutes, connectorRoutes]) {
     register(router, route, deps);
   }
   app.use(router);

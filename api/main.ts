@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { loadConfig, publicUrl } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
+import { createMetrics } from '../lib/metrics';
 import { parseServiceArgs } from '../lib/usage';
 import { createServices } from '../services';
 import { connectApiToTemporal } from '../worker/api-worker';
@@ -14,8 +15,9 @@ export async function startApi() {
   const logger = createLogger(config.LOG_LEVEL, 'api');
   const db = createDb(config.DATABASE_URL);
   const { temporal, eagerWorkflowStart, recordNotices, stop: stopTemporal } = await connectApiToTemporal({ config, db, logger });
-  const services = createServices({ config, db, temporal, logger, eagerWorkflowStart, recordNotices });
-  const app = createApp({ config, db, temporal, logger, services });
+  const metrics = createMetrics();
+  const services = createServices({ config, db, temporal, logger, eagerWorkflowStart, recordNotices, connectorMetrics: metrics.connectors });
+  const app = createApp({ config, db, temporal, logger, services, metrics });
   let draining = false;
   const server = createServer((req, res) => {
     if (draining) {
@@ -34,11 +36,14 @@ export async function startApi() {
   logger.info({ url: publicUrl(config) }, 'api listening');
   // Lockdowns recorded but not started (a request died, or Temporal was unreachable) are started, now and every half minute.
   const stopResuming = services.lockdowns.resumeUnstartedEvery();
+  // Password lockouts whose escalation to a lockdown a dying request left owed are escalated, likewise.
+  const stopEscalating = services.passwordLockout.resumeEscalationsEvery();
 
   /** Stops accepting connections, lets requests in flight finish (up to API_SHUTDOWN_GRACE_MS), then closes the clients. */
   const stop = async () => {
     draining = true;
     stopResuming();
+    stopEscalating();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const timer = setTimeout(() => {

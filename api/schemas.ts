@@ -3,9 +3,12 @@ import './http/openapi';
 import { TOKEN_INTENTS, USER_TYPES } from '../domain/accounts';
 import { APPROVAL_RECORD_OUTCOMES } from '../domain/approval';
 import { perAction } from '../domain/lockdown-actions';
+import { RESULT_SORTS } from '../domain/lockdown-results';
 import { LOCKDOWN_STATUSES, TARGET_STATUSES } from '../domain/lockdown-status';
 import { PERMISSION_NAMES } from '../domain/permissions';
 import { BINDING_CONDITIONS, FLOW_AUTHENTICATIONS, PROMPT_FIELD_TYPES, STAGE_KINDS } from '../domain/stages';
+import { DownstreamResult, DownstreamSummary } from './schemas/downstream';
+import { LockdownTrigger } from './schemas/lockdown-trigger';
 
 /** Request and response shapes of the v1 API; they validate requests and feed the OpenAPI document. */
 
@@ -27,6 +30,10 @@ export const User = z
     isActive: z.boolean(),
     isSuperuser: z.boolean(),
     type: UserType,
+    passwordLocked: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'Whether the password is locked after repeated failed logins (password lockout). In the answers of GET /users and GET /users/{id}.' }),
   })
   .openapi('User');
 
@@ -90,6 +97,9 @@ export const LockdownResult = z
     error: z.string().nullable(),
     sessionsRevoked: z.number().int(),
     tokensRevoked: z.number().int(),
+    downstream: z.array(DownstreamResult).openapi({ description: 'The user on each downstream connector (done, not found, failed with why; pending while it runs).' }),
+    completedAt: z.string().nullable(),
+    viewerMayViewUser: z.boolean().openapi({ description: 'Whether the caller may open this user (GET /users/:id): change_user on them, or themself.' }),
   })
   .openapi('LockdownResult');
 
@@ -115,13 +125,32 @@ export const Lockdown = z
   .object({
     id: z.string(),
     status: LockdownStatus,
-    selfService: z.boolean(),
+    finished: z.boolean().openapi({ description: 'Whether its status is final (completed, cancelled, failed, rejected, expired).' }),
+    selfService: z.boolean().openapi({ description: 'The requester is among the targets (for a bulk list: the whole run ends as a self-service run).' }),
+    targetCount: z.number().int().openapi({ description: 'How many users it locks (more than one: a bulk lockdown).' }),
+    includesCaller: z.boolean().openapi({ description: 'The requester is one of its targets: a bulk lockdown with it locks the requester too.' }),
+    cause: z.string().nullable().openapi({ description: 'Set when no lockdown request caused it: `user_deactivated` or `user_deleted`.' }),
     actor: z.object({ id: z.string().nullable(), username: z.string() }),
     reason: z.string().nullable(),
     createdAt: z.string(),
     completedAt: z.string().nullable(),
     progress: z.object({ total: z.number(), locked: z.number(), failed: z.number(), cancelled: z.number(), pending: z.number() }),
+    containment: z
+      .object({
+        contained: z.number().int().openapi({ description: 'Targets made inactive before the per-user runs (already inactive ones included).' }),
+        finishedAt: z.string().nullable().openapi({ description: 'When containment finished; null while it runs.' }),
+      })
+      .nullable()
+      .openapi({ description: 'Containment first (every target deactivated at once): null until it has run, and when the stage does not deactivate.' }),
+    cancellation: z
+      .object({
+        effect: z.string().nullable().openapi({ description: 'What cancelling does now, in the words the console confirms with; null when the caller cannot cancel it.' }),
+        leftDeactivated: z.number().int().openapi({ description: 'Users a cancel left out after containment: they stay deactivated, not fully locked.' }),
+        outcome: z.string().nullable().openapi({ description: 'What the cancel did to them and how to undo it; null when it left out nobody who changed.' }),
+      })
+      .openapi({ description: 'Cancelling, said one way everywhere (domain/cancellation.ts).' }),
     results: z.array(LockdownResult),
+    downstream: z.array(DownstreamSummary).openapi({ description: 'Per downstream connector, how many users are pending, done, not found there or failed (retry a failed connector with POST /lockdowns/:id/downstream/retry).' }),
     stage: RenderedStage.nullable(),
     completion: Completion.nullable(),
     error: z.string().nullable(),
@@ -138,6 +167,8 @@ export const Lockdown = z
         decidedAt: z.string().nullable(),
       })
       .nullable(),
+    /** Set when no person asked for it: a password lockout or a Shared Signal started it. */
+    trigger: LockdownTrigger.nullable(),
     // What the caller may do with it now, decided by domain/permissions.ts as the routes decide it.
     viewerMayAnswer: z.boolean().openapi({ description: 'Whether the caller may answer its prompt now: its requester, while it awaits input.' }),
     viewerMayCancel: z.boolean().openapi({ description: 'Whether the caller may cancel it now: its requester or a superuser, until it finishes.' }),
@@ -167,6 +198,8 @@ export const page = <T extends z.ZodType>(item: T, name: string) =>
 export const UsersQuery = z.object({
   search: z.string().trim().max(150).optional(),
   isActive: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  /** true: users whose password is locked after repeated failed logins; false: the others. */
+  passwordLocked: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
   ...Pagination,
 });
 
@@ -206,7 +239,11 @@ export const LockdownsQuery = z.object({
   ...Pagination,
 });
 
-export const ResultsQuery = z.object({ ...Pagination });
+export const ResultsQuery = z.object({
+  status: z.enum(TARGET_STATUSES).optional().openapi({ description: 'Only results with this status (e.g. failed).' }),
+  sort: z.enum(RESULT_SORTS).default('position').openapi({ description: 'Order: request order (default), username, result (failures first), sessions or tokens; `-` for descending.' }),
+  ...Pagination,
+});
 
 // ── Flows, stages, brands ──
 

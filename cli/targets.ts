@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
+import { isUserId, parseTargetCsv } from '../domain/target-list';
 import { CliError, EXIT, type ApiClient } from './api-client';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const HEADER_NAMES = new Set(['username', 'user', 'id', 'user_id', 'userid', 'login', 'name']);
 /** Up to this many names are looked up one by one; more, and one listing of all users is cheaper. */
 const LOOKUPS_BEFORE_LISTING = 25;
 
@@ -18,8 +16,9 @@ interface Page<T> {
 }
 
 /**
- * Usernames or user ids from a file: one a line, the first column of a CSV, an optional
- * header (username, id, …), blank lines and `#` comments skipped, duplicates dropped.
+ * Usernames or user ids from a file, read by the parser the API uses for an uploaded file
+ * (domain/target-list.ts): one a line, the first column of a CSV, an optional header
+ * (username, id, …), blank lines and `#` comments skipped, duplicates dropped.
  */
 export function readTargetFile(file: string): string[] {
   let text: string;
@@ -28,10 +27,11 @@ export function readTargetFile(file: string): string[] {
   } catch (err) {
     throw new CliError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.usage);
   }
-  const rows = parse(text, { skip_empty_lines: true, trim: true, relax_column_count: true, comment: '#', bom: true }) as string[][];
-  const values = rows.map((row) => row[0] ?? '').filter((value) => value !== '');
-  if (values.length > 0 && HEADER_NAMES.has(values[0].toLowerCase())) values.shift();
-  return [...new Set(values)];
+  try {
+    return parseTargetCsv(text);
+  } catch (err) {
+    throw new CliError(`Cannot read ${file} as CSV: ${(err as Error).message}`, EXIT.usage);
+  }
 }
 
 /** Turns usernames (or ids) into user ids through the API; unknown names are an error listing them all. */
@@ -51,7 +51,7 @@ export async function resolveUserIds(api: ApiClient, namesOrIds: string[]): Prom
     }
   } else {
     for (const value of namesOrIds) {
-      if (UUID.test(value)) continue;
+      if (isUserId(value)) continue;
       const page: Page<User> = await api.get(`/api/v1/users?limit=50&search=${encodeURIComponent(value)}`);
       page.items.forEach(remember);
     }
@@ -61,7 +61,7 @@ export async function resolveUserIds(api: ApiClient, namesOrIds: string[]): Prom
   for (const value of namesOrIds) {
     const user = byUsername.get(value.toLowerCase()) ?? byId.get(value);
     if (user) resolved.push({ id: user.id, username: user.username });
-    else if (UUID.test(value)) resolved.push({ id: value, username: value }); // the API checks ids itself
+    else if (isUserId(value)) resolved.push({ id: value, username: value }); // the API checks ids itself
     else unknown.push(value);
   }
   if (unknown.length > 0) {

@@ -1,3 +1,4 @@
+import type { OutboundFailureReason } from '../lib/outbound-http';
 import type { ConnectorFailure } from './types';
 
 /**
@@ -29,12 +30,34 @@ export function failureOfStatus(status: number, reason: string, retryAfter: stri
 }
 
 /**
- * A request that got no answer: retryable, with what happened in words (never the URL's
- * query). Read by shape, not class: fetch's errors may come from another realm (jest's).
+ * A request that got no answer, in the outbound policy's fixed vocabulary (never the socket's
+ * own words, which would tell an admin what listens at an address). Passing trouble
+ * (refused, reset, unreachable, timed out, a name the resolver did not find just now) is
+ * retryable; what will not change by itself — an address the policy refuses, a TLS failure,
+ * something that does not speak HTTP — is not.
  */
-export function failureOfNetworkError(err: unknown, service: string, timeoutMs: number): ConnectorFailure {
-  const { name, message, cause } = (err ?? {}) as { name?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
-  if (name === 'TimeoutError' || name === 'AbortError') return { reason: `${service} did not answer within ${timeoutMs} ms.`, retryable: true };
-  const detail = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : typeof message === 'string' ? message : String(err);
-  return { reason: `${service} is unreachable (${detail}).`, retryable: true };
+export function failureOfOutbound(failure: OutboundFailureReason, service: string, timeoutMs: number): ConnectorFailure {
+  switch (failure) {
+    case 'timed out':
+      return { reason: `${service} did not answer within ${timeoutMs} ms.`, retryable: true };
+    case 'address not allowed':
+      return { reason: `${service} is at an address the outbound policy refuses (OUTBOUND_ALLOWED_DESTINATIONS).`, retryable: false };
+    case 'TLS error':
+      return { reason: `${service} could not be reached over TLS (certificate or protocol).`, retryable: false };
+    case 'not an HTTP answer':
+      return { reason: `${service} did not answer in HTTP (is the URL's port right?).`, retryable: false };
+    case 'host not found':
+      return { reason: `${service}'s host name was not found.`, retryable: true };
+    case 'connection refused':
+    case 'connection reset':
+    case 'host unreachable':
+    case 'request failed':
+      return { reason: `${service} is unreachable (${failure}).`, retryable: true };
+    default:
+      return unknownFailure(failure);
+  }
+}
+
+function unknownFailure(failure: never): never {
+  throw new Error(`Unknown outbound failure: ${String(failure)}`);
 }

@@ -1,4 +1,4 @@
-import { isSuccess, refusal, send, trimBase, type HttpAnswer, type HttpRequest } from './http';
+import { isSuccess, refusal, send, trimBase, type HttpAnswer, type HttpRequest, type Outbound } from './http';
 import { done, failed, notFound, type AccountMapping, type Connector, type ConnectorFailure, type LocalUser, type Outcome, type RemoteAccount } from './types';
 
 /**
@@ -18,9 +18,12 @@ export interface KeycloakConnectorConfig {
   mapping: AccountMapping;
   /** Per request; a slow server fails the call as retryable. */
   timeoutMs?: number;
+  outbound: Outbound;
 }
 
 const SERVICE = 'Keycloak';
+/** Keycloak's `q` search reads "name:value": a name with a colon or a space would search something else. */
+export const KEYCLOAK_ATTRIBUTE_NAME = /^[\w.-]{1,255}$/;
 /** A token is renewed this long before Keycloak says it expires, so it never expires in flight. */
 const TOKEN_EXPIRY_MARGIN_MS = 30_000;
 
@@ -34,8 +37,7 @@ interface KeycloakUser {
 
 export function createKeycloakConnector(config: KeycloakConnectorConfig): Connector<'keycloak'> {
   const mapping = config.mapping;
-  // Keycloak's `q` search reads "name:value": a name with a colon or a space would search something else.
-  if (mapping.by === 'external_id' && !/^[\w.-]+$/.test(mapping.attribute)) throw new Error(`Not a Keycloak attribute name: ${JSON.stringify(mapping.attribute)}`);
+  if (mapping.by === 'external_id' && !KEYCLOAK_ATTRIBUTE_NAME.test(mapping.attribute)) throw new Error(`Not a Keycloak attribute name: ${JSON.stringify(mapping.attribute)}`);
   const root = trimBase(config.baseUrl);
   const adminBase = `${root}/admin/realms/${encodeURIComponent(config.realm)}`;
   const timeoutMs = config.timeoutMs ?? 10_000;
@@ -51,7 +53,7 @@ export function createKeycloakConnector(config: KeycloakConnectorConfig): Connec
       headers: {},
       body: { form: new URLSearchParams({ grant_type: 'client_credentials', client_id: config.clientId, client_secret: config.clientSecret }) },
       timeoutMs,
-    });
+    }, config.outbound);
     if (!result.answered) return result.failure;
     const { answer } = result;
     const body = answer.body as { access_token?: unknown; expires_in?: unknown } | null;
@@ -82,7 +84,7 @@ export function createKeycloakConnector(config: KeycloakConnectorConfig): Connec
         headers: { Authorization: `Bearer ${bearer}` },
         body: json === undefined ? undefined : { json, contentType: 'application/json' },
         timeoutMs,
-      });
+      }, config.outbound);
       if (!result.answered) return result.failure;
       if (result.answer.status === 401 && cached && !retried) {
         token = null;
@@ -100,7 +102,9 @@ export function createKeycloakConnector(config: KeycloakConnectorConfig): Connec
     if (isFailure(answer)) return failed(answer);
     // Here a 404 is about the realm, not the user: a configuration to fix, not an absence.
     if (answer.status === 404) return failed(refusal(SERVICE, 'the user search', answer, serverWords(answer)));
-    const matches = (Array.isArray(answer.body) ? (answer.body as KeycloakUser[]) : []).filter(search.matches);
+    // A 200 that is not a list (an HTML page behind a wrong base URL) must never read as "no such user".
+    if (!Array.isArray(answer.body)) return failed({ reason: 'Keycloak answered the user search with something other than a list of users (is the base URL right?).', retryable: false, httpStatus: answer.status });
+    const matches = (answer.body as KeycloakUser[]).filter(search.matches);
     if (matches.length === 0) return notFound;
     if (matches.length > 1) return failed({ reason: `${matches.length} Keycloak users match this account; none was changed.`, retryable: false });
     return done({ id: matches[0].id });

@@ -1,4 +1,4 @@
-import { isSuccess, refusal, send, trimBase, type HttpAnswer, type HttpRequest } from './http';
+import { isSuccess, refusal, send, trimBase, type HttpAnswer, type HttpRequest, type Outbound } from './http';
 import { done, failed, notFound, type AccountMapping, type Connector, type ConnectorFailure, type LocalUser, type Outcome, type RemoteAccount } from './types';
 
 /**
@@ -13,19 +13,20 @@ export interface ScimConnectorConfig {
   mapping: AccountMapping;
   /** Per request; a slow server fails the call as retryable. */
   timeoutMs?: number;
+  outbound: Outbound;
 }
 
 const SERVICE = 'The SCIM server';
 const SCIM_JSON = 'application/scim+json';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 /** An attribute path a filter may name: `externalId`, `name.familyName`, or an extension's `urn:…:User:employeeNumber`. */
-const ATTRIBUTE_PATH = /^(urn:[\w.:-]+:)?[A-Za-z][\w$-]*(\.[A-Za-z][\w$-]*)?$/;
+export const SCIM_ATTRIBUTE_PATH = /^(urn:[\w.:-]+:)?[A-Za-z][\w$-]*(\.[A-Za-z][\w$-]*)?$/;
 
 type ScimUser = Record<string, unknown> & { id?: unknown; active?: unknown };
 
 export function createScimConnector(config: ScimConnectorConfig): Connector<'scim'> {
   const mapping = config.mapping;
-  if (mapping.by === 'external_id' && !ATTRIBUTE_PATH.test(mapping.attribute)) throw new Error(`Not a SCIM attribute path: ${JSON.stringify(mapping.attribute)}`);
+  if (mapping.by === 'external_id' && !SCIM_ATTRIBUTE_PATH.test(mapping.attribute)) throw new Error(`Not a SCIM attribute path: ${JSON.stringify(mapping.attribute)}`);
   const usersUrl = `${trimBase(config.baseUrl)}/Users`;
   const timeoutMs = config.timeoutMs ?? 10_000;
 
@@ -36,7 +37,7 @@ export function createScimConnector(config: ScimConnectorConfig): Connector<'sci
       headers: { Authorization: `Bearer ${config.token}`, Accept: `${SCIM_JSON}, application/json` },
       body: json === undefined ? undefined : { json, contentType: SCIM_JSON },
       timeoutMs,
-    });
+    }, config.outbound);
     return result.answered ? result.answer : result.failure;
   }
 
@@ -57,6 +58,10 @@ export function createScimConnector(config: ScimConnectorConfig): Connector<'sci
     if ('reason' in answer) return failed(answer);
     if (!isSuccess(answer)) return failed(refusal(SERVICE, 'the user search', answer, serverWords(answer)));
     const list = answer.body as { totalResults?: unknown; Resources?: unknown } | null;
+    // A 200 that is no ListResponse (an HTML page behind a wrong base URL) must never read as "no such user".
+    if (typeof list?.totalResults !== 'number' && !Array.isArray(list?.Resources)) {
+      return failed({ reason: 'The SCIM server answered the user search with something other than a list of users (is the base URL right?).', retryable: false, httpStatus: answer.status });
+    }
     const resources = Array.isArray(list?.Resources) ? (list.Resources as ScimUser[]) : [];
     // Checked again here: a server that ignored the filter must not get the wrong user disabled.
     const matches = resources.filter(search.matches);

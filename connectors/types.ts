@@ -1,32 +1,12 @@
 /**
  * Downstream connectors: the systems an account also lives in (an identity provider, the
  * applications behind it), reached through their admin APIs after the local lockdown.
- * Declared once here: the kinds, the actions each kind can take, how a local user is matched
- * to the remote account, and the outcome every call answers with.
+ * The contract every kind implements, and the outcome every call answers with (the kinds,
+ * their actions and the mappings are declared in domain/connectors.ts).
  */
 
-/** The actions of each kind, in the order a lockdown applies them. */
-export const CONNECTOR_KINDS = {
-  keycloak: ['disable', 'endSessions', 'revokeGrants'],
-  scim: ['disable', 'delete'],
-} as const satisfies Record<string, readonly ConnectorAction[]>;
-
-export type ConnectorKind = keyof typeof CONNECTOR_KINDS;
-export type ConnectorAction = 'disable' | 'endSessions' | 'revokeGrants' | 'delete';
-export type ActionOf<K extends ConnectorKind> = (typeof CONNECTOR_KINDS)[K][number];
-
-/** The local account a connector looks for downstream (only what the mappings read). */
-export interface LocalUser {
-  id: string;
-  username: string;
-  email: string;
-}
-
-/**
- * How a local user is found downstream: by email, by username, or by a remote attribute
- * (Keycloak user attribute, SCIM attribute path such as `externalId`) holding the local user's id.
- */
-export type AccountMapping = { by: 'email' } | { by: 'username' } | { by: 'external_id'; attribute: string };
+import type { ActionOf, ConnectorKind, LocalUser } from '../domain/connectors';
+export { CONNECTOR_KINDS, type AccountMapping, type ActionOf, type ConnectorAction, type ConnectorKind, type LocalUser } from '../domain/connectors';
 
 /** The remote account, as the later calls address it (JSON, so it can cross an activity boundary). */
 export interface RemoteAccount {
@@ -42,6 +22,8 @@ export interface ConnectorFailure {
   reason: string;
   retryable: boolean;
   retryAfterMs?: number;
+  /** The HTTP status the server refused with; absent when no answer came (so the health check tells "unreachable" from "refused"). */
+  httpStatus?: number;
 }
 
 export type Outcome<T = null> = { status: 'done'; value: T } | { status: 'not_found' } | ({ status: 'failed' } & ConnectorFailure);

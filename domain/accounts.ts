@@ -48,3 +48,24 @@ export function logsInWithPassword(user: AccountIdentity): boolean {
 export function mayAuthenticate(user: AccountIdentity & { isActive: boolean }): boolean {
   return user.isActive && !isAnonymousUser(user);
 }
+
+/**
+ * What a lockdown leaves on an account, as stored: `hasUsablePassword` false once the password
+ * was made unusable (or the account never had one); sessions and tokens of every intent,
+ * expired ones included (a lockdown removes those too).
+ */
+export interface AccountLockState {
+  isActive: boolean;
+  hasUsablePassword: boolean;
+  sessions: number;
+  tokens: number;
+}
+
+/**
+ * Locked down: a lockdown with every action would change nothing — inactive, no usable
+ * password, no session, no token. An account only deactivated (PATCH `isActive: false` keeps
+ * the password) is not: locking it still makes its password unusable.
+ */
+export function isLockedDown(state: AccountLockState): boolean {
+  return !state.isActive && !state.hasUsablePassword && state.sessions === 0 && state.tokens === 0;
+}

@@ -8,7 +8,9 @@ import type { PromptFieldSnapshot, PromptFieldType } from './stages';
  *
  * Variables: `lockdown_target_user` (only when there is exactly one target),
  * `lockdown_target_users` (always the full list: bulk-aware templates must use it),
- * `lockdown_self_service`, `lockdown_results`, `lockdown_reason`, `user` (the actor).
+ * `lockdown_self_service`, `lockdown_results` (the first 1,000 locked or failed),
+ * `lockdown_progress` (lockdown prompts: the counts of every target — total, locked, failed, cancelled, pending),
+ * `lockdown_reason`, `user` (the actor).
  */
 const noFileSystem = {
   exists: async () => false,
@@ -59,6 +61,7 @@ export interface PromptContext {
   lockdown_target_users: TemplateUser[];
   lockdown_self_service: boolean;
   lockdown_results: TemplateResult[];
+  lockdown_progress?: { total: number; locked: number; failed: number; cancelled: number; pending: number };
   lockdown_reason: string | null;
   user: TemplateUser;
 }

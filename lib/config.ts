@@ -65,6 +65,15 @@ export const configSchema = z.object({
    * username alone: attempts from other addresses must not keep a user out.
    */
   LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: positiveInt(5),
+  /**
+   * Password lockout (a brand's policy turns it on; off by default): the consecutive failed
+   * password logins that lock an account's password, when the policy names no number of its own.
+   */
+  LOCKDOWN_PASSWORD_LOCKOUT_ATTEMPTS: positiveInt(10),
+  /** Shared Signals received: a SET issued (`iat`) longer ago than this is refused; its `jti` is remembered for good. */
+  SSF_SET_MAX_AGE_SECONDS: positiveInt(3_600),
+  /** Shared Signals received: how long a transmitter's JWKS (fetched from its jwksUrl) is used before it is fetched again. */
+  SSF_JWKS_CACHE_SECONDS: positiveInt(300),
   /** Largest bulk lockdown accepted by the API. */
   LOCKDOWN_MAX_TARGETS: positiveInt(10_000),
   /** Bulk lockdowns of more users than this wait for a second person's approval, on stages that require it. */
@@ -115,6 +124,17 @@ export const configSchema = z.object({
   NOTIFICATION_RETRY_MAX_INTERVAL_MS: positiveInt(60_000),
   /** How long a webhook receiver has to answer one delivery attempt. */
   NOTIFICATION_WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  /**
+   * Downstream connectors: attempts of one user's lockdown on one connector (a refusal that
+   * will never succeed, such as a 403, is not retried), with exponential backoff from the
+   * initial interval, doubling up to the maximum; a server's Retry-After replaces the computed
+   * delay. The defaults: 15 attempts over about 35 minutes.
+   */
+  CONNECTOR_MAX_ATTEMPTS: positiveInt(15),
+  CONNECTOR_RETRY_INITIAL_MS: positiveInt(1_000),
+  CONNECTOR_RETRY_MAX_INTERVAL_MS: positiveInt(300_000),
+  /** How long a downstream server has to answer one request. */
+  CONNECTOR_REQUEST_TIMEOUT_MS: positiveInt(10_000),
   /** Keys of the Temporal payload codec (lib/payload-keys.ts): `id:base64key,…`, the first encrypts; or a file of them. */
   LOCKDOWN_PAYLOAD_KEYS: z.string().min(1).optional(),
   LOCKDOWN_PAYLOAD_KEYS_FILE: z.string().min(1).optional(),

@@ -24,10 +24,48 @@ export function createMetrics() {
       help: 'Users named in lockdown requests.',
       registers: [registry],
     }),
+    connectors: createConnectorMetrics(registry),
   };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Requests to downstream connectors (Keycloak, SCIM), per connector: counted and timed where
+ * they are made — the worker's lockdown activities, and the API's health checks and restores.
+ */
+export function createConnectorMetrics(registry: Registry) {
+  const labelNames = ['connector', 'kind'] as const;
+  return {
+    requests: new Counter({
+      name: 'lockdown_connector_requests_total',
+      help: 'Requests to downstream connectors, by connector (its name), kind and result: the status class (2xx, 3xx, 4xx, 5xx) or unreachable.',
+      labelNames: [...labelNames, 'result'] as const,
+      registers: [registry],
+    }),
+    failures: new Counter({
+      name: 'lockdown_connector_failures_total',
+      help: 'Requests to downstream connectors that failed: no answer, or a status of 400 or more other than 404 (an account that is not there is an answer).',
+      labelNames,
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'lockdown_connector_request_duration_seconds',
+      help: 'Duration of one request to a downstream connector, answered or not.',
+      labelNames,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    outcomes: new Counter({
+      name: 'lockdown_connector_outcomes_total',
+      help: 'Users a lockdown reached downstream, by connector, kind and outcome (done, not_found, failed), once each run has its final outcome.',
+      labelNames: [...labelNames, 'outcome'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type ConnectorMetrics = ReturnType<typeof createConnectorMetrics>;
 
 /** Seconds, from a few milliseconds (one step) to the better part of an hour (a large bulk run). */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
@@ -69,6 +107,7 @@ export function createWorkerMetrics(options: { processMetrics?: boolean } = {}) 
       buckets: DURATION_BUCKETS,
       registers: [registry],
     }),
+    connectors: createConnectorMetrics(registry),
   };
 }
 

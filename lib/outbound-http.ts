@@ -5,7 +5,8 @@ import { isIP, type LookupFunction } from 'node:net';
 import type { OutboundPolicy } from './outbound-address';
 
 /**
- * Requests to destinations an admin configured (webhooks, Shared Signals receivers), under
+ * Requests to destinations an admin configured (webhooks, Shared Signals receivers, the JWKS
+ * of Shared Signals transmitters, downstream connectors), under
  * the outbound address policy (lib/outbound-address.ts):
  *
  * - the host is resolved once, every address it resolves to is checked, and the connection
@@ -36,9 +37,10 @@ export class OutboundFailure extends Error {
 }
 
 export interface OutboundRequest {
-  method: 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   headers: Record<string, string>;
-  body: string;
+  /** None for a request without a body (a GET). */
+  body?: string;
   timeoutMs: number;
   policy: OutboundPolicy;
   /** How much of the answer's body to keep (for a documented error code); the rest is discarded. */
@@ -51,6 +53,9 @@ export interface OutboundResponse {
   status: number;
   /** At most `maxBodyBytes` of the body, as text. */
   body: string;
+  /** The body was longer than `maxBodyBytes`: `body` is its beginning only. */
+  truncated: boolean;
+  headers: http.IncomingHttpHeaders;
 }
 
 /** A lookup that checks every address the host resolves to and hands the socket only those. */
@@ -96,7 +101,7 @@ export function sendOutbound(target: string, request: OutboundRequest): Promise<
       url,
       {
         method: request.method,
-        headers: { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) },
+        headers: { ...request.headers, ...(request.body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(request.body)) }) },
         lookup: checkedLookup(request.policy, request.resolve ?? dnsLookup),
         signal: AbortSignal.timeout(request.timeoutMs),
         // One connection per request: a pooled socket would skip the lookup that checked its address.
@@ -105,15 +110,18 @@ export function sendOutbound(target: string, request: OutboundRequest): Promise<
       (incoming) => {
         const chunks: Buffer[] = [];
         let kept = 0;
+        let truncated = false;
         // Only the status and the first bytes matter: the rest is never read.
         const finish = () => {
-          resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+          resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), truncated, headers: incoming.headers });
           incoming.destroy();
         };
         incoming.on('data', (chunk: Buffer) => {
-          chunks.push(chunk.subarray(0, maxBodyBytes - kept));
-          kept += Math.min(chunk.length, maxBodyBytes - kept);
-          if (kept >= maxBodyBytes) finish();
+          const room = maxBodyBytes - kept;
+          if (chunk.length > room) truncated = true;
+          chunks.push(chunk.subarray(0, room));
+          kept += Math.min(chunk.length, room);
+          if (truncated) finish();
         });
         incoming.on('end', finish);
         incoming.on('error', fail);

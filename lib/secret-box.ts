@@ -3,7 +3,7 @@ import type { PayloadKeys } from './payload-keys';
 
 /**
  * Secrets the service must use in clear later (a receiver's Authorization header, the SET
- * signing key), stored in PostgreSQL sealed with AES-256-GCM under the current payload key
+ * signing key, a connector's credential), stored in PostgreSQL sealed with AES-256-GCM under the current payload key
  * (LOCKDOWN_PAYLOAD_KEYS, which the API and every worker already share). A database dump
  * alone reveals none of them.
  *
@@ -23,6 +23,8 @@ export const sealedFor = {
   receiverAuthorization: (receiverId: string) => `ssf-receiver-authorization:${receiverId}`,
   /** The private half of a SET signing key. */
   signingKey: (kid: string) => `ssf-signing-key:${kid}`,
+  /** A downstream connector's credential (Keycloak client secret, SCIM token): the API seals it, the worker opens it to call. */
+  connectorCredential: (connectorId: string) => `connector-credential:${connectorId}`,
 };
 
 export function sealSecret(keys: PayloadKeys, context: string, plaintext: string): string {

@@ -15,17 +15,28 @@ export const DEFAULT_COMPLETION_FLOW = 'default-account-lockdown-complete';
 
 // Liquid. `lockdown_target_users` is always the full list; `lockdown_target_user` exists only for one target.
 // The lists of what will happen come from the actions' declaration (domain/lockdown-actions.ts).
-const WARNING_TEMPLATE = `{% if lockdown_self_service %}<p><strong>You are about to lock your own account.</strong> This will immediately:</p>
+// A bulk selection that includes the requester names every user and says plainly that the
+// requester is logged out too (the whole run ends as a self-service run).
+const TARGET_NAMES = `{% for target in lockdown_target_users limit: 50 %}{{ target.username }}{% unless forloop.last %}, {% endunless %}{% endfor %}{% if count > 50 %} and {{ count | minus: 50 }} more (the list below names every one){% endif %}`;
+const WARNING_TEMPLATE = `{% assign count = lockdown_target_users | size %}{% if lockdown_self_service and count == 1 %}<p><strong>You are about to lock your own account.</strong> This will immediately:</p>
 ${warningList('self')}
 <p>You will not be able to log in again until an administrator restores your access.</p>
-{% else %}{% assign count = lockdown_target_users | size %}<p><strong>You are about to lock down {% if count == 1 %}{{ lockdown_target_users.first.username }}{% else %}{{ count }} users{% endif %}.</strong> This will immediately:</p>
+{% elsif lockdown_self_service %}<p><strong>You are about to lock down {{ count }} users, your own account ({{ user.username }}) among them.</strong> This will immediately:</p>
+${warningList('many')}
+<p><strong>You will be logged out too.</strong> Your own account is locked with the others: you will not see the results here, and you cannot log in again until another administrator restores your access. Ask a colleague to follow this lockdown.</p>
+<p>Users: ${TARGET_NAMES}</p>
+{% else %}<p><strong>You are about to lock down {% if count == 1 %}{{ lockdown_target_users.first.username }}{% else %}{{ count }} users{% endif %}.</strong> This will immediately:</p>
 {% if count == 1 %}${warningList('one')}{% else %}${warningList('many')}{% endif %}
-{% if count > 1 %}<p>Users: {% for target in lockdown_target_users limit: 50 %}{{ target.username }}{% unless forloop.last %}, {% endunless %}{% endfor %}{% if count > 50 %} and {{ count | minus: 50 }} more{% endif %}</p>{% endif %}
+{% if count > 1 %}<p>Users: ${TARGET_NAMES}</p>{% endif %}
 {% endif %}`;
 
 const WHEN_TO_USE = `<p>Use account lockdown when an account is suspected to be compromised: unexpected logins, leaked credentials, or unusual activity. Access can be restored later by an administrator (activate the user, set a password or send a recovery link, and re-enrol MFA devices).</p>`;
 
-const RESULTS_TEMPLATE = `{% assign count = lockdown_results | size %}{% if count == 1 %}{% assign result = lockdown_results.first %}{% if result.success %}Successfully locked down {{ result.username }}.{% else %}Failed to lock down {{ result.username }}: {{ result.error }}{% endif %}{% else %}<ul>{% for result in lockdown_results %}<li>{% if result.success %}Successfully locked down {{ result.username }}{% else %}Failed to lock down {{ result.username }}: {{ result.error }}{% endif %}</li>{% endfor %}</ul>{% endif %}`;
+// One line for one user; for a bulk run a summary (the console pages every user's result below it), failures first.
+const RESULTS_TEMPLATE = `{% assign count = lockdown_results | size %}{% if lockdown_progress.total == 1 and count == 1 %}{% assign result = lockdown_results.first %}{% if result.success %}Successfully locked down {{ result.username }}.{% else %}Failed to lock down {{ result.username }}: {{ result.error }}{% endif %}{% else %}{% assign failures = lockdown_results | where: "success", false %}<p>{{ lockdown_progress.locked }} of {{ lockdown_progress.total }} users locked{% if lockdown_progress.failed > 0 %}, {{ lockdown_progress.failed }} failed{% endif %}{% if lockdown_progress.cancelled > 0 %}, {{ lockdown_progress.cancelled }} cancelled{% endif %}.</p>{% if lockdown_progress.failed > 0 %}<ul>{% for result in failures limit: 10 %}<li>Failed to lock down {{ result.username }}: {{ result.error }}</li>{% endfor %}</ul>{% if lockdown_progress.failed > 10 %}<p>… and {{ lockdown_progress.failed | minus: 10 }} more failures in the results.</p>{% endif %}{% endif %}{% endif %}`;
+
+/** The seeded templates of the default lockdown flow (exported for their tests). */
+export const SEEDED_TEMPLATES = { warning: WARNING_TEMPLATE, results: RESULTS_TEMPLATE };
 
 const COMPLETION_MESSAGE = `<p><strong>Your account has been locked.</strong></p><p>You have been logged out everywhere and your password no longer works. To regain access, contact your IT administrator or security team.</p>`;
 
@@ -67,7 +78,7 @@ export async function seed(db: Db, options: { adminPassword?: string } = {}): Pr
       type: 'text_area',
       order: 20,
       required: true,
-      placeholder: 'Why is this account being locked?',
+      placeholder: 'What happened? e.g. credentials leaked, phishing wave INC-4711',
       subText: 'This explanation will be recorded in the audit log.',
     },
   ]);

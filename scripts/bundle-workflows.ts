@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { log, quietBundlerLogger } from './lib/log';
+import { runScript } from './lib/run-script';
 
 /**
  * Bundles the workflow code once, ahead of time (the Docker image does it at build time):
@@ -22,7 +23,4 @@ async function main() {
   log(`Workflow bundle written to ${file} (${Math.round(code.length / 1024)} KiB).`);
 }
 
-main().catch((err) => {
-  log(err instanceof Error ? err.message : String(err));
-  process.exit(1);
-});
+runScript(main);

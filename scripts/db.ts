@@ -4,6 +4,7 @@ import { createDb } from '../lib/db';
 import { seed } from '../prisma/seed';
 import { prepareDatabase } from './lib/database';
 import { log } from './lib/log';
+import { runScript } from './lib/run-script';
 
 const program = new Command('npm run db:migrate')
   .description('Prepare DATABASE_URL: "migrate" creates the database if needed, applies the committed migrations and seeds; "seed" only seeds.')
@@ -27,7 +28,4 @@ async function main() {
   if (result.generatedAdminPassword) log(`Created user "admin" with password: ${result.generatedAdminPassword}  (shown once)`);
 }
 
-main().catch((err) => {
-  log(err instanceof Error ? err.message : String(err));
-  process.exit(1);
-});
+runScript(main);

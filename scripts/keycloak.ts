@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { log } from './lib/log';
 import { resolveKeycloak, startKeycloak } from './lib/keycloak';
+import { runScript, serveUntilSignal } from './lib/run-script';
 
 const program = new Command('npx tsx scripts/keycloak.ts')
   .description('Find (or download and unpack once, into ~/.cache/account-lockdown) the Keycloak the connector tests run, and optionally run it in dev mode.')
@@ -16,12 +17,7 @@ async function main() {
   }
   const server = await startKeycloak({ port: Number(options.port) });
   log(`Keycloak on ${server.url}; master realm admin: client credentials of client "${server.admin.clientId}", secret ${server.admin.clientSecret}. Ctrl-C stops it.`);
-  const stop = () => void server.stop().then(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  serveUntilSignal(server);
 }
 
-main().catch((err) => {
-  log(err instanceof Error ? err.message : String(err));
-  process.exit(1);
-});
+runScript(main);

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { log } from './lib/log';
 import { resolveSchemathesis } from './lib/schemathesis';
+import { runScript } from './lib/run-script';
 
 const program = new Command('npx tsx scripts/schemathesis.ts')
   .description('Find (or install once, into a virtual environment in ~/.cache/account-lockdown) the schemathesis fuzzer the tests run.')
@@ -12,7 +12,4 @@ async function main() {
   console.log(await resolveSchemathesis());
 }
 
-main().catch((err) => {
-  log(err instanceof Error ? err.message : String(err));
-  process.exit(1);
-});
+runScript(main);

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { log } from './lib/log';
 import { resolveScimServer, startScimServer } from './lib/scim-server';
+import { runScript, serveUntilSignal } from './lib/run-script';
 
 const program = new Command('npx tsx scripts/scim-server.ts')
   .description('Find (or install once, into a virtual environment in ~/.cache/account-lockdown) the SCIM 2.0 server the connector tests run, and optionally run it.')
@@ -17,12 +18,7 @@ async function main() {
   }
   const server = await startScimServer({ bearerToken: options.token, port: Number(options.port) });
   log(`SCIM 2.0 server on ${server.url} (Bearer token from --token). Ctrl-C stops it.`);
-  const stop = () => void server.stop().then(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  serveUntilSignal(server);
 }
 
-main().catch((err) => {
-  log(err instanceof Error ? err.message : String(err));
-  process.exit(1);
-});
+runScript(main);

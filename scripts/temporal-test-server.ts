@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { log } from './lib/log';
 import { resolveTemporalTestServer } from './lib/temporal-test-server';
+import { runScript } from './lib/run-script';
 
 const program = new Command('npx tsx scripts/temporal-test-server.ts')
   .description("Find (or install once from Maven Central, into ~/.cache/account-lockdown) Temporal's time-skipping test server, which the workflow tests (test/workflows) run.")
@@ -12,7 +12,4 @@ async function main() {
   console.log(await resolveTemporalTestServer());
 }
 
-main().catch((err) => {
-  log(err instanceof Error ? err.message : String(err));
-  process.exit(1);
-});
+runScript(main);

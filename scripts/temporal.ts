@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import path from 'node:path';
 import { resolveTemporalCli, startTemporalDevServer } from './lib/temporal-cli';
 import { log } from './lib/log';
+import { runScript, serveUntilSignal } from './lib/run-script';
 
 const program = new Command('npm run temporal --')
   .description('Find (or build once) the Temporal CLI, and optionally run its dev server.')
@@ -19,12 +20,7 @@ async function main() {
   }
   const server = await startTemporalDevServer({ dbFile: path.resolve(options.dbFile), port: Number(options.port), uiPort: Number(options.uiPort) });
   log(`Temporal dev server on ${server.address}, Web UI ${server.uiUrl}, data ${options.dbFile}. Ctrl-C stops it.`);
-  const stop = () => void server.stop().then(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  serveUntilSignal(server);
 }
 
-main().catch((err) => {
-  log(err instanceof Error ? err.message : String(err));
-  process.exit(1);
-});
+runScript(main);

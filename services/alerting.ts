@@ -1,5 +1,5 @@
 import { denied, invalid, notFoundError } from '../domain/errors';
-import type { NotificationMode, NotificationSeverity } from '../domain/notifications';
+import type { AlertPer, NotificationMode, NotificationSeverity } from '../domain/notifications';
 import { type Actor } from '../domain/permissions';
 import { canConfigureAlerting } from './authorization';
 import type { Prisma } from '../generated/prisma/client';
@@ -14,7 +14,8 @@ import { conflictOnDuplicate } from './unique-violation';
 
 /**
  * Alerting configuration: groups and their members, event matcher policies, notification
- * transports and the rules that bind them (change_user, globally). Every change is written
+ * transports and the rules that bind them (change_user, globally); a rule alerts once per
+ * lockdown (its summary) unless it asks for one alert per user (domain/notifications.ts). Every change is written
  * with its `model_*` audit event in one transaction; a webhook secret shows in the diff only
  * as set or not.
  */
@@ -31,6 +32,8 @@ export type TransportRequest =
 export interface RuleRequest {
   name: string;
   severity: NotificationSeverity;
+  /** One alert per lockdown (its summary; the default) or one per user. */
+  alertPer?: AlertPer;
   destinationGroupId?: string | null;
   transportIds: string[];
   policyIds: string[];
@@ -65,6 +68,7 @@ function toRule(rule: Prisma.NotificationRuleGetPayload<{ include: typeof ruleIn
     id: rule.id,
     name: rule.name,
     severity: rule.severity,
+    alertPer: rule.alertPer,
     destinationGroupId: rule.destinationGroupId,
     transportIds: rule.transports.map((transport) => transport.id),
     policyIds: rule.policies.map((policy) => policy.id),
@@ -206,6 +210,7 @@ export function createAlerting(db: Db, config: Pick<Config, 'OUTBOUND_ALLOWED_DE
             data: {
               name: request.name,
               severity: request.severity,
+              alertPer: request.alertPer ?? 'lockdown',
               destinationGroupId: groupId,
               transports: { connect: transportIds.map((id) => ({ id })) },
               policies: { connect: policyIds.map((id) => ({ id })) },
@@ -213,7 +218,14 @@ export function createAlerting(db: Db, config: Pick<Config, 'OUTBOUND_ALLOWED_DE
             include: ruleInclude,
           });
           const after = toRule(rule);
-          const diff = fieldDiff(null, { name: after.name, severity: after.severity, destinationGroupId: after.destinationGroupId, transportIds: after.transportIds, policyIds: after.policyIds });
+          const diff = fieldDiff(null, {
+            name: after.name,
+            severity: after.severity,
+            alertPer: after.alertPer,
+            destinationGroupId: after.destinationGroupId,
+            transportIds: after.transportIds,
+            policyIds: after.policyIds,
+          });
           await writeConfigurationEvent(tx, 'created', { model: 'notification_rule', id: rule.id, name: rule.name }, diff, actor, meta);
           return after;
         }),

@@ -268,3 +268,87 @@ export function changesSecuritySetting(before: object, after: object, fields: re
 export async function canChangeConfiguration(db: Db, actor: Actor, change: { securitySetting: boolean }): Promise<boolean> {
   return change.securitySetting ? actor.isSuperuser : canConfigureFlows(db, actor);
 }
+
+// ── Downstream connectors (issue 21) ──
+
+/** Connectors are read, and health-checked, by change_user holders (globally): they follow them during an incident. */
+export function canReadConnectors(db: Db, actor: Actor): Promise<boolean> {
+  return hasPermission(db, actor, 'change_user');
+}
+
+/**
+ * Connectors hold credentials to other systems and act on every locked account there
+ * (disable, end sessions, delete): creating, changing and removing one is a superuser's.
+ */
+export function canConfigureConnectors(actor: Actor): boolean {
+  return actor.isSuperuser;
+}
+
+/** A lockdown's connector run again for its failed users locks them there: change_user on every one (as a bulk lockdown of them). */
+export async function canRetryDownstream(db: Db, actor: Actor, targetIds: string[]): Promise<boolean> {
+  return (await targetsActorMayNotLock(db, actor, targetIds, true)).length === 0;
+}
+
+// ── Finding and selecting users to lock (the users list, the lockdown preview, the console's menu) ──
+
+/**
+ * Whose existence and state a lockdown preview may tell the actor: the users they manage
+ * (`manageableUsers`) and themself; `everyone` when they hold change_user globally (then an
+ * unknown name is told as unknown). Anything outside is answered "cannot be locked" whatever it
+ * is, so a preview teaches nothing about users one may not lock. `null`: change_user on nobody.
+ */
+export async function lockdownPreviewScope(db: Db, actor: Actor): Promise<{ users: Prisma.UserWhereInput; everyone: boolean } | null> {
+  if (await hasPermission(db, actor, 'change_user')) return { users: {}, everyone: true };
+  const managed = await manageableUsers(db, actor);
+  return managed ? { users: { OR: [managed, { id: actor.id }] }, everyone: false } : null;
+}
+
+/**
+ * Whether the Lockdowns list has anything for the actor: change_user or view_audit holders
+ * (globally or, for change_user, on some users), and anyone who requested a lockdown.
+ */
+export async function canListLockdowns(db: Db, actor: Actor): Promise<boolean> {
+  if (await canViewAllLockdowns(db, actor)) return true;
+  if (await manageableUsers(db, actor)) return true;
+  return (await db.lockdown.findFirst({ where: { actorId: actor.id }, select: { id: true } })) !== null;
+}
+
+// ── Lockdowns that start themselves: password lockout and Shared Signals transmitters ──
+
+/** Reading the password lockout policies and the trusted Shared Signals transmitters: change_user globally, like the rest of the configuration. */
+export function canViewAutomaticLockdownSettings(db: Db, actor: Actor): Promise<boolean> {
+  return canConfigureFlows(db, actor);
+}
+
+/**
+ * Changing them decides what locks accounts with no person asking — how many failed logins
+ * lock a password and whether that runs a lockdown, which transmitters are trusted, for whom
+ * and with what effect — so, like the other security settings of lockdowns: superusers only.
+ */
+export function canChangeAutomaticLockdownSettings(actor: Actor): boolean {
+  return actor.isSuperuser;
+}
+
+/** Unlocking a locked password gives it back its power to sign in: the rule for restoring access (`canChangeAccount`, as activate). */
+export function canUnlockPassword(db: Db, actor: Actor, target: AccountUnderChange): Promise<boolean> {
+  return canChangeAccount(db, actor, target);
+}
+
+// ── Lockdown results: whose user page the viewer may open ──
+
+/**
+ * Of `userIds`, those whose user page the actor may open (`canViewUser`, asked for a page of
+ * results at once): all of them with change_user held globally, else the actor and those the
+ * actor holds change_user on. An auditor with view_audit alone opens none: the lockdown's own
+ * results and timeline say what happened to each user.
+ */
+export async function usersViewableBy(db: Db, actor: Actor, userIds: string[]): Promise<Set<string>> {
+  if (await hasPermission(db, actor, 'change_user')) return new Set(userIds);
+  const grants = await db.permission.findMany({
+    where: { userId: actor.id, permission: 'change_user', targetUserId: { in: userIds.filter(isUuid) } },
+    select: { targetUserId: true },
+  });
+  const viewable = new Set(grants.map((grant) => grant.targetUserId).filter((id): id is string => id !== null));
+  if (userIds.includes(actor.id)) viewable.add(actor.id);
+  return viewable;
+}

@@ -2,9 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { isProtectedAccount } from '../domain/accounts';
 import { approvalRecord, needsApproval, type ApprovalRecord } from '../domain/approval';
 import { conflictError, denied, invalid, unavailableError } from '../domain/errors';
+import { refuseLockedDown } from './account-lockdown-state';
 import { flowAccess, targetsActorMayNotLock } from './authorization';
 import { unrecordableText } from '../domain/prompt';
 import { answerWhen } from '../domain/self-service';
+import type { LockdownTrigger } from '../domain/lockdown-trigger';
 import type { AccountLockdownStageSnapshot } from '../domain/stages';
 import { resolveTargets, type TargetRequest } from '../domain/targets';
 import type { Config } from '../lib/config';
@@ -27,6 +29,8 @@ export interface CreateLockdownMeta {
   idempotencyKey?: string;
   clientIp: string | null;
   host?: string;
+  /** Set by the requests no person makes: what started the lockdown (recorded and shown with it). */
+  trigger?: LockdownTrigger;
 }
 
 /** The value of a settled promise, or its error thrown: reads made at once, judged one after another. */
@@ -75,10 +79,12 @@ export function createLockdownRequests({ db, config, logger }: { db: Db; config:
     if (!lockdownStage) throw invalid(`The lockdown flow "${flow.slug}" has no Account Lockdown stage.`, undefined, 'no_lockdown_flow');
 
     const targets = lockableTargets(resolved.targetIds, settledValue(users));
+    // One user already locked: 409 naming the lockdown. A bulk list runs them too (nothing left to change).
+    if (!resolved.bulk) await refuseLockedDown(db, actor, targets[0]);
     const lockdown = await recordOnce(actor, meta, requestHash, () =>
       db.$transaction(async (tx) => {
         const approval = lockdownStage.requireApproval === true && !resolved.selfService ? await approvalFor(tx, actor, targets) : null;
-        const fields = { id: randomUUID(), actor, reason: request.reason ?? null, selfService: resolved.selfService, flow, clientIp: meta.clientIp, idempotencyKey: meta.idempotencyKey, requestHash, approval };
+        const fields = { id: randomUUID(), actor, reason: request.reason ?? null, selfService: resolved.selfService, flow, clientIp: meta.clientIp, idempotencyKey: meta.idempotencyKey, requestHash, approval, trigger: meta.trigger };
         return recordLockdown(tx, fields, targets, config);
       }),
     );

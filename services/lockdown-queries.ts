@@ -1,11 +1,13 @@
+import { z } from 'zod';
 import { visibleLockdowns } from './authorization';
-import type { LockdownStatus } from '../domain/lockdown-status';
+import { RESULT_ORDER, type ResultSort } from '../domain/lockdown-results';
+import type { LockdownStatus, TargetStatus } from '../domain/lockdown-status';
 import type { Db } from '../lib/db';
 import { isUuid } from '../lib/ids';
-import type { Prisma } from '../generated/prisma/client';
-import { decodeCursor, encodeCursor, newestFirst, newestFirstPage, RowPosition } from './cursor';
+import type { LockdownTarget, Prisma } from '../generated/prisma/client';
+import { decodeCursor, encodeCursor, newestFirst, newestFirstPage, RowPosition, rowPosition } from './cursor';
 import { visibleLockdown, type Requester } from './lockdown-access';
-import { resultOf, type LockdownViews } from './lockdown-view';
+import { resultsFor, type LockdownViews } from './lockdown-view';
 
 export interface LockdownListQuery {
   status?: LockdownStatus;
@@ -14,6 +16,16 @@ export interface LockdownListQuery {
   limit: number;
   cursor?: string;
 }
+
+export interface ResultsQuery {
+  status?: TargetStatus;
+  sort?: ResultSort;
+  limit: number;
+  cursor?: string;
+}
+
+/** Pages of results in any other order than the request's are counted from the first (a lockdown has at most LOCKDOWN_MAX_TARGETS). */
+const ResultOffset = z.object({ offset: rowPosition });
 
 /** Reading lockdowns: one, a filtered page of them newest first, a page of one's per-user results. */
 export function createLockdownQueries(db: Db, viewOf: LockdownViews) {
@@ -39,19 +51,51 @@ export function createLockdownQueries(db: Db, viewOf: LockdownViews) {
     return { items: await Promise.all(pageOfRows.items.map((row) => viewOf(row, actor))), nextCursor: pageOfRows.nextCursor };
   }
 
-  async function results(actor: Requester, lockdownId: string, query: { limit: number; cursor?: string }) {
+  /**
+   * A page of one lockdown's results, filtered by status and sorted: in request order by
+   * position (a keyset cursor, as before), in any other order by offset.
+   */
+  async function results(actor: Requester, lockdownId: string, query: ResultsQuery) {
     const lockdown = await visibleLockdown(db, actor, lockdownId);
-    const after = decodeCursor(query.cursor, RowPosition);
-    const rows = await db.lockdownTarget.findMany({
-      where: { lockdownId: lockdown.id, ...(after ? { position: { gt: after.position } } : {}) },
-      orderBy: { position: 'asc' },
-      take: query.limit + 1,
-    });
+    const where = { lockdownId: lockdown.id, ...(query.status ? { status: query.status } : {}) };
+    const sort = query.sort ?? 'position';
+    if (sort === 'position') {
+      const after = decodeCursor(query.cursor, RowPosition);
+      const rows = await db.lockdownTarget.findMany({ where: { ...where, ...(after ? { position: { gt: after.position } } : {}) }, orderBy: { position: 'asc' }, take: query.limit + 1 });
+      const items = rows.slice(0, query.limit);
+      return { items: await resultsFor(db, actor, items), nextCursor: rows.length > query.limit ? encodeCursor({ position: items[items.length - 1].position }) : null };
+    }
+    const offset = decodeCursor(query.cursor, ResultOffset)?.offset ?? 0;
+    const descending = sort.startsWith('-');
+    const rows =
+      sort === 'result' || sort === '-result'
+        ? await byResult(where, descending ? [...RESULT_ORDER].reverse() : RESULT_ORDER, offset, query.limit + 1)
+        : await db.lockdownTarget.findMany({
+            where,
+            orderBy: [{ [sort.replace('-', '')]: descending ? 'desc' : 'asc' }, { position: 'asc' }],
+            skip: offset,
+            take: query.limit + 1,
+          });
     const items = rows.slice(0, query.limit);
-    return {
-      items: items.map(resultOf),
-      nextCursor: rows.length > query.limit ? encodeCursor({ position: items[items.length - 1].position }) : null,
-    };
+    return { items: await resultsFor(db, actor, items), nextCursor: rows.length > query.limit ? encodeCursor({ offset: offset + query.limit }) : null };
+  }
+
+  /** `take` results from `offset` in the order of `statuses` (request order within each): one read per status the page spans. */
+  async function byResult(where: Prisma.LockdownTargetWhereInput & { lockdownId: string }, statuses: readonly TargetStatus[], offset: number, take: number) {
+    const counts = await db.lockdownTarget.groupBy({ by: ['status'], where, _count: { _all: true } });
+    const rows: LockdownTarget[] = [];
+    let skip = offset;
+    for (const status of statuses) {
+      const count = counts.find((group) => group.status === status)?._count._all ?? 0;
+      if (skip >= count) {
+        skip -= count;
+        continue;
+      }
+      rows.push(...(await db.lockdownTarget.findMany({ where: { ...where, status }, orderBy: { position: 'asc' }, skip, take: take - rows.length })));
+      skip = 0;
+      if (rows.length >= take) break;
+    }
+    return rows;
   }
 
   return { get, list, results };

@@ -1,6 +1,7 @@
 import type { ApprovalRecord } from '../domain/approval';
 import { containedOnRecord } from '../domain/containment';
 import type { DeactivationCause } from '../domain/deactivation';
+import type { LockdownTrigger } from '../domain/lockdown-trigger';
 import type { FlowSnapshot } from '../domain/stages';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
@@ -29,6 +30,8 @@ export interface NewLockdown {
   idempotencyKey?: string;
   requestHash?: string;
   approval?: ApprovalRecord | null;
+  /** What started it when no person asked (a password lockout, a Shared Signal). */
+  trigger?: LockdownTrigger;
 }
 
 /**
@@ -71,6 +74,7 @@ export async function recordLockdown(
       requestHash: lockdown.requestHash ?? null,
       status: 'pending',
       ...(lockdown.approval ? { approval: { ...lockdown.approval } } : {}),
+      ...(lockdown.trigger ? { trigger: { ...lockdown.trigger } } : {}),
     },
   });
   const rows = targets.map((target, position) => ({ lockdownId: lockdown.id, userId: target.id, username: target.username, position, containedOnRecord: contained.has(target.id) }));

@@ -3,6 +3,7 @@ import type { Db } from '../lib/db';
 import { userLockdownWorkflowId } from '../workflows/ids';
 import type { Lockdown as LockdownRow, LockdownTarget } from '../generated/prisma/client';
 import { isNotFound, type HistoryEvent, type HistoryReader } from './temporal-history';
+import { downstreamByUser, type DownstreamResultView } from './downstream';
 
 /**
  * A lockdown as an auditor asks about it: who asked, when, from where, what the prompts were
@@ -36,6 +37,8 @@ export interface TimelineUser {
   historyRetained: boolean;
   steps: TimelineStep[];
   notifications: { transport: string; mode: string; status: string; attempts: number; deliveredAt: string | null; lastError: string | null }[];
+  /** Each downstream connector's result for the user (PostgreSQL, so it outlives the histories). */
+  downstream: DownstreamResultView[];
 }
 
 const PARENT_EVENT_LIMIT = 20_000;
@@ -80,7 +83,13 @@ export function createLockdownTimeline(db: Db, reader: HistoryReader) {
   }
 
   /** One user's timeline entry; its history is read only when `withHistory`. */
-  async function userOf(lockdown: LockdownRow, target: LockdownTarget, notifications: Map<string, TimelineUser['notifications']>, withHistory: boolean): Promise<TimelineUser> {
+  async function userOf(
+    lockdown: LockdownRow,
+    target: LockdownTarget,
+    notifications: Map<string, TimelineUser['notifications']>,
+    downstream: Map<string, DownstreamResultView[]>,
+    withHistory: boolean,
+  ): Promise<TimelineUser> {
     const workflowId = userLockdownWorkflowId(lockdown.id, target.userId);
     let steps: TimelineStep[] = [];
     let historyRetained = false;
@@ -109,6 +118,7 @@ export function createLockdownTimeline(db: Db, reader: HistoryReader) {
       historyRetained,
       steps,
       notifications: notifications.get(target.userId) ?? [],
+      downstream: downstream.get(target.userId) ?? [],
     };
   }
 
@@ -122,9 +132,10 @@ export function createLockdownTimeline(db: Db, reader: HistoryReader) {
     for (const event of events) {
       const userId = (event.context as { affected_user_id?: string } | null)?.affected_user_id;
       if (!userId || !wanted.has(userId)) continue;
-      byUser.set(
-        userId,
-        event.notificationDeliveries.map((delivery) => ({
+      // A user's lockdown event and its downstream events each have their own notifications.
+      byUser.set(userId, [
+        ...(byUser.get(userId) ?? []),
+        ...event.notificationDeliveries.map((delivery) => ({
           transport: delivery.transport.name,
           mode: delivery.transport.mode,
           status: delivery.status,
@@ -132,7 +143,7 @@ export function createLockdownTimeline(db: Db, reader: HistoryReader) {
           deliveredAt: delivery.deliveredAt?.toISOString() ?? null,
           lastError: delivery.lastError,
         })),
-      );
+      ]);
     }
     return byUser;
   }
@@ -145,10 +156,11 @@ export function createLockdownTimeline(db: Db, reader: HistoryReader) {
       take: limit + 1,
     });
     const page = targets.slice(0, limit);
-    const notifications = await notificationsOf(lockdown.id, page.map((target) => target.userId));
+    const userIds = page.map((target) => target.userId);
+    const [notifications, downstream] = await Promise.all([notificationsOf(lockdown.id, userIds), downstreamByUser(db, lockdown.id, userIds)]);
     const users: TimelineUser[] = [];
     for (let start = 0; start < page.length; start += CHILD_FETCHES_AT_ONCE) {
-      users.push(...(await Promise.all(page.slice(start, start + CHILD_FETCHES_AT_ONCE).map((target) => userOf(lockdown, target, notifications, withHistory)))));
+      users.push(...(await Promise.all(page.slice(start, start + CHILD_FETCHES_AT_ONCE).map((target) => userOf(lockdown, target, notifications, downstream, withHistory)))));
     }
     return { users, more: targets.length > limit };
   }
@@ -261,6 +273,7 @@ function userSteps(events: HistoryEvent[]): TimelineStep[] {
         break;
       case 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED':
         if ((attributes.workflowType as { name?: string } | undefined)?.name === 'deliverNotifications') steps.push({ step: 'notifications started', at });
+        if ((attributes.workflowType as { name?: string } | undefined)?.name === 'lockdownDownstream') steps.push({ step: 'downstream connectors started', at });
         break;
       case 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED': {
         const result = firstPayload(attributes.result) as { success?: boolean; error?: string | null } | undefined;

@@ -65,7 +65,11 @@ export function createRestoreAccess(db: Db, access: AccountAccess) {
       refuseTokenOnly(user);
       const reason = checkedReason(meta.reason);
       const passwordHash = await hashPassword(password);
-      await audited(PASSWORD_SET, actor, meta, eventContext(user, reason), (tx) => tx.user.update({ where: { id: user.id }, data: { passwordHash } }));
+      await audited(PASSWORD_SET, actor, meta, eventContext(user, reason), async (tx) => {
+        await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+        // A new password ends a password lockout (services/password-lockout.ts): the one being guessed at is gone.
+        await tx.passwordLockout.deleteMany({ where: { userId: user.id } });
+      });
     },
 
     /** A single-use, expiring `recovery` token; returns its key (shown once) and expiry. */

@@ -1,7 +1,8 @@
 import type * as Prisma from '../generated/prisma/enums';
 import type { TokenIntent, UserType } from '../domain/accounts';
+import type { AccountMappingKind, ConnectorKind, DownstreamStatus } from '../domain/connectors';
 import type { LockdownStatus, TargetStatus } from '../domain/lockdown-status';
-import type { DeliveryStatus, NotificationMode, NotificationSeverity } from '../domain/notifications';
+import type { AlertPer, DeliveryStatus, NotificationMode, NotificationSeverity } from '../domain/notifications';
 import type { PermissionName } from '../domain/permissions';
 import type { SubjectFormat } from '../domain/security-events';
 import type { BindingCondition, FlowAuthentication, FlowDesignation, PromptFieldType, StageKind } from '../domain/stages';
@@ -28,5 +29,9 @@ export type SchemaParity = [
   Assert<Same<NotificationMode, Prisma.NotificationTransportMode>>,
   Assert<Same<NotificationSeverity, Prisma.NotificationSeverity>>,
   Assert<Same<DeliveryStatus, Prisma.NotificationDeliveryStatus>>,
+  Assert<Same<AlertPer, Prisma.NotificationRuleAlertPer>>,
   Assert<Same<SubjectFormat, Prisma.SsfSubjectFormat>>,
+  Assert<Same<ConnectorKind, Prisma.ConnectorKind>>,
+  Assert<Same<AccountMappingKind, Prisma.AccountMappingKind>>,
+  Assert<Same<DownstreamStatus, Prisma.DownstreamStatus>>,
 ];

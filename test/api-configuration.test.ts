@@ -160,7 +160,7 @@ describe('every configuration change is in the audit log', () => {
       ['model_created', 'notification_transport', { name: { from: null, to: transport.name }, mode: { from: null, to: 'webhook' }, webhookUrl: { from: null, to: 'https://hooks.example.test/in' }, webhookSecret: { from: null, to: '(secret)' } }],
     ]);
     expect(await summary(rule.id)).toEqual([
-      ['model_created', 'notification_rule', { name: { from: null, to: rule.name }, severity: { from: null, to: 'alert' }, destinationGroupId: { from: null, to: group.id }, transportIds: { from: null, to: [transport.id] }, policyIds: { from: null, to: [policy.id] } }],
+      ['model_created', 'notification_rule', { name: { from: null, to: rule.name }, severity: { from: null, to: 'alert' }, alertPer: { from: null, to: 'lockdown' }, destinationGroupId: { from: null, to: group.id }, transportIds: { from: null, to: [transport.id] }, policyIds: { from: null, to: [policy.id] } }],
     ]);
     const receiverEvents = await summary(receiver.id);
     expect(receiverEvents.map(([action]) => action)).toEqual(['model_created', 'model_updated', 'model_deleted']);

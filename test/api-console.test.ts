@@ -73,12 +73,31 @@ it('refuses a state-changing cookie request without the session’s CSRF token; 
 
 it('tells the caller what they may do, globally and on one user', async () => {
   const admin = await adminSession(stack);
-  expect((await stack.http.get('/api/v1/me/capabilities').set(bearer(admin))).body).toEqual({ changeUser: true, viewAudit: true, configure: true, grantPermissions: true, user: null });
+  expect((await stack.http.get('/api/v1/me/capabilities').set(bearer(admin))).body).toEqual({
+    changeUser: true,
+    viewAudit: true,
+    configure: true,
+    changeSecuritySettings: true,
+    grantPermissions: true,
+    listUsers: true,
+    listLockdowns: true,
+    user: null,
+  });
   const helpdesk = await createUser(stack.db, { password: 'helpdesk-password' });
   const target = await createUser(stack.db);
   const key = (await stack.http.post('/api/v1/auth/login').send({ username: helpdesk.username, password: 'helpdesk-password' })).body.sessionKey;
   await stack.http.post('/api/v1/permissions').set(bearer(admin)).send({ userId: helpdesk.id, permission: 'change_user', targetUserId: target.id }).expect(201);
-  expect((await stack.http.get('/api/v1/me/capabilities').set(bearer(key))).body).toEqual({ changeUser: false, viewAudit: false, configure: false, grantPermissions: false, user: null });
+  expect((await stack.http.get('/api/v1/me/capabilities').set(bearer(key))).body).toEqual({
+    changeUser: false,
+    viewAudit: false,
+    configure: false,
+    changeSecuritySettings: false,
+    grantPermissions: false,
+    // change_user on one user: the users list (theirs) and the lockdowns (the console's menu).
+    listUsers: true,
+    listLockdowns: true,
+    user: null,
+  });
   expect((await stack.http.get(`/api/v1/me/capabilities?user=${target.id}`).set(bearer(key))).body.changeUser).toBe(true);
 });
 

@@ -78,7 +78,7 @@ describe('Idempotency-Key under concurrency (item 4)', () => {
     expect(replay.body).toMatchObject({ id: first.body.id, status: 'completed' });
     const described = await stack.temporal.workflow.getHandle(first.body.workflowId).describe();
     expect(described.runId).toBe(runId);
-    expect(await stack.db.event.count({ where: { lockdownId: first.body.id } })).toBe(1);
+    expect(await stack.db.event.count({ where: { lockdownId: first.body.id, action: 'account_lockdown_triggered' } })).toBe(1);
   });
 
   it('when one key is raced with different bodies, then one lockdown starts and the others get a clean 409', async () => {

@@ -55,10 +55,14 @@ describe('POST /api/v1/lockdowns', () => {
     expect(late.status).toBe(409);
   });
 
-  it('when the same user is locked again after an earlier lockdown finished, then a new lockdown starts', async () => {
+  it('when the same user is locked again after an earlier lockdown finished, then 409 already_locked names it; once access is restored, a new lockdown starts', async () => {
     const victim = await createUser(stack.db);
     const first = await lock(admin, { user: victim.id, reason: 'first' });
     await waitForLockdown(stack, admin, first.body.id);
+    const refused = await lock(admin, { user: victim.id, reason: 'again' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'already_locked', details: [{ id: victim.id, reason: 'already_locked', lockdownId: first.body.id }] });
+    expect((await stack.http.post(`/api/v1/users/${victim.id}/activate`).set(bearer(admin)).send({})).status).toBe(200);
     const second = await lock(admin, { user: victim.id, reason: 'again' });
     expect(second.status).toBe(201);
     expect(second.body.id).not.toBe(first.body.id);
@@ -221,7 +225,7 @@ describe('when the API died between recording a lockdown and starting its workfl
     const finished = await waitForLockdown(stack, admin, lockdownId);
     expect(finished).toMatchObject({ status: 'completed', reason: 'recorded before a crash', progress: { locked: 1 } });
     expect(await service.resumeUnstarted()).toBe(0);
-    expect(await stack.db.event.count({ where: { lockdownId } })).toBe(1);
+    expect(await stack.db.event.count({ where: { lockdownId, action: 'account_lockdown_triggered' } })).toBe(1);
   });
 });
 
@@ -262,7 +266,7 @@ describe('when Temporal cannot be reached at start', () => {
     await waitUntil('a retry through the restored connection', async () => (retried = await send()).status === 200, 60_000, 500);
     expect(retried!.body.id).toBe(recorded[0].id);
     expect((await waitForLockdown(stack, admin, recorded[0].id)).progress.locked).toBe(1);
-    expect(await stack.db.event.count({ where: { lockdownId: recorded[0].id } })).toBe(1);
+    expect(await stack.db.event.count({ where: { lockdownId: recorded[0].id, action: 'account_lockdown_triggered' } })).toBe(1);
   });
 
   it('when a user is deactivated meanwhile, then its lockdown stays recorded and the resumer runs it: every credential ends', async () => {

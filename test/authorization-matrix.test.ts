@@ -73,6 +73,8 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'DELETE /api/v1/permissions/{id}': [[401, 403, 403, 403, 403, 204, 401, 401], async () => ({ url: `/api/v1/permissions/${(await grant((await createUser(stack.db)).id, 'view_audit')).id}` })],
 
   'POST /api/v1/lockdowns': [[401, 403, 201, 201, 403, 201, 401, 401], (fx) => ({ url: '/api/v1/lockdowns', body: { user: fx.subject, reason: 'authorization matrix' } })],
+  // The preview tells only about users one manages: per-user holders preview theirs.
+  'POST /api/v1/lockdowns/preview': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: '/api/v1/lockdowns/preview', body: { users: [fx.subject] } })],
   'GET /api/v1/lockdowns': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/lockdowns?limit=1' })],
   'GET /api/v1/lockdowns/{id}': [[401, 404, 200, 200, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}` })],
   'GET /api/v1/lockdowns/{id}/results': [[401, 404, 200, 200, 200, 200, 401, 401], (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/results` })],
@@ -97,6 +99,9 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'GET /api/v1/events/actions': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/events/actions' })],
   'GET /api/v1/notification_deliveries': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/notification_deliveries?limit=1' })],
   'GET /api/v1/me/notifications': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/me/notifications' })],
+  // Each caller's own inbox, grouped by lockdown; marking all seen marks only one's own.
+  'GET /api/v1/me/notifications/groups': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/me/notifications/groups' })],
+  'POST /api/v1/me/notifications/seen': [[401, 200, 200, 200, 200, 200, 401, 401], () => ({ url: '/api/v1/me/notifications/seen', body: {} })],
   // A notification of the superuser identity: nobody else's to mark.
   'POST /api/v1/me/notifications/{id}/seen': [[401, 404, 404, 404, 404, 200, 401, 401], (fx) => ({ url: `/api/v1/me/notifications/${fx.superuserNotification}/seen` })],
   'GET /api/v1/groups': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/groups' })],
@@ -118,6 +123,33 @@ const MATRIX: Record<string, [Row, Caller]> = {
   'PATCH /api/v1/ssf_receivers/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/ssf_receivers/${(await ssfReceiver()).id}`, body: { audience: 'another-app' } })],
   'DELETE /api/v1/ssf_receivers/{id}': [[401, 403, 403, 204, 403, 204, 401, 401], async () => ({ url: `/api/v1/ssf_receivers/${(await ssfReceiver()).id}` })],
   'GET /api/v1/security_event_deliveries': [[401, 403, 403, 403, 200, 200, 401, 401], () => ({ url: '/api/v1/security_event_deliveries?limit=1' })],
+
+  // Downstream connectors: change_user reads and tests them, superusers write (made disabled, so no lockdown reaches them).
+  'GET /api/v1/connectors': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/connectors?limit=1' })],
+  'POST /api/v1/connectors': [[401, 403, 403, 403, 403, 201, 401, 401], () => ({ url: '/api/v1/connectors', body: { name: uniqueName('connector'), kind: 'scim', baseUrl: 'https://scim.example.test/v2', token: 'matrix-token', enabled: false } })],
+  'GET /api/v1/connectors/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/connectors/${(await connectorRow()).id}` })],
+  'PATCH /api/v1/connectors/{id}': [[401, 403, 403, 403, 403, 200, 401, 401], async () => ({ url: `/api/v1/connectors/${(await connectorRow()).id}`, body: { name: uniqueName('renamed') } })],
+  'DELETE /api/v1/connectors/{id}': [[401, 403, 403, 403, 403, 204, 401, 401], async () => ({ url: `/api/v1/connectors/${(await connectorRow()).id}` })],
+  // The health check reaches nothing here (its credential does not open): what is asserted is who may ask.
+  'POST /api/v1/connectors/{id}/test': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/connectors/${(await connectorRow()).id}/test`, body: {} })],
+  // Whoever sees the lockdown learns only that nothing failed there; the rule on the users comes when something did.
+  'POST /api/v1/lockdowns/{id}/downstream/retry': [[401, 404, 409, 409, 409, 409, 401, 401], async (fx) => ({ url: `/api/v1/lockdowns/${fx.finishedLockdown}/downstream/retry`, body: { connectorId: (await connectorRow()).id } })],
+  // Restore access downstream: reading as the user's record, enabling as activate (nothing was disabled here: 409).
+  'GET /api/v1/users/{id}/downstream': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/downstream` })],
+  'POST /api/v1/users/{id}/downstream/{connectorId}/enable': [[401, 403, 409, 409, 403, 409, 401, 401], async (fx) => ({ url: `/api/v1/users/${fx.subject}/downstream/${(await connectorRow()).id}/enable`, body: {} })],
+  // Lockdowns that start themselves: read with change_user, changed by a superuser; a password is unlocked by the rule of restoring access.
+  'GET /api/v1/password_lockout': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/password_lockout' })],
+  'PATCH /api/v1/password_lockout/{brandId}': [[401, 403, 403, 403, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/password_lockout/${fx.brand}`, body: { attempts: ++lockoutAttempts } })],
+  'GET /api/v1/users/{id}/password_lockout': [[401, 403, 200, 200, 403, 200, 401, 401], (fx) => ({ url: `/api/v1/users/${fx.subject}/password_lockout` })],
+  'POST /api/v1/users/{id}/unlock_password': [[401, 403, 204, 204, 403, 204, 401, 401], async (fx) => ({ url: `/api/v1/users/${await lockedPassword(fx.subject)}/unlock_password` })],
+  'GET /api/v1/ssf_transmitters': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/ssf_transmitters?limit=1' })],
+  'POST /api/v1/ssf_transmitters': [[401, 403, 403, 403, 403, 201, 401, 401], () => ({ url: '/api/v1/ssf_transmitters', body: { name: uniqueName('transmitter'), issuer: 'https://idp.example.test', jwksUrl: 'https://idp.example.test/jwks', events: { 'credential-change': 'alert' }, enabled: false } })],
+  'GET /api/v1/ssf_transmitters/{id}': [[401, 403, 403, 200, 403, 200, 401, 401], async () => ({ url: `/api/v1/ssf_transmitters/${(await ssfTransmitter()).id}` })],
+  'PATCH /api/v1/ssf_transmitters/{id}': [[401, 403, 403, 403, 403, 200, 401, 401], async () => ({ url: `/api/v1/ssf_transmitters/${(await ssfTransmitter()).id}`, body: { audience: uniqueName('audience') } })],
+  'DELETE /api/v1/ssf_transmitters/{id}': [[401, 403, 403, 403, 403, 204, 401, 401], async () => ({ url: `/api/v1/ssf_transmitters/${(await ssfTransmitter()).id}` })],
+  'POST /api/v1/ssf_transmitters/{id}/push_token': [[401, 403, 403, 403, 403, 200, 401, 401], async () => ({ url: `/api/v1/ssf_transmitters/${(await ssfTransmitter()).id}/push_token` })],
+  // The push endpoint authenticates the transmitter by its push token, never a user's credential: every identity's is refused (RFC 8935 authentication_failed).
+  'POST /api/v1/ssf_transmitters/{id}/push': [[400, 400, 400, 400, 400, 400, 400, 400], async () => ({ url: `/api/v1/ssf_transmitters/${(await ssfTransmitter()).id}/push`, body: { set: 'not a SET' } })],
 
   'GET /api/v1/brands': [[401, 403, 403, 200, 403, 200, 401, 401], () => ({ url: '/api/v1/brands' })],
   // Security settings (a brand's lockdown flow, the stage's actions and approval): superusers only.
@@ -174,6 +206,15 @@ const AUDITED: Partial<Record<keyof typeof MATRIX, EventAction>> = {
   'PATCH /api/v1/ssf_receivers/{id}': 'model_updated',
   'DELETE /api/v1/ssf_receivers/{id}': 'model_deleted',
   'PATCH /api/v1/brands/{id}': 'model_updated',
+  'POST /api/v1/connectors': 'model_created',
+  'PATCH /api/v1/connectors/{id}': 'model_updated',
+  'DELETE /api/v1/connectors/{id}': 'model_deleted',
+  'PATCH /api/v1/password_lockout/{brandId}': 'model_updated',
+  'POST /api/v1/users/{id}/unlock_password': 'password_unlocked',
+  'POST /api/v1/ssf_transmitters': 'model_created',
+  'PATCH /api/v1/ssf_transmitters/{id}': 'model_updated',
+  'DELETE /api/v1/ssf_transmitters/{id}': 'model_deleted',
+  'POST /api/v1/ssf_transmitters/{id}/push_token': 'model_updated',
   'POST /api/v1/flows': 'model_created',
   'PATCH /api/v1/flows/{slug}': 'model_updated',
   'DELETE /api/v1/flows/{slug}': 'model_deleted',
@@ -207,6 +248,20 @@ const tokenOf = async (userId: string) => (await stack.db.token.findUniqueOrThro
 const promptStage = () => stack.db.stage.create({ data: { name: uniqueName('matrix-prompt'), kind: 'prompt' } });
 const ssfReceiver = () =>
   stack.db.ssfReceiver.create({ data: { name: uniqueName('matrix-receiver'), endpointUrl: 'https://app.example.test/events', audience: 'app', events: ['session-revoked'], enabled: false } });
+const connectorRow = () =>
+  stack.db.connector.create({ data: { name: uniqueName('matrix-connector'), kind: 'scim', baseUrl: 'https://scim.example.test/v2', credentialSealed: 'v1.unknown.not-sealed', actions: ['disable'], enabled: false } });
+const ssfTransmitter = () =>
+  stack.db.ssfTransmitter.create({
+    data: { name: uniqueName('matrix-transmitter'), issuer: 'https://idp.example.test', jwksUrl: 'https://idp.example.test/jwks', audience: 'matrix', pushTokenHash: hashKey(uniqueName('push')), events: { 'credential-change': 'alert' }, enabled: false },
+  });
+/** The threshold each PATCH of the matrix brand's password lockout sets: a new one per call, so each is a change. */
+let lockoutAttempts = 100;
+/** The user, with their password locked (as password lockout leaves it). */
+async function lockedPassword(userId: string): Promise<string> {
+  const lock = { failedAttempts: 10, lockedAt: new Date() };
+  await stack.db.passwordLockout.upsert({ where: { userId }, create: { userId, ...lock }, update: lock });
+  return userId;
+}
 const lockdownStage = () => stack.db.stage.create({ data: { name: uniqueName('matrix-lock'), kind: 'account_lockdown', accountLockdown: { create: { selfServiceMessageTitle: 'x', selfServiceMessage: 'x' } } } });
 
 async function awaitingLockdown(host: string): Promise<string> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createConnector } from '../connectors';
+import { outboundPolicy } from '../lib/outbound-address';
 import type { AccountMapping, Connector, LocalUser } from '../connectors/types';
 import { startKeycloak, type KeycloakServer } from '../scripts/lib/keycloak';
 import { freePort } from '../scripts/lib/ports';
@@ -12,6 +13,8 @@ import { createTestRealm, type TestRealm } from './support/keycloak-realm';
  * and the users' own tokens are tried.
  */
 const ATTRIBUTE = 'lockdown_id';
+// Keycloak listens on this machine: allowed as the tests' OUTBOUND_ALLOWED_DESTINATIONS would.
+const outbound = { policy: outboundPolicy('127.0.0.1') };
 let server: KeycloakServer;
 let realm: TestRealm;
 
@@ -46,6 +49,7 @@ function connectorFor(mapping: AccountMapping, overrides: { baseUrl?: string; cl
     clientId: overrides.clientId ?? realm.serviceAccount.clientId,
     clientSecret: overrides.clientSecret ?? realm.serviceAccount.clientSecret,
     mapping,
+    outbound,
   });
   if (connector.kind !== 'keycloak') throw new Error('a Keycloak connector was asked for');
   return connector;
@@ -158,12 +162,13 @@ describe('bad input and operator checks', () => {
       status: 'failed',
       reason: 'Keycloak answered HTTP 401 to the client-credentials token request (unauthorized_client: Invalid client or Invalid client credentials).',
       retryable: false,
+      httpStatus: 401,
     });
   });
 
   test('when the realm does not exist, then the failure is permanent', async () => {
     const { local } = await newUser();
-    const connector = createConnector({ kind: 'keycloak', baseUrl: realm.baseUrl, realm: 'no-such-realm', ...realm.serviceAccount, mapping: byEmail });
+    const connector = createConnector({ kind: 'keycloak', baseUrl: realm.baseUrl, realm: 'no-such-realm', ...realm.serviceAccount, mapping: byEmail, outbound });
     const outcome = await connector.findAccount(local);
     expect(outcome).toMatchObject({ status: 'failed', retryable: false });
     expect(outcome.status === 'failed' && outcome.reason).toMatch(/^Keycloak answered HTTP 404 to the client-credentials token request/);
@@ -180,7 +185,7 @@ describe('bad input and operator checks', () => {
   test('when the URL is unreachable, then the failure is retryable', async () => {
     const { local } = await newUser();
     const outcome = await connectorFor(byEmail, { baseUrl: `http://127.0.0.1:${await freePort()}` }).findAccount(local);
-    expect(outcome).toEqual({ status: 'failed', reason: 'Keycloak is unreachable (ECONNREFUSED).', retryable: true });
+    expect(outcome).toEqual({ status: 'failed', reason: 'Keycloak is unreachable (connection refused).', retryable: true });
   });
 
   test('when Keycloak stops accepting the cached token, then the connector gets a new one and goes on', async () => {

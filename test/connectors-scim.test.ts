@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createConnector } from '../connectors';
+import { outboundPolicy } from '../lib/outbound-address';
 import type { AccountMapping, AnyConnector, LocalUser } from '../connectors/types';
 import { freePort } from '../scripts/lib/ports';
 import { startScimServer, type ScimServer } from '../scripts/lib/scim-server';
@@ -49,7 +50,7 @@ async function provision(base = server.url): Promise<{ local: LocalUser; remoteI
 }
 
 const connectorFor = (mapping: AccountMapping, overrides: { baseUrl?: string; token?: string; timeoutMs?: number } = {}): AnyConnector =>
-  createConnector({ kind: 'scim', baseUrl: overrides.baseUrl ?? server.url, token: overrides.token ?? TOKEN, mapping, timeoutMs: overrides.timeoutMs });
+  createConnector({ kind: 'scim', baseUrl: overrides.baseUrl ?? server.url, token: overrides.token ?? TOKEN, mapping, timeoutMs: overrides.timeoutMs, outbound: { policy: outboundPolicy('127.0.0.1') } });
 
 const activeOf = async (id: string) => (await scim<{ active?: boolean }>('GET', `/Users/${id}`)).body.active;
 
@@ -164,7 +165,7 @@ describe('bad input and a misbehaving server', () => {
   test('when the URL is unreachable, then the failure is retryable', async () => {
     const { local } = await provision();
     const outcome = await connectorFor({ by: 'username' }, { baseUrl: `http://127.0.0.1:${await freePort()}/v2` }).findAccount(local);
-    expect(outcome).toEqual({ status: 'failed', reason: 'The SCIM server is unreachable (ECONNREFUSED).', retryable: true });
+    expect(outcome).toEqual({ status: 'failed', reason: 'The SCIM server is unreachable (connection refused).', retryable: true });
   });
 
   test('when the server does not answer in time, then the failure is retryable', async () => {
@@ -180,7 +181,7 @@ describe('bad input and a misbehaving server', () => {
     const connector = connectorFor({ by: 'username' }, { baseUrl: proxy.url });
     if (connector.kind !== 'scim') throw new Error('a SCIM connector was asked for');
     const outcome = await connector.actions.disable({ id: remoteId });
-    expect(outcome).toEqual({ status: 'failed', reason: 'The SCIM server answered HTTP 429 to deactivating the user (injected HTTP 429).', retryable: true, retryAfterMs: 7000 });
+    expect(outcome).toEqual({ status: 'failed', reason: 'The SCIM server answered HTTP 429 to deactivating the user (injected HTTP 429).', retryable: true, retryAfterMs: 7000, httpStatus: 429 });
     expect(await activeOf(remoteId)).toBe(true);
   });
 
@@ -191,7 +192,7 @@ describe('bad input and a misbehaving server', () => {
     const before = { requests: proxy.requests, forwarded: proxy.forwarded };
     proxy.failNext(5, 500);
     for (let call = 0; call < 5; call += 1) {
-      expect(await connector.findAccount(local)).toEqual({ status: 'failed', reason: 'The SCIM server answered HTTP 500 to the user search (injected HTTP 500).', retryable: true });
+      expect(await connector.findAccount(local)).toEqual({ status: 'failed', reason: 'The SCIM server answered HTTP 500 to the user search (injected HTTP 500).', retryable: true, httpStatus: 500 });
     }
     // One request per call: the connector never retries on its own (the activity's retry policy does).
     expect(proxy.requests - before.requests).toBe(5);

@@ -4,6 +4,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { createHmac, randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
 import { createNotificationActivities } from '../activities/notifications';
+import { publicUrl } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { notificationWorkflowId, userLockdownWorkflowId } from '../workflows/ids';
 import type { NotificationSummary } from '../domain/notifications';
@@ -11,6 +12,8 @@ import { createBrand } from './support/flows';
 import { closedPort, startSmtpReceiver, startWebhookReceiver, type SmtpReceiver, type WebhookReceiver } from './support/receivers';
 import { adminSession, bearer, createUser, login, startStack, uniqueName, waitForWorkflowResult, type Stack } from './support/stack';
 import { finishedLockdown, startLockdown } from './support/lockdowns';
+import { waitFor } from './support/wait';
+import { ACCOUNT_LOCKDOWN_FINISHED } from '../domain/events';
 
 let stack: Stack;
 let admin: string;
@@ -64,8 +67,11 @@ async function created(response: Promise<{ status: number; body: { id: string } 
   return body.id;
 }
 
-/** Configures alerting through the API: a group, a policy, transports and a rule binding them. */
-async function alerting(options: { clientIp: string; action?: string; members?: string[]; transports: object[]; severity?: string }) {
+/**
+ * Configures alerting through the API: a group, a policy, transports and a rule binding them.
+ * The rule alerts per user unless asked otherwise: most tests here follow each user's event.
+ */
+async function alerting(options: { clientIp: string; action?: string; members?: string[]; transports: object[]; severity?: string; alertPer?: 'lockdown' | 'user' }) {
   const groupId = await created(api.post('/api/v1/groups', { name: uniqueName('security-team') }));
   for (const userId of options.members ?? []) await created(api.post(`/api/v1/groups/${groupId}/members`, { userId }));
   const policyId = await created(
@@ -81,7 +87,14 @@ async function alerting(options: { clientIp: string; action?: string; members?: 
   }
   const ruleName = uniqueName('rule');
   await created(
-    api.post('/api/v1/notification_rules', { name: ruleName, severity: options.severity ?? 'alert', destinationGroupId: groupId, transportIds, policyIds: [policyId] }),
+    api.post('/api/v1/notification_rules', {
+      name: ruleName,
+      severity: options.severity ?? 'alert',
+      alertPer: options.alertPer ?? 'user',
+      destinationGroupId: groupId,
+      transportIds,
+      policyIds: [policyId],
+    }),
   );
   return { groupId, transportIds, ruleName };
 }
@@ -91,10 +104,16 @@ async function lockdown(clientIp: string, userIds: string[]) {
   return finishedLockdown(stack, admin, lockFrom(clientIp, { users: userIds, reason: 'suspicious sign-ins' }));
 }
 
-/** Waits until the notification workflow of every event of the lockdown has finished. */
+/** Waits until the notification workflow of every per-user event of the lockdown has finished. */
 async function notificationsSettled(lockdownId: string): Promise<NotificationSummary[]> {
-  const events = await stack.db.event.findMany({ where: { lockdownId } });
+  const events = await stack.db.event.findMany({ where: { lockdownId, action: { not: ACCOUNT_LOCKDOWN_FINISHED } } });
   return Promise.all(events.map((event) => waitForWorkflowResult<NotificationSummary>(stack, notificationWorkflowId(event.id))));
+}
+
+/** The lockdown's summary event (written when its run ends), once its notifications have been delivered. */
+async function summarySettled(lockdownId: string) {
+  const summary = await waitFor('the summary event', () => stack.db.event.findFirst({ where: { lockdownId, action: ACCOUNT_LOCKDOWN_FINISHED } }).then((event) => event ?? undefined));
+  return { summary, delivered: await waitForWorkflowResult<NotificationSummary>(stack, notificationWorkflowId(summary.id)) };
 }
 
 async function deliveriesOf(lockdownId: string) {
@@ -129,7 +148,7 @@ describe('notifications of lockdowns', () => {
       [alice.username, bob.username].sort(),
     );
     for (const call of calls) {
-      expect(Object.keys(call.body).sort()).toEqual(['action', 'actor', 'clientIp', 'context', 'createdAt', 'eventId', 'lockdownId', 'rule', 'severity']);
+      expect(Object.keys(call.body).sort()).toEqual(['action', 'actor', 'clientIp', 'context', 'createdAt', 'eventId', 'link', 'lockdownId', 'rule', 'severity']);
       expect(call.body).toMatchObject({ action: 'account_lockdown_triggered', severity: 'alert', rule: ruleName, lockdownId: finished.id, clientIp });
       expect(call.body.actor).toMatchObject({ username: 'admin' });
       expect(call.headers['content-type']).toBe('application/json');
@@ -182,7 +201,7 @@ describe('notifications of lockdowns', () => {
     const finished = await lockdown(clientIp, [victim.id]);
     // The per-user workflow has ended without starting a notification workflow.
     await stack.temporal.workflow.getHandle(userLockdownWorkflowId(finished.id, victim.id)).result();
-    const [event] = await stack.db.event.findMany({ where: { lockdownId: finished.id } });
+    const [event] = await stack.db.event.findMany({ where: { lockdownId: finished.id, action: 'account_lockdown_triggered' } });
     // No notification workflow exists, and the only workflow that could start one has ended: nothing can be sent.
     await expect(stack.temporal.workflow.getHandle(notificationWorkflowId(event.id)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect(webhooks.calls(path)).toHaveLength(0);
@@ -278,6 +297,82 @@ describe('notifications of lockdowns', () => {
       attempts: 1,
       lastError: expect.stringContaining('SMTP_HOST'),
     });
+  });
+});
+
+describe('one alert per lockdown', () => {
+  it('when a rule alerts per lockdown (the default), then a 3-user lockdown is one webhook call, one email per recipient and one inbox notification: who asked, why, the counts, the link', async () => {
+    const clientIp = nextClientIp();
+    const users = [await createUser(stack.db), await createUser(stack.db), await createUser(stack.db)];
+    const member = await createUser(stack.db, { password: 'member-password' });
+    const path = `/hooks/${randomUUID()}`;
+    const { ruleName } = await alerting({
+      clientIp,
+      alertPer: 'lockdown',
+      members: [member.id],
+      transports: [{ mode: 'webhook', webhookUrl: webhooks.url(path) }, { mode: 'email' }, { mode: 'local' }],
+    });
+    const rule = (await api.get('/api/v1/notification_rules?limit=500')).body.items.find((item: { name: string }) => item.name === ruleName);
+    expect(rule.alertPer).toBe('lockdown');
+
+    const finished = await lockdown(clientIp, users.map((user) => user.id));
+    const { summary, delivered } = await summarySettled(finished.id);
+    expect(delivered).toEqual({ delivered: 3, failed: 0 });
+    expect(summary.context).toMatchObject({
+      lockdown_id: finished.id,
+      status: 'completed',
+      reason: 'suspicious sign-ins',
+      requested_by: { username: 'admin' },
+      target_count: 3,
+      locked: 3,
+      failed: 0,
+      contained: 3,
+      per_user_events: { account_lockdown_triggered: 3 },
+    });
+    // The per-user events are still written, and notify this rule not at all.
+    const perUser = await stack.db.event.findMany({ where: { lockdownId: finished.id, action: 'account_lockdown_triggered' } });
+    expect(perUser).toHaveLength(3);
+    for (const event of perUser) {
+      await expect(stack.temporal.workflow.getHandle(notificationWorkflowId(event.id)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    }
+
+    const [call, ...more] = webhooks.calls(path);
+    expect(more).toHaveLength(0);
+    expect(call.body).toMatchObject({ action: ACCOUNT_LOCKDOWN_FINISHED, lockdownId: finished.id, link: `${publicUrl(stack.config)}/lockdowns/${finished.id}`, rule: ruleName });
+    const [email, ...moreEmails] = smtp.messagesTo(member.email);
+    expect(moreEmails).toHaveLength(0);
+    expect(email.header('Subject')).toBe('[alert] Lockdown completed — 3 users: 3 locked');
+    const memberKey = await login(stack, member.username, 'member-password');
+    const inbox = (await api.get('/api/v1/me/notifications', memberKey)).body.items;
+    expect(inbox).toHaveLength(1);
+    expect(inbox[0]).toMatchObject({ lockdownId: finished.id, title: '[alert] Lockdown completed — 3 users: 3 locked' });
+    expect(inbox[0].body.split('\n')[0]).toBe('admin locked down 3 users: 3 locked; contained 3/3. Reason: suspicious sign-ins');
+  });
+
+  it('when one rule alerts per user and another per lockdown, then each gets its own; the inbox groups a lockdown’s alerts, and "mark all seen" clears them', async () => {
+    const clientIp = nextClientIp();
+    const users = [await createUser(stack.db), await createUser(stack.db), await createUser(stack.db)];
+    const analyst = await createUser(stack.db, { password: 'analyst-password' });
+    await alerting({ clientIp, alertPer: 'user', members: [analyst.id], transports: [{ mode: 'local' }] });
+    await alerting({ clientIp, alertPer: 'lockdown', members: [analyst.id], transports: [{ mode: 'local' }] });
+
+    const finished = await lockdown(clientIp, users.map((user) => user.id));
+    expect(await notificationsSettled(finished.id)).toEqual([
+      { delivered: 1, failed: 0 },
+      { delivered: 1, failed: 0 },
+      { delivered: 1, failed: 0 },
+    ]);
+    expect((await summarySettled(finished.id)).delivered).toEqual({ delivered: 1, failed: 0 });
+    const key = await login(stack, analyst.username, 'analyst-password');
+    expect((await api.get('/api/v1/me/notifications', key)).body.items).toHaveLength(4);
+    const groups = (await api.get('/api/v1/me/notifications/groups', key)).body.items;
+    expect(groups).toEqual([expect.objectContaining({ lockdownId: finished.id, count: 4, unseen: 4 })]);
+    expect((await api.get(`/api/v1/me/notifications?lockdownId=${finished.id}&limit=2`, key)).body.nextCursor).not.toBeNull();
+
+    const marked = await api.post('/api/v1/me/notifications/seen', {}, key);
+    expect(marked.body).toEqual({ marked: 4 });
+    expect((await api.get('/api/v1/me/notifications?seen=false', key)).body.items).toEqual([]);
+    expect((await api.get('/api/v1/me/notifications/groups', key)).body.items[0]).toMatchObject({ count: 4, unseen: 0 });
   });
 });
 

@@ -5,13 +5,14 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { CANCELLED_AFTER_CONTAINMENT } from '../activities/lockdown-record';
-import { ACCOUNT_LOCKDOWN_FAILED, ACCOUNT_LOCKDOWN_TRIGGERED } from '../domain/events';
+import { ACCOUNT_LOCKDOWN_FAILED, ACCOUNT_LOCKDOWN_FINISHED, ACCOUNT_LOCKDOWN_TRIGGERED } from '../domain/events';
 import { actionsWith } from '../domain/lockdown-actions';
 import type { FlowSnapshot } from '../domain/stages';
 import { createPayloadCodec } from '../lib/data-converter';
 import { ENCRYPTED_ENCODING } from '../lib/payload-codec';
 import { promptExpiredMessage } from '../workflows/flow/prompt';
-import { lockdownWorkflowId, notificationWorkflowId, securityEventsWorkflowId, userLockdownWorkflowId } from '../workflows/ids';
+import { downstreamRetryWorkflowId, downstreamWorkflowId, lockdownWorkflowId, notificationWorkflowId, securityEventsWorkflowId, userLockdownWorkflowId } from '../workflows/ids';
+import { startScimServer } from '../scripts/lib/scim-server';
 import type { LockdownFlowInput } from '../workflows/types';
 import { HISTORIES_DIR, RECORDING_RELEASE, historyFile, type Scenario } from './histories/releases';
 import { createBrand } from './support/flows';
@@ -140,6 +141,8 @@ maybe(`recording the workflow histories of ${RECORDING_RELEASE}`, () => {
   /** Saves every run of the lockdown's workflow and the named children's; returns the lockdown's runs. */
   async function save(scenario: Scenario, lockdownId: string, childIds: string[] = []): Promise<History[]> {
     const lockdown = await stack.db.lockdown.findUniqueOrThrow({ where: { id: lockdownId } });
+    // The record says finished a step before the workflow ends (it then writes the summary event): save it closed.
+    await stack.temporal.workflow.getHandle(lockdown.workflowId).result().catch(() => undefined);
     const parentRuns = await runsOf(lockdown.workflowId);
     const entries = [
       ...parentRuns.map((history) => ({ workflowId: lockdown.workflowId, history })),
@@ -153,7 +156,8 @@ maybe(`recording the workflow histories of ${RECORDING_RELEASE}`, () => {
   const eventTypes = (runs: History[]) => runs.flatMap((history) => (history.events ?? []).map((event) => event.eventType));
   const lastEventType = (history: History) => history.events?.at(-1)?.eventType;
   const targetsOf = (lockdownId: string) => stack.db.lockdownTarget.findMany({ where: { lockdownId }, orderBy: { position: 'asc' } });
-  const eventsOf = (lockdownId: string) => stack.db.event.findMany({ where: { lockdownId }, orderBy: { createdAt: 'asc' } });
+  /** The per-user events of a lockdown (its summary, written once it has ended, apart). */
+  const eventsOf = (lockdownId: string) => stack.db.event.findMany({ where: { lockdownId, action: { not: ACCOUNT_LOCKDOWN_FINISHED } }, orderBy: { createdAt: 'asc' } });
 
   it('single lockdown with the prompt answered through the update (an incomplete answer refused first)', async () => {
     const victim = await createUser(stack.db);
@@ -374,6 +378,8 @@ maybe(`recording the workflow histories of ${RECORDING_RELEASE}`, () => {
       data: {
         name: uniqueName('recorded-rule'),
         severity: 'alert',
+        // Each user's event: the per-user notification path (the summary's is `summary-notification`).
+        alertPer: 'user',
         destinationGroupId: group.id,
         transports: { connect: [{ id: local.id }, { id: webhook.id }] },
         policies: { connect: { id: policy.id } },
@@ -382,13 +388,50 @@ maybe(`recording the workflow histories of ${RECORDING_RELEASE}`, () => {
     try {
       const started = await lock({ user: victim.id, reason: 'recorded notifications' });
       await waitForLockdown(stack, admin, started.body.id);
-      const event = await stack.db.event.findFirstOrThrow({ where: { lockdownId: started.body.id } });
+      const event = await stack.db.event.findFirstOrThrow({ where: { lockdownId: started.body.id, action: ACCOUNT_LOCKDOWN_TRIGGERED } });
       expect(await waitForWorkflowResult(stack, notificationWorkflowId(event.id))).toEqual({ delivered: 1, failed: 1 });
       const deliveries = await stack.db.notificationDelivery.findMany({ where: { eventId: event.id }, include: { transport: true } });
       expect(Object.fromEntries(deliveries.map((delivery) => [delivery.transport.mode, delivery.status]))).toEqual({ local: 'delivered', webhook: 'failed' });
       await save('notifications', started.body.id, [userLockdownWorkflowId(started.body.id, victim.id), notificationWorkflowId(event.id)]);
     } finally {
       // Rules match every later lockdown: leave none behind.
+      await stack.db.notificationRule.delete({ where: { id: rule.id } });
+    }
+  });
+
+  it('lockdown whose summary a rule alerting per lockdown delivers once; its per-user events notify nobody (v1.1.0)', async () => {
+    const ids = await createManyUsers(stack.db, 3);
+    const member = await createUser(stack.db);
+    const group = await stack.db.group.create({ data: { name: uniqueName('recorded-summary-team'), members: { create: { userId: member.id } } } });
+    const policy = await stack.db.eventMatcherPolicy.create({ data: { name: uniqueName('recorded-summary-policy'), action: ACCOUNT_LOCKDOWN_TRIGGERED, clientIp: '127.0.0.1' } });
+    const local = await stack.db.notificationTransport.create({ data: { name: uniqueName('recorded-summary-local'), mode: 'local' } });
+    const rule = await stack.db.notificationRule.create({
+      data: {
+        name: uniqueName('recorded-summary-rule'),
+        severity: 'alert',
+        alertPer: 'lockdown',
+        destinationGroupId: group.id,
+        transports: { connect: { id: local.id } },
+        policies: { connect: { id: policy.id } },
+      },
+    });
+    try {
+      const started = await lock({ users: ids, reason: 'recorded summary' });
+      await waitForLockdown(stack, admin, started.body.id);
+      const lockdown = await stack.db.lockdown.findUniqueOrThrow({ where: { id: started.body.id } });
+      await stack.temporal.workflow.getHandle(lockdown.workflowId).result();
+      expect(lockdown.summaryAlerts).toBe(true);
+      const summary = await stack.db.event.findFirstOrThrow({ where: { lockdownId: started.body.id, action: ACCOUNT_LOCKDOWN_FINISHED } });
+      expect(summary.context).toMatchObject({ target_count: 3, locked: 3, per_user_events: { [ACCOUNT_LOCKDOWN_TRIGGERED]: 3 } });
+      expect(await waitForWorkflowResult(stack, notificationWorkflowId(summary.id))).toEqual({ delivered: 1, failed: 0 });
+      expect(await stack.db.notification.count({ where: { userId: member.id } })).toBe(1);
+      // No per-user event started a notification workflow: the rule waits for the summary.
+      const perUser = await eventsOf(started.body.id);
+      expect(await stack.db.notificationDelivery.count({ where: { eventId: { in: perUser.map((event) => event.id) } } })).toBe(0);
+      const runs = await save('summary-notification', started.body.id, [userLockdownWorkflowId(started.body.id, ids[0]), notificationWorkflowId(summary.id)]);
+      const markers = runs[0].events?.filter((event) => event.eventType === EventType.EVENT_TYPE_MARKER_RECORDED).map((event) => event.markerRecordedEventAttributes?.markerName);
+      expect(markers).toContain('core_patch');
+    } finally {
       await stack.db.notificationRule.delete({ where: { id: rule.id } });
     }
   });
@@ -407,7 +450,7 @@ maybe(`recording the workflow histories of ${RECORDING_RELEASE}`, () => {
       const victim = await createUser(stack.db);
       const started = await lock({ user: victim.id, reason: 'recorded security events' });
       await waitForLockdown(stack, admin, started.body.id);
-      const event = await stack.db.event.findFirstOrThrow({ where: { lockdownId: started.body.id } });
+      const event = await stack.db.event.findFirstOrThrow({ where: { lockdownId: started.body.id, action: ACCOUNT_LOCKDOWN_TRIGGERED } });
       await waitForWorkflowResult(stack, securityEventsWorkflowId(event.id));
       const deliveries = await stack.db.securityEventDelivery.findMany({ where: { eventId: event.id } });
       expect(deliveries.length).toBeGreaterThan(0);
@@ -418,6 +461,43 @@ maybe(`recording the workflow histories of ${RECORDING_RELEASE}`, () => {
       // Receivers get every later lockdown's SETs: leave none behind.
       await stack.http.delete(`/api/v1/ssf_receivers/${created.body.id}`).set(bearer(admin));
       receiver.close();
+    }
+  });
+  it('lockdown reaching two SCIM connectors: one locks the account, one is refused (401); fixed, that connector is retried alone', async () => {
+    const token = 'recorded-scim-token';
+    const scim = await startScimServer({ bearerToken: token });
+    const created: string[] = [];
+    try {
+      const victim = await createUser(stack.db);
+      const provisioned = await fetch(`${scim.url}/Users`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
+        body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: victim.username, externalId: victim.id, active: true }),
+      });
+      const scimId = ((await provisioned.json()) as { id: string }).id;
+      for (const [name, secret] of [[uniqueName('recorded-scim'), token], [uniqueName('recorded-scim-refused'), 'not-the-token']]) {
+        const connector = await stack.http.post('/api/v1/connectors').set(bearer(admin)).send({ name, kind: 'scim', baseUrl: scim.url, token: secret, mapping: 'username' });
+        expect(connector.status).toBe(201);
+        created.push(connector.body.id);
+      }
+      const started = await lock({ user: victim.id, reason: 'recorded downstream' });
+      expect(await waitForLockdown(stack, admin, started.body.id)).toMatchObject({ status: 'completed', progress: { locked: 1 } });
+      const downstreamId = downstreamWorkflowId(started.body.id, victim.id);
+      expect(await waitForWorkflowResult(stack, downstreamId)).toEqual({ done: 1, notFound: 0, failed: 1 });
+      expect(((await (await fetch(`${scim.url}/Users/${scimId}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { active: boolean }).active).toBe(false);
+
+      expect((await stack.http.patch(`/api/v1/connectors/${created[1]}`).set(bearer(admin)).send({ token })).status).toBe(200);
+      const retried = await stack.http.post(`/api/v1/lockdowns/${started.body.id}/downstream/retry`).set(bearer(admin)).send({ connectorId: created[1] });
+      expect(retried.status).toBe(202);
+      const retryId = downstreamRetryWorkflowId(started.body.id, created[1], 2);
+      expect(await waitForWorkflowResult(stack, retryId)).toEqual({ done: 1, notFound: 0, failed: 0 });
+      const events = (await eventsOf(started.body.id)).map((event) => event.action).sort();
+      expect(events).toEqual(['account_lockdown_downstream', 'account_lockdown_downstream', 'account_lockdown_downstream_failed', ACCOUNT_LOCKDOWN_TRIGGERED].sort());
+      await save('downstream-connectors', started.body.id, [userLockdownWorkflowId(started.body.id, victim.id), downstreamId, retryId]);
+    } finally {
+      // Connectors reach every later lockdown: leave none behind.
+      for (const id of created) await stack.http.delete(`/api/v1/connectors/${id}`).set(bearer(admin));
+      await scim.stop();
     }
   });
 });

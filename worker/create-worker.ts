@@ -56,7 +56,7 @@ export async function createLockdownWorker({ config, db, logger, workflowBundleP
     ...workflowSource,
     // Payloads are encrypted in the worker's main thread, never inside the workflow sandbox.
     dataConverter,
-    activities: createActivities(db, config, logger),
+    activities: createActivities(db, config, logger, metrics.connectors),
     interceptors: { activity: [metricsInterceptor(metrics, db), ...(recordNotices ? [recordNoticesInterceptor(recordNotices)] : [])] },
     // Slots by count, unless the overrides bring a tuner (the two exclude each other).
     ...(overrides.tuner

@@ -16,3 +16,13 @@ export function notificationWorkflowId(eventId: string): string {
 export function securityEventsWorkflowId(eventId: string): string {
   return `ssf-${eventId}`;
 }
+
+/** One user's lockdown on every downstream connector (the lockdown's own run), started by the per-user run. */
+export function downstreamWorkflowId(lockdownId: string, userId: string): string {
+  return `lockdown-${lockdownId}-user-${userId}-downstream`;
+}
+
+/** One connector run again for a lockdown's failed users: `run` numbers the retries of that connector (2, 3, …). */
+export function downstreamRetryWorkflowId(lockdownId: string, connectorId: string, run: number): string {
+  return `lockdown-${lockdownId}-downstream-${connectorId}-run-${run}`;
+}

@@ -7,6 +7,8 @@ import { ApprovalWait } from './flow/approval';
 import { containAll } from './flow/containment';
 import { PromptAnswers, promptExpiredMessage } from './flow/prompt';
 import { LockdownRun } from './flow/run';
+import { writeSummary } from './flow/summary';
+import { patchApplies } from './patches';
 import { UserWindow } from './flow/user-window';
 import type { LockdownFlowInput, LockdownFlowState } from './types';
 
@@ -19,7 +21,8 @@ const NO_TARGET_MESSAGE = 'No user to lock: the lockdown has no target.';
  * - the account lockdown stage waits for a second person's approval when the lockdown needs
  *   it, deactivates every target at once (containment first), then locks each user in a
  *   child workflow through a sliding window, continuing as new as it goes.
- * - the run ends with its status from the counts, and the self-service ending.
+ * - the run ends with its status from the counts, and the self-service ending; then (runs
+ *   from v1.1.0) it writes the lockdown's summary event and starts its notifications.
  * Whatever makes the run fail is recorded on the lockdown (status `failed`, the reason), so
  * no lockdown is left waiting in PostgreSQL for a workflow that is gone.
  */
@@ -55,6 +58,7 @@ async function walkStages(run: LockdownRun, prompts: PromptAnswers, approval: Ap
         // A run continued as new has been approved and contained already.
         let uncontained = resume?.uncontained ? new Set(resume.uncontained) : null;
         if (!resume) {
+          run.summaryAlerts = patchApplies('lockdown-summary-alerts');
           // Nobody is touched before a second person approved.
           if (run.input.approval && !(await approval.granted(run.input.approval.timeoutMs))) return run.state();
           if (stage.actions.deactivateUser && settings.containmentFirst) uncontained = await containAll(run);
@@ -70,5 +74,7 @@ async function walkStages(run: LockdownRun, prompts: PromptAnswers, approval: Ap
   }
   // The results prompt (admin runs) is the last stage shown; self-service runs end on `completion`.
   run.stageIndex = Math.min(run.stageIndex, flow.stages.length - 1);
-  return run.finish(finalStatus(run.progress()));
+  const ended = await run.finish(finalStatus(run.progress()));
+  if (run.summaryAlerts) await writeSummary(run);
+  return ended;
 }

@@ -5,6 +5,7 @@ import { LOCKDOWN_ACTIONS, withRevocationOnDeactivation, type LockdownAction, ty
 import { LOCAL_ACTIVITY_OPTIONS } from './activity-options';
 import { securityEventsToPush, startNotifications, startSecurityEvents } from './event-deliveries';
 import { failureMessage } from './failures';
+import { startDownstream } from './lockdown-downstream';
 import { patchApplies, type PatchId } from './patches';
 import type { LockdownUserInput } from './types';
 import type { UserLockdownResult } from '../domain/lockdown-status';
@@ -23,6 +24,10 @@ const activities = proxyLocalActivities<LockdownActivities>(LOCAL_ACTIVITY_OPTIO
  * target check ends with `account_lockdown_triggered` (locked) or `account_lockdown_failed`
  * (which steps ran, why it stopped). Writing the event retries until it succeeds and never
  * turns a locked user into a failed one.
+ *
+ * Since v1.1.0 (patch `downstream-connectors`), a run that passed its target check then starts
+ * the user's downstream run (workflows/lockdown-downstream.ts): the same account in Keycloak,
+ * SCIM applications… — after the local lockdown is recorded, never delaying it.
  */
 export async function lockdownUser(input: LockdownUserInput): Promise<UserLockdownResult> {
   const { lockdownId, userId } = input;
@@ -78,6 +83,8 @@ export async function lockdownUser(input: LockdownUserInput): Promise<UserLockdo
     if (!isCancellation(err)) log.error('user lockdown result not recorded', { lockdownId, userId, error: failureMessage(err) });
     throw err;
   }
+  // The account downstream too, once it is locked here (or failed part-way: whoever was allowed to lock it wants it locked there).
+  if (checked && patchApplies('downstream-connectors')) await startDownstream(input, execution.workflowId);
   // Planned before this run ends: once the lockdown ends, DELETE /users/:id removes the account (and its email).
   const securityEvents = audit !== null ? await securityEventsToPush(audit.eventId) : 0;
   if (audit?.notify) await startNotifications(audit.eventId);

@@ -29,7 +29,26 @@ export interface WorkflowPatch {
   stage: 'patched' | 'deprecated';
 }
 
-export const WORKFLOW_PATCHES = {} as const satisfies Record<string, WorkflowPatch>;
+export const WORKFLOW_PATCHES = {
+  'downstream-connectors': {
+    why:
+      'After its local steps, result and audit event, the per-user run plans the enabled downstream connectors (a local activity) and starts the lockdownDownstream workflow that locks the account there (issue 21). Runs started before it have no such steps in their history.',
+    since: 'v1.1.0',
+    retire: 'Deprecate once no per-user run started before v1.1.0 can still be open (the prompt and approval timeouts plus the run time after deploying v1.1.0 everywhere).',
+    stage: 'patched',
+  },
+  'lockdown-summary-alerts': {
+    why:
+      'A lockdown that reaches its lockdown stage writes one `account_lockdown_finished` summary event when it ends and starts its notifications, ' +
+      'so rules alerting per lockdown send one alert instead of one per user; it marks its record `summaryAlerts` when it starts running (before ' +
+      'any per-user event), so those rules skip its per-user events. Runs started before it write no summary: their per-user events keep alerting.',
+    since: 'v1.1.0',
+    retire:
+      'Deprecate once no lockdown started before v1.1.0 is still open (LOCKDOWN_PROMPT_TIMEOUT_SECONDS + LOCKDOWN_APPROVAL_TIMEOUT_SECONDS plus its run time after the deploy; ' +
+      '`temporal workflow count --query "WorkflowType=\'lockdownFlow\' AND ExecutionStatus=\'Running\' AND StartTime < \'<deploy time>\'"` says 0).',
+    stage: 'patched',
+  },
+} as const satisfies Record<string, WorkflowPatch>;
 
 export type PatchId = keyof typeof WORKFLOW_PATCHES;
 

@@ -3,10 +3,10 @@
  * domain/). Plain data only: everything here crosses Temporal's payload boundary.
  */
 
+import type { DownstreamConnectorRef, DownstreamSummary, LocalUser } from '../domain/connectors';
 import type { DeactivationCause } from '../domain/deactivation';
 import type { LockdownActions } from '../domain/lockdown-actions';
 import type { LockdownStatus, Progress } from '../domain/lockdown-status';
-import type { NotificationMode } from '../domain/notifications';
 import type { ActorRef, Completion, FlowSnapshot } from '../domain/stages';
 
 /** The worker-independent settings a lockdown runs with (from the API's configuration, lib/config.ts). */
@@ -34,6 +34,8 @@ export interface FlowResumeState {
   cancelRequested: boolean;
   /** The targets containment left active (set only when containment ran). */
   uncontained?: string[];
+  /** The first run took patch lockdown-summary-alerts: the last one writes the summary event. */
+  summaryAlerts?: boolean;
 }
 
 export interface LockdownFlowInput {
@@ -83,3 +85,30 @@ export interface FieldError {
   message: string;
 }
 
+
+/** The lockdown's own downstream run for one user: every connector the per-user run planned, at once. */
+export interface DownstreamRunInput {
+  lockdownId: string;
+  userId: string;
+  user: LocalUser;
+  connectors: DownstreamConnectorRef[];
+  actor: ActorRef;
+  reason: string;
+  clientIp: string | null;
+  /** The per-user run that started it. */
+  parentWorkflowId: string;
+}
+
+/** One connector run again for the failed users of a lockdown (POST /lockdowns/:id/downstream/retry). */
+export interface DownstreamRetryInput {
+  lockdownId: string;
+  connector: DownstreamConnectorRef;
+  /** 2 for the first retry, and so on: results, events and the workflow id carry it. */
+  run: number;
+  /** Who asked for the retry: the events name them. */
+  actor: ActorRef;
+  reason: string;
+  clientIp: string | null;
+  /** Where a run continued as new goes on from. */
+  resume?: { afterUserId: string; summary: DownstreamSummary };
+}

@@ -44,11 +44,11 @@ export function authRoutes(router: Router, route: Route, { config, services: { s
     body: LoginBody,
     responses: {
       200: { description: 'Logged in.', schema: LoginResponse },
-      401: { description: 'invalid_credentials, whatever the reason (no user enumeration).' },
+      401: { description: 'invalid_credentials, whatever the reason — a password locked by password lockout included (no user enumeration).' },
       429: { description: 'Too many attempts from this address (in all, or at this username).' },
     },
     handler: async ({ body, req, res, clientIp }) => {
-      const session = await signIn.login(body.username, body.password, { clientIp, userAgent: req.get('user-agent') ?? null, sessionTtlHours: config.SESSION_TTL_HOURS });
+      const session = await signIn.login(body.username, body.password, { clientIp, userAgent: req.get('user-agent') ?? null, sessionTtlHours: config.SESSION_TTL_HOURS, host: req.hostname });
       if (!session) throw INVALID_CREDENTIALS;
       res.cookie(SESSION_COOKIE, session.sessionKey, { httpOnly: true, sameSite: 'lax', secure: req.secure, expires: session.expiresAt, path: '/' });
       req.log?.info({ userId: session.user.id }, 'login');

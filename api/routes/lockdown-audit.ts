@@ -57,6 +57,7 @@ async function* timelineRows(lockdownId: string, head: { events: { at: string | 
     for (const notification of user.notifications) {
       yield { ...base, step: 'notification', at: notification.deliveredAt, error: notification.lastError, detail: { transport: notification.transport, mode: notification.mode, status: notification.status, attempts: notification.attempts } };
     }
+    for (const result of user.downstream) yield { ...base, step: `downstream ${result.connector}: ${result.status}`, at: result.completedAt, error: result.error, detail: { kind: result.kind, run: result.run, attempts: result.attempts, actions: result.actions } };
   }
 }
 

@@ -20,7 +20,13 @@ export function lockdownRoutes(_router: Router, route: Route, { services: { lock
       201: { description: 'Started.', schema: Lockdown },
       200: { description: 'Same Idempotency-Key and body: the earlier lockdown.', schema: Lockdown },
       403: { description: 'change_user missing for a target (checked before any id is looked at), or the flow needs a superuser.' },
-      409: { description: 'Idempotency-Key reused with another body.' },
+      409: {
+        description:
+          'Idempotency-Key reused with another body (`idempotency_conflict`); or `already_locked`: the one user named is already locked down (inactive, ' +
+          'no usable password, no session, no token), nothing started — `details[0]` `{ id, reason, lockdownId }` names the lockdown that locked them ' +
+          '(when visible to you). A bulk request is never refused for that: its already locked users are run too, find nothing left to change, and are ' +
+          'recorded locked (POST /lockdowns/preview lists them beforehand).',
+      },
       503: { description: 'No worker answered in time.' },
     },
     handler: async ({ auth, body, req, clientIp }) => {
@@ -69,7 +75,10 @@ export function lockdownRoutes(_router: Router, route: Route, { services: { lock
     method: 'post',
     path: '/api/v1/lockdowns/:id/cancel',
     tag: 'lockdowns',
-    summary: 'Cancel: a waiting lockdown ends; a running bulk lockdown starts no more users.',
+    summary:
+      'Cancel: a lockdown waiting at its prompt or for approval ends, nobody locked; a running bulk lockdown starts no more users and the users already started finish locking. ' +
+      'After containment the users not yet started stay deactivated, but their password, sessions and tokens were not touched: to undo, activate them; to finish locking them, start a new lockdown of them. ' +
+      '`cancellation.effect` says what cancelling does now, `cancellation.outcome` what it did.',
     auth: 'required',
     params: IdParams,
     responses: {
@@ -122,7 +131,7 @@ export function lockdownRoutes(_router: Router, route: Route, { services: { lock
     method: 'get',
     path: '/api/v1/lockdowns/:id/results',
     tag: 'lockdowns',
-    summary: 'Per-user results in request order, paged.',
+    summary: 'Per-user results, paged: in request order, or sorted (`sort`: username, result — failures first —, sessions, tokens) and filtered by `status`.',
     auth: 'required',
     params: IdParams,
     query: ResultsQuery,

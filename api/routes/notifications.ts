@@ -10,8 +10,12 @@ import {
   DeliveriesQuery,
   EventMatcherPolicy,
   Group,
+  MarkedSeen,
+  MarkSeenBody,
   MyNotificationsQuery,
   Notification,
+  NotificationGroup,
+  NotificationGroupsQuery,
   NotificationDelivery,
   NotificationRule,
   NotificationTransport,
@@ -143,11 +147,33 @@ export function notificationRoutes(_router: Router, route: Route, { services: { 
     method: 'get',
     path: '/api/v1/me/notifications',
     tag: 'notifications',
-    summary: "The caller's local notifications, newest first.",
+    summary: "The caller's local notifications, newest first (`lockdownId`: of one lockdown).",
     auth: 'required',
     query: MyNotificationsQuery,
     responses: { 200: { description: 'A page of notifications.', schema: page(Notification, 'NotificationPage') } },
     handler: async ({ auth, query }) => ({ status: 200, body: await notificationInbox.mine(auth.user, query) }),
+  });
+
+  route({
+    method: 'get',
+    path: '/api/v1/me/notifications/groups',
+    tag: 'notifications',
+    summary: "The caller's local notifications grouped by lockdown, the group with the newest notification first: each with its count, how many are unseen, and the newest.",
+    auth: 'required',
+    query: NotificationGroupsQuery,
+    responses: { 200: { description: 'A page of groups.', schema: page(NotificationGroup, 'NotificationGroupPage') } },
+    handler: async ({ auth, query }) => ({ status: 200, body: await notificationInbox.groups(auth.user, query) }),
+  });
+
+  route({
+    method: 'post',
+    path: '/api/v1/me/notifications/seen',
+    tag: 'notifications',
+    summary: 'Mark all your notifications as seen, or those of one lockdown (`lockdownId`).',
+    auth: 'required',
+    body: MarkSeenBody,
+    responses: { 200: { description: 'How many were marked.', schema: MarkedSeen } },
+    handler: async ({ auth, body }) => ({ status: 200, body: await notificationInbox.markAllSeen(auth.user, body.lockdownId) }),
   });
 
   route({

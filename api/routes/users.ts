@@ -3,17 +3,22 @@ import { isExpired } from '../../lib/credentials';
 import { publicUrl } from '../../lib/config';
 import type { ApiDeps, Route } from '../app';
 import { ActivatedUser, CreateUserBody, IdParams, page, RecoveryLink, RestoreBody, SessionInfo, SetPasswordBody, TokenInfo, UpdateUserBody, User, UsersQuery } from '../schemas';
-import { SessionParams, UserPage } from '../schemas/users';
+import { SessionParams, UserDetail, UserPage } from '../schemas/users';
 
 export const MFA_REMINDER = 'Ask the user to re-enrol their MFA devices once they have regained access.';
 
-export function toUser(user: { id: string; username: string; name: string; email: string; isActive: boolean; isSuperuser: boolean; type: string }) {
-  const { id, username, name, email, isActive, isSuperuser, type } = user;
-  return { id, username, name, email, isActive, isSuperuser, type: type as 'internal' };
+export function toUser(user: { id: string; username: string; name: string; email: string; isActive: boolean; isSuperuser: boolean; type: string; passwordLocked?: boolean }) {
+  const { id, username, name, email, isActive, isSuperuser, type, passwordLocked } = user;
+  return { id, username, name, email, isActive, isSuperuser, type: type as 'internal', ...(passwordLocked === undefined ? {} : { passwordLocked }) };
+}
+
+/** A user of the users list: also what the API decides about them (protected, locked down). */
+function toDirectoryUser(user: Parameters<typeof toUser>[0] & { isProtected: boolean; isLockedDown: boolean }) {
+  return { ...toUser(user), isProtected: user.isProtected, isLockedDown: user.isLockedDown };
 }
 
 const viewUser = { 403: { description: 'Not yourself, and change_user on the user missing.' }, 404: { description: 'Unknown user.' } };
-/** Changing an account or acting as it: one rule (`canChangeAccount` in domain/permissions.ts). */
+/** Changing an account or acting as it: one rule (`canChangeAccount` in services/authorization.ts). */
 const changeAccount = {
   400: { description: 'Invalid field; or the anonymous user (`protected_account`), which nobody changes.' },
   403: {
@@ -30,13 +35,13 @@ export function userRoutes(_router: Router, route: Route, { config, services: { 
     tag: 'users',
     summary:
       'List and search the users you manage: everyone with change_user held globally, else the users you hold change_user on. ' +
-      '`isActive=false` lists locked users; `total` counts every match.',
+      '`isActive=false` lists inactive users (`isLockedDown` tells the locked ones); `total` counts every match.',
     auth: 'required',
     query: UsersQuery,
     responses: { 200: { description: 'A page of users, by username.', schema: UserPage }, 403: { description: 'change_user held on nobody.' } },
     handler: async ({ auth, query }) => {
       const { items, nextCursor, total } = await directory.list(auth.user, query);
-      return { status: 200, body: { items: items.map(toUser), nextCursor, total } };
+      return { status: 200, body: { items: items.map(toDirectoryUser), nextCursor, total } };
     },
   });
 
@@ -66,11 +71,16 @@ export function userRoutes(_router: Router, route: Route, { config, services: { 
     method: 'get',
     path: '/api/v1/users/:id',
     tag: 'users',
-    summary: 'One user (yourself, or with change_user on them).',
+    summary:
+      'One user (yourself, or with change_user on them), whether they are locked down, and the last lockdown that acted on them ' +
+      '(who requested it, why and its id only when that lockdown is visible to you).',
     auth: 'required',
     params: IdParams,
-    responses: { 200: { description: 'The user.', schema: User }, ...viewUser },
-    handler: async ({ auth, params }) => ({ status: 200, body: toUser(await directory.get(auth.user, params.id)) }),
+    responses: { 200: { description: 'The user.', schema: UserDetail }, ...viewUser },
+    handler: async ({ auth, params }) => {
+      const user = await directory.get(auth.user, params.id);
+      return { status: 200, body: { ...toDirectoryUser(user), lastLockdown: user.lastLockdown } };
+    },
   });
 
   route({

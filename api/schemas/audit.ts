@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import '../http/openapi';
+import { DownstreamResult } from './downstream';
 
 /** Shapes of the auditor's views of a lockdown: paged history, timeline, exports. */
 
@@ -63,6 +64,7 @@ export const TimelineUser = z
     historyRetained: z.boolean(),
     steps: z.array(Step),
     notifications: z.array(Notification),
+    downstream: z.array(DownstreamResult).openapi({ description: 'The user on each downstream connector: the outcome, the actions that ran, attempts and the error (from PostgreSQL).' }),
   })
   .openapi('TimelineUser');
 

@@ -1,4 +1,4 @@
-import { DELIVERY_STATUSES, NOTIFICATION_SEVERITIES, NOTIFICATION_TRANSPORT_MODES } from '../../domain/notifications';
+import { ALERT_PER, DELIVERY_STATUSES, NOTIFICATION_SEVERITIES, NOTIFICATION_TRANSPORT_MODES } from '../../domain/notifications';
 import { z } from 'zod';
 import '../http/openapi';
 import { MAX_OUTBOUND_URL_LENGTH, normaliseOutboundUrl } from '../../lib/outbound-address';
@@ -95,11 +95,18 @@ export const CreateNotificationTransportBody = z
 
 export const Severity = z.enum(NOTIFICATION_SEVERITIES);
 
+export const AlertPer = z.enum(ALERT_PER).openapi({
+  description:
+    '`lockdown` (default): one alert when a lockdown ends — its `account_lockdown_finished` summary: who asked, why, the counts, the link — ' +
+    'instead of one per locked user; `user`: one alert per `account_lockdown_triggered` / `account_lockdown_failed` event.',
+});
+
 export const NotificationRule = z
   .object({
     id: z.string(),
     name: z.string(),
     severity: Severity,
+    alertPer: AlertPer,
     destinationGroupId: z.string().nullable(),
     transportIds: z.array(z.string()),
     policyIds: z.array(z.string()),
@@ -111,6 +118,7 @@ export const CreateNotificationRuleBody = z
   .object({
     name,
     severity: Severity,
+    alertPer: AlertPer.default('lockdown'),
     destinationGroupId: id.nullable().optional(),
     transportIds: z.array(id).max(50).default([]),
     policyIds: z.array(id).max(50).default([]),
@@ -151,6 +159,7 @@ export const Notification = z
   .object({
     id: z.string(),
     eventId: z.string(),
+    lockdownId: z.string().nullable().openapi({ description: 'The lockdown its event belongs to, if any (the console groups by it and links to it).' }),
     severity: Severity,
     title: z.string(),
     body: z.string(),
@@ -159,4 +168,26 @@ export const Notification = z
   })
   .openapi('Notification');
 
-export const MyNotificationsQuery = z.object({ seen: z.enum(['true', 'false']).transform((value) => value === 'true').optional(), ...Pagination });
+export const MyNotificationsQuery = z.object({
+  seen: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  lockdownId: z.guid().optional().openapi({ description: 'Only the notifications of this lockdown.' }),
+  ...Pagination,
+});
+
+export const NotificationGroup = z
+  .object({
+    lockdownId: z.string().nullable().openapi({ description: 'The lockdown; null: a notification of no lockdown, alone in its group.' }),
+    count: z.number().int(),
+    unseen: z.number().int(),
+    latest: Notification,
+  })
+  .openapi('NotificationGroup', { description: 'The caller’s notifications of one lockdown, counted, with the newest.' });
+
+export const NotificationGroupsQuery = z.object({ seen: MyNotificationsQuery.shape.seen, ...Pagination });
+
+export const MarkSeenBody = z
+  .object({ lockdownId: z.guid().optional().openapi({ description: 'Only this lockdown’s notifications; without it, all of yours.' }) })
+  .strict()
+  .openapi('MarkNotificationsSeenRequest');
+
+export const MarkedSeen = z.object({ marked: z.number().int() }).openapi('NotificationsMarkedSeen');

@@ -10,7 +10,7 @@ import path from 'node:path';
 export const HISTORIES_DIR = __dirname;
 
 /** The release whose histories the recorder writes: the next one to be tagged. */
-export const RECORDING_RELEASE = 'v1.0.0';
+export const RECORDING_RELEASE: string = 'v1.1.0';
 
 /** Every scenario the recorder records; the folder of RECORDING_RELEASE holds exactly these. */
 export const SCENARIOS = [
@@ -33,6 +33,10 @@ export const SCENARIOS = [
   'approval-cancelled',
   'notifications',
   'security-events',
+  // v1.1.0: the per-user run reaches downstream connectors (patch downstream-connectors), a failed connector retried alone.
+  'downstream-connectors',
+  // v1.1.0: the lockdown's summary event, delivered once to a rule that alerts per lockdown (patch lockdown-summary-alerts).
+  'summary-notification',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 

@@ -1,4 +1,5 @@
 import type { LockdownActivities } from '../../activities';
+import type { DownstreamConnectorRef, DownstreamResult } from '../../domain/connectors';
 import type { LockdownStatus } from '../../domain/lockdown-status';
 import type { UserLockdownResult } from '../../domain/lockdown-status';
 
@@ -16,6 +17,8 @@ export class FakeLockdownActivities {
   readonly approvalOutcomes: string[] = [];
   readonly events: { action: 'triggered' | 'failed'; userId: string; error?: string }[] = [];
   readonly unfinished: { userId: string; error: string }[] = [];
+  /** Summary events written (one per lockdown that walked its lockdown stage, v1.1.0). */
+  summaries = 0;
   /** How many times each user's target check ran (each user's run starts once). */
   readonly checks = new Map<string, number>();
   /** Users between their target check and their recorded result. */
@@ -23,6 +26,13 @@ export class FakeLockdownActivities {
   mostRunningAtOnce = 0;
   private held: (() => void)[] = [];
   private holding = false;
+  /** The connectors the per-user runs plan (none unless a test sets them), and what each call answers. */
+  downstreamConnectors: DownstreamConnectorRef[] = [];
+  reachDownstream: (input: Input<'lockdownDownstreamAccount'>) => Promise<DownstreamResult> = async (input) => ({ connectorId: input.connector.id, outcome: 'done', error: null, eventId: null, notify: false });
+  readonly downstreamCalls: { userId: string; connectorId: string; run: number }[] = [];
+  readonly downstreamFailures: { userId: string; connectorId: string; error: string }[] = [];
+  /** Users of a retry run (claimDownstreamRetry / downstreamRetryBatch). */
+  retryUsers: string[] = [];
 
   constructor(userIds: string[]) {
     for (const userId of userIds) this.targets.set(userId, 'pending');
@@ -97,6 +107,25 @@ export class FakeLockdownActivities {
         return { eventId: `event-${input.userId}`, notify: false };
       },
       planSecurityEvents: async () => 0,
+      planDownstream: async (input: Input<'planDownstream'>) =>
+        this.downstreamConnectors.length === 0 ? { connectors: [], user: null } : { connectors: this.downstreamConnectors, user: { id: input.userId, username: `user-${input.userId}`, email: '' } },
+      lockdownDownstreamAccount: async (input: Input<'lockdownDownstreamAccount'>) => {
+        this.downstreamCalls.push({ userId: input.userId, connectorId: input.connector.id, run: input.run });
+        return this.reachDownstream(input);
+      },
+      recordDownstreamFailure: async (input: Input<'recordDownstreamFailure'>) => {
+        this.downstreamFailures.push({ userId: input.userId, connectorId: input.connector.id, error: input.error });
+        return { connectorId: input.connector.id, outcome: 'failed' as const, error: input.error, eventId: null, notify: false };
+      },
+      claimDownstreamRetry: async () => this.retryUsers.length,
+      downstreamRetryBatch: async (input: Input<'downstreamRetryBatch'>) => {
+        const sorted = [...this.retryUsers].sort();
+        return sorted.filter((userId) => input.afterUserId === null || userId > input.afterUserId).slice(0, input.limit);
+      },
+      writeLockdownSummaryEvent: async (_input: Input<'writeLockdownSummaryEvent'>) => {
+        this.summaries++;
+        return { eventId: 'summary', notify: false };
+      },
     };
   }
 }

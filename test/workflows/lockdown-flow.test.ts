@@ -30,6 +30,8 @@ describe('a prompt nobody answers', () => {
     expect(fake.lastState).toEqual({ status: 'expired', error: promptExpiredMessage(HOUR), finished: true });
     expect([...fake.targets.values()]).toEqual(['cancelled', 'cancelled']);
     expect(fake.checks.size).toBe(0);
+    // Nobody was touched: no summary to alert on.
+    expect(fake.summaries).toBe(0);
   });
 
   it('when the answer comes before the timeout, then the lockdown runs', async () => {
@@ -45,6 +47,7 @@ describe('a prompt nobody answers', () => {
     expect(state.status).toBe('completed');
     expect(state.progress).toMatchObject({ total: 1, locked: 1 });
     expect(fake.targets.get('user-0')).toBe('locked');
+    expect(fake.summaries).toBe(1);
   });
 
   it('when the prompt is cancelled, then the lockdown ends cancelled with every target cancelled', async () => {
@@ -129,5 +132,7 @@ describe('the sliding window', () => {
     expect(state).toMatchObject({ status: 'completed', progress: { total: 12, locked: 12, pending: 0 } });
     expect([...fake.checks.values()]).toEqual(Array(12).fill(1));
     expect(fake.mostRunningAtOnce).toBeLessThanOrEqual(3);
+    // One summary for the whole lockdown, written by its last run.
+    expect(fake.summaries).toBe(1);
   });
 });

@@ -8,6 +8,7 @@ import { ApiError, setSessionLostHandler } from './api';
 import { AppLayout } from './components/AppLayout';
 import { RequireSession } from './session';
 import { ConfigurationPage } from './pages/Configuration';
+import { ConnectorsPage } from './pages/Connectors';
 import { EventsPage } from './pages/Events';
 import { FlowPage } from './pages/Flow';
 import { LockdownDetailPage } from './pages/LockdownDetail';
@@ -18,6 +19,7 @@ import { NotificationsPage } from './pages/Notifications';
 import { OverviewPage } from './pages/Overview';
 import { RecoveryPage } from './pages/Recovery';
 import { SettingsPage } from './pages/Settings';
+import { SignalsPage } from './pages/Signals';
 import { UserDetailPage } from './pages/UserDetail';
 import { UsersPage } from './pages/Users';
 
@@ -76,6 +78,8 @@ const router = createBrowserRouter([
       { path: '/notifications', element: <NotificationsPage /> },
       { path: '/settings', element: <SettingsPage /> },
       { path: '/configuration', element: <ConfigurationPage /> },
+      { path: '/connectors', element: <ConnectorsPage /> },
+      { path: '/signals', element: <SignalsPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

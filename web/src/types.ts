@@ -1,7 +1,11 @@
 import type { z } from 'zod';
 import type * as api from '../../api/schemas';
+import type * as audit from '../../api/schemas/audit';
 import type * as consoleApi from '../../api/schemas/console';
+import type * as preview from '../../api/schemas/lockdown-preview';
+import type * as events from '../../api/schemas/events';
 import type * as notifications from '../../api/schemas/notifications';
+import type * as users from '../../api/schemas/users';
 
 /**
  * Types of the API's answers, inferred from the same zod schemas that validate and
@@ -34,6 +38,20 @@ export type CreateNotificationTransport = z.input<typeof notifications.CreateNot
 export type NotificationRule = z.infer<typeof notifications.NotificationRule>;
 export type CreateNotificationRule = z.input<typeof notifications.CreateNotificationRuleBody>;
 export type Notification = z.infer<typeof notifications.Notification>;
+export type DirectoryUser = z.infer<typeof users.DirectoryUser>;
+export type UserDetail = z.infer<typeof users.UserDetail>;
+export type LastLockdown = z.infer<typeof users.LastLockdown>;
+export type UserPage = z.infer<typeof users.UserPage>;
+export type LockdownPreviewRequest = z.input<typeof preview.LockdownPreviewBody>;
+export type LockdownPreview = z.infer<typeof preview.LockdownPreview>;
+export type NotificationGroup = z.infer<typeof notifications.NotificationGroup>;
+export type AlertPer = z.infer<typeof notifications.AlertPer>;
+export type EventActionInfo = z.infer<typeof events.EventActionInfo>;
+export type EventCategory = z.infer<typeof events.EventCategory>;
+export type LockdownTimeline = z.infer<typeof audit.LockdownTimeline>;
+export type TimelineUser = z.infer<typeof audit.TimelineUser>;
+export type ResultsQuery = z.input<typeof api.ResultsQuery>;
+export type TargetStatus = LockdownResult['status'];
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

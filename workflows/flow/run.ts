@@ -27,6 +27,8 @@ export class LockdownRun {
   cancelled = 0;
   completion: Completion | null = null;
   error: string | null = null;
+  /** Writes a summary event when it ends (patch lockdown-summary-alerts, decided once by the first run). */
+  summaryAlerts: boolean;
 
   constructor(readonly input: LockdownFlowInput) {
     const { resume } = input;
@@ -37,6 +39,7 @@ export class LockdownRun {
     this.cancelRequested = resume?.cancelRequested ?? false;
     this.locked = resume?.locked ?? 0;
     this.failed = resume?.failed ?? 0;
+    this.summaryAlerts = resume?.summaryAlerts ?? false;
 
     setHandler(lockdownStateQuery, () => this.state());
     // Bounded: every path records a status (or the run's failure) before it waits for
@@ -65,11 +68,20 @@ export class LockdownRun {
   /** What the next run starts from when this one continues as new. */
   resumeState(nextTargetIndex: number, uncontained: Set<string> | null): FlowResumeState {
     const { stageIndex, values, locked, failed, cancelRequested } = this;
-    return { stageIndex, values, nextTargetIndex, locked, failed, cancelRequested, ...(uncontained ? { uncontained: [...uncontained] } : {}) };
+    return {
+      stageIndex,
+      values,
+      nextTargetIndex,
+      locked,
+      failed,
+      cancelRequested,
+      ...(uncontained ? { uncontained: [...uncontained] } : {}),
+      ...(this.summaryAlerts ? { summaryAlerts: true } : {}),
+    };
   }
 
   /** Records the status (and the reason, error, ending) in PostgreSQL. */
-  async record(extra: { completion?: Completion | null; finished?: boolean } = {}): Promise<void> {
+  async record(extra: { completion?: Completion | null; finished?: boolean; summaryAlerts?: boolean } = {}): Promise<void> {
     const recording = this.status;
     await recordLockdownState({ lockdownId: this.lockdownId, status: this.status, stageIndex: this.stageIndex, reason: this.values.reason ?? null, error: this.error, ...extra });
     this.recordedStatus = recording;
@@ -78,7 +90,8 @@ export class LockdownRun {
   async markRunning(): Promise<void> {
     if (this.status === 'running') return; // a run continued as new is running already
     this.status = 'running';
-    await this.record();
+    // Recorded before any per-user event: per-lockdown alert rules then wait for the summary.
+    await this.record(this.summaryAlerts ? { summaryAlerts: true } : {});
   }
 
   /** Ends the run: its status, the error that explains it, the ending shown to the caller. */

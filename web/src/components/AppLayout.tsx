@@ -40,7 +40,7 @@ function Item({ to, children }: { to: string; children: ReactNode }) {
   );
 }
 
-/** The admin console's frame: masthead, navigation by what the user may do, and the page. */
+/** The admin console's frame: masthead, navigation by what the user may do (GET /me/capabilities), and the page. */
 export function AppLayout() {
   const me = useMe().data;
   const can = useCapabilities().data;
@@ -108,17 +108,19 @@ export function AppLayout() {
         <Nav aria-label="Console">
           <NavList>
             <Item to="/">Overview</Item>
-            {can?.changeUser && (
+            {can?.listUsers && (
               <NavExpandable title="Directory" isExpanded groupId="directory">
                 <Item to="/users">Users</Item>
               </NavExpandable>
             )}
-            {(can?.changeUser || can?.viewAudit) && <Item to="/lockdowns">Lockdowns</Item>}
+            {can?.listLockdowns && <Item to="/lockdowns">Lockdowns</Item>}
             <NavExpandable title="Events" isExpanded groupId="events">
               {can?.viewAudit && <Item to="/events">Logs</Item>}
               <Item to="/notifications">Notifications</Item>
             </NavExpandable>
             {can?.configure && <Item to="/configuration">Configuration</Item>}
+            {can?.changeUser && <Item to="/connectors">Connectors</Item>}
+            {can?.configure && <Item to="/signals">Signals</Item>}
             <Item to="/settings">Settings</Item>
           </NavList>
         </Nav>

@@ -45,7 +45,7 @@ function ApprovalState({ lockdown, onDecide }: { lockdown: Lockdown; onDecide: (
 
   if (lockdown.status === 'awaiting_approval') {
     const isRequester = me?.id === lockdown.actor.id;
-    // The API says whether this viewer may decide (domain/permissions canDecideLockdownApproval).
+    // The API says whether this viewer may decide (services/authorization.ts canDecideLockdownApproval).
     const mayDecide = approval.viewerMayDecide;
     return (
       <Alert variant="warning" isInline title="Waiting for a second administrator’s approval" data-testid="approval-banner">

@@ -53,7 +53,17 @@ export function PromptForm({
   return (
     <Form onSubmit={submit} noValidate aria-label={stage.name}>
       {stage.fields.map((field) => (
-        <StageField key={field.fieldKey} field={field} value={values[field.fieldKey] ?? ''} error={errors[field.fieldKey]} onChange={(value) => setValues((old) => ({ ...old, [field.fieldKey]: value }))} />
+        <StageField
+          key={field.fieldKey}
+          field={field}
+          value={values[field.fieldKey] ?? ''}
+          error={errors[field.fieldKey]}
+          onChange={(value) => {
+            setValues((old) => ({ ...old, [field.fieldKey]: value }));
+            // An error said about what was there before no longer holds once it is typed over.
+            if (errors[field.fieldKey]) setErrors(({ [field.fieldKey]: _gone, ...rest }) => rest);
+          }}
+        />
       ))}
       <ErrorAlert error={failure} title="The lockdown could not continue" />
       {(onSubmit || onCancel) && (

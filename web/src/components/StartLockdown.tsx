@@ -1,6 +1,6 @@
 import { Alert, AlertActionLink } from '@patternfly/react-core';
 import { useMutation } from '@tanstack/react-query';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { api, ApiError } from '../api';
 import { useCapabilities } from '../session';
 import type { Lockdown } from '../types';
@@ -26,9 +26,18 @@ export function StartLockdownError({ error }: { error: unknown }) {
         variant="danger"
         isInline
         title="No lockdown flow configured"
-        actionLinks={can?.configure ? <AlertActionLink onClick={() => navigate('/configuration?tab=brands')}>Set the lockdown flow on the brand</AlertActionLink> : undefined}
+        actionLinks={can?.changeSecuritySettings ? <AlertActionLink onClick={() => navigate('/configuration?tab=brands')}>Set the lockdown flow on the brand</AlertActionLink> : undefined}
       >
-        Set a lockdown flow on your Brand (<strong>System</strong> &gt; <strong>Brands</strong>){can?.configure ? '.' : '; ask an administrator to do it.'}
+        Set a lockdown flow on your brand (<strong>Configuration</strong> › <strong>Brands</strong>){can?.changeSecuritySettings ? '.' : '; only a superuser can set it — ask one to do it.'}
+      </Alert>
+    );
+  }
+  if (error instanceof ApiError && error.code === 'already_locked') {
+    const lockdownId = (error.details[0] as { lockdownId?: string | null } | undefined)?.lockdownId;
+    return (
+      <Alert variant="info" isInline title="Already locked: nothing was started">
+        <p>{error.message}</p>
+        {lockdownId && <Link to={`/lockdowns/${lockdownId}`}>Open the lockdown that locked this user</Link>}
       </Alert>
     );
   }

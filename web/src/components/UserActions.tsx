@@ -34,7 +34,7 @@ export function EditUserModal({ user, onClose, onDone }: { user: User; onClose: 
   const save = useMutation({
     mutationFn: () => api.patch<User>(`/users/${user.id}`, { name, email: email.trim() }),
     onSuccess: (saved) => {
-      client.setQueryData(['user', user.id], saved);
+      void client.invalidateQueries({ queryKey: ['user', user.id] });
       void client.invalidateQueries({ queryKey: ['users'] });
       onDone({ variant: 'success', title: `Saved the details of ${saved.username}.`, body: `Name: ${saved.name || '—'} · Email: ${saved.email || '—'}` });
     },
@@ -93,8 +93,9 @@ export function DeactivateUserModal({
   const deactivate = useMutation({
     mutationFn: () => api.patch<User>(`/users/${user.id}`, { isActive: false, ...(reason.trim() ? { reason: reason.trim() } : {}) }),
     onSuccess: (saved) => {
-      client.setQueryData(['user', user.id], saved);
+      // The user page also shows what the API decides from the new state (locked down, last lockdown, capabilities).
       void client.invalidateQueries({ queryKey: ['user', user.id] });
+      void client.invalidateQueries({ queryKey: ['capabilities', user.id] });
       void client.invalidateQueries({ queryKey: ['users'] });
       onDone({
         variant: 'success',

@@ -28,10 +28,12 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { useSearchParams } from 'react-router';
 import { api, query } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { EventActionOptions, useEventActions } from '../components/EventActions';
 import { Field, useFormErrors } from '../components/FormField';
-import { Loading } from '../session';
+import { Loading, useCapabilities } from '../session';
 import type {
   AccountLockdownStage,
+  AlertPer,
   Brand,
   CreateEventMatcherPolicy,
   CreateNotificationRule,
@@ -45,7 +47,6 @@ import type {
   PromptStage,
   User,
 } from '../types';
-import { EVENT_ACTIONS } from './Events';
 
 const TABS = [
   ['brands', 'Brands'],
@@ -107,7 +108,11 @@ function Brands() {
   );
 }
 
+/** Why a security setting is read-only for this viewer; the API refuses it to anyone but a superuser (capabilities say who may). */
+const SUPERUSER_ONLY = 'A security setting: only a superuser can change it.';
+
 function BrandForm({ brand, flows, onSaved }: { brand: Brand; flows: Flow[]; onSaved: () => void }) {
+  const mayChange = useCapabilities().data?.changeSecuritySettings ?? false;
   const [flow, setFlow] = useState(brand.flowLockdown ?? '');
   const form = useFormErrors();
   const save = useMutation({ mutationFn: () => api.patch<Brand>(`/brands/${brand.id}`, { flowLockdown: flow || null }), onSuccess: onSaved, onError: form.take });
@@ -124,8 +129,8 @@ function BrandForm({ brand, flows, onSaved }: { brand: Brand; flows: Flow[]; onS
             save.mutate();
           }}
         >
-          <Field label="Lockdown flow" id={`brand-${brand.id}-flow`} error={form.errors.flowLockdown}>
-            <FormSelect id={`brand-${brand.id}-flow`} value={flow} onChange={(_event, value) => setFlow(value)}>
+          <Field label="Lockdown flow" id={`brand-${brand.id}-flow`} error={form.errors.flowLockdown} helper={mayChange ? undefined : SUPERUSER_ONLY}>
+            <FormSelect id={`brand-${brand.id}-flow`} value={flow} onChange={(_event, value) => setFlow(value)} isDisabled={!mayChange}>
               <FormSelectOption value="" label="— none —" />
               {flows.map((option) => (
                 <FormSelectOption key={option.slug} value={option.slug} label={`${option.slug} (${option.title})`} />
@@ -135,7 +140,7 @@ function BrandForm({ brand, flows, onSaved }: { brand: Brand; flows: Flow[]; onS
           <ErrorAlert error={form.failure} title="The brand was not saved" />
           {save.isSuccess && <Alert variant="success" isInline isPlain title="Saved." />}
           <ActionGroup>
-            <Button type="submit" isLoading={save.isPending}>
+            <Button type="submit" isLoading={save.isPending} isDisabled={!mayChange}>
               Save
             </Button>
           </ActionGroup>
@@ -166,16 +171,17 @@ const SWITCHES = [
 
 function LockdownStageForm({ stage, flows }: { stage: AccountLockdownStage; flows: Flow[] }) {
   const client = useQueryClient();
+  const mayChangeSecurity = useCapabilities().data?.changeSecuritySettings ?? false;
   const [draft, setDraft] = useState(stage);
   const form = useFormErrors();
+  // The switches are security settings: sent only by whoever may change them, so the rest of the form saves for the others.
+  const securitySwitches = mayChangeSecurity
+    ? { deactivateUser: draft.deactivateUser, setUnusablePassword: draft.setUnusablePassword, deleteSessions: draft.deleteSessions, revokeTokens: draft.revokeTokens, requireApproval: draft.requireApproval }
+    : {};
   const save = useMutation({
     mutationFn: () =>
       api.patch<AccountLockdownStage>(`/stages/account_lockdown/${stage.id}`, {
-        deactivateUser: draft.deactivateUser,
-        setUnusablePassword: draft.setUnusablePassword,
-        deleteSessions: draft.deleteSessions,
-        revokeTokens: draft.revokeTokens,
-        requireApproval: draft.requireApproval,
+        ...securitySwitches,
         selfServiceMessageTitle: draft.selfServiceMessageTitle,
         selfServiceMessage: draft.selfServiceMessage,
         completionFlow: draft.completionFlow || null,
@@ -197,14 +203,18 @@ function LockdownStageForm({ stage, flows }: { stage: AccountLockdownStage; flow
             save.mutate();
           }}
         >
+          {!mayChangeSecurity && (
+            <Alert variant="info" isInline isPlain title="The actions and the approval switch are security settings: only a superuser can change them." data-testid="security-settings-note" />
+          )}
           <FormGroup role="group" label="Actions" fieldId={`${stage.id}-actions`}>
             <Stack hasGutter>
               {SWITCHES.map(([key, label, help]) => (
                 <Switch
                   key={key}
                   id={`${stage.id}-${key}`}
-                  label={`${label} — ${help}`}
+                  label={`${label} — ${help}${mayChangeSecurity ? '' : draft[key] ? ' (on)' : ' (off)'}`}
                   isChecked={draft[key]}
+                  isDisabled={!mayChangeSecurity}
                   onChange={(_event, checked) => setDraft({ ...draft, [key]: checked })}
                 />
               ))}
@@ -213,8 +223,9 @@ function LockdownStageForm({ stage, flows }: { stage: AccountLockdownStage; flow
           <FormGroup role="group" label="Two-person approval" fieldId={`${stage.id}-approval`}>
             <Switch
               id={`${stage.id}-requireApproval`}
-              label="Require approval — a bulk lockdown of more users than the approval threshold waits until a second administrator approves it"
+              label={`Require approval — a bulk lockdown of more users than the approval threshold waits until a second administrator approves it${mayChangeSecurity ? '' : draft.requireApproval ? ' (on)' : ' (off)'}`}
               isChecked={draft.requireApproval}
+              isDisabled={!mayChangeSecurity}
               onChange={(_event, checked) => setDraft({ ...draft, requireApproval: checked })}
             />
           </FormGroup>
@@ -315,6 +326,7 @@ function CreateCard({ title, children, onSubmit, busy, failure, done }: { title:
 
 function Policies() {
   const client = useQueryClient();
+  const actions = useEventActions();
   const policies = useList<EventMatcherPolicy>('/policies/event_matcher');
   const [draft, setDraft] = useState({ name: '', action: 'account_lockdown_triggered', clientIp: '' });
   const form = useFormErrors();
@@ -347,9 +359,7 @@ function Policies() {
         <Field label="Action" id="policy-action" error={form.errors.action}>
           <FormSelect id="policy-action" value={draft.action} onChange={(_event, value) => setDraft({ ...draft, action: value })}>
             <FormSelectOption value="" label="— any —" />
-            {EVENT_ACTIONS.map((action) => (
-              <FormSelectOption key={action.value} value={action.value} label={action.label} />
-            ))}
+            <EventActionOptions items={actions.items} />
           </FormSelect>
         </Field>
         <Field label="Client IP" id="policy-ip" error={form.errors.clientIp} helper="Optional: match only events requested from this address.">
@@ -359,7 +369,7 @@ function Policies() {
       <SimpleTable
         label="Event matcher policies"
         columns={['Name', 'Action', 'Client IP']}
-        rows={(policies.data?.items ?? []).map((policy) => [policy.id, policy.name, EVENT_ACTIONS.find((a) => a.value === policy.action)?.label ?? policy.action ?? 'any', policy.clientIp ?? 'any'])}
+        rows={(policies.data?.items ?? []).map((policy) => [policy.id, policy.name, policy.action ? actions.label(policy.action) : 'any', policy.clientIp ?? 'any'])}
       />
     </Stack>
   );
@@ -444,7 +454,8 @@ function Rules() {
   const groups = useList<Group>('/groups');
   const transports = useList<NotificationTransport>('/notification_transports');
   const policies = useList<EventMatcherPolicy>('/policies/event_matcher');
-  const [draft, setDraft] = useState({ name: '', severity: 'alert' as 'notice' | 'warning' | 'alert', destinationGroupId: '', transportIds: [] as string[], policyIds: [] as string[] });
+  const empty = { name: '', severity: 'alert' as 'notice' | 'warning' | 'alert', alertPer: 'lockdown' as AlertPer, destinationGroupId: '', transportIds: [] as string[], policyIds: [] as string[] };
+  const [draft, setDraft] = useState(empty);
   const form = useFormErrors();
   const create = useMutation({
     mutationFn: () => {
@@ -452,7 +463,7 @@ function Rules() {
       return api.post<NotificationRule>('/notification_rules', body);
     },
     onSuccess: () => {
-      setDraft({ name: '', severity: 'alert', destinationGroupId: '', transportIds: [], policyIds: [] });
+      setDraft(empty);
       void client.invalidateQueries({ queryKey: ['config', '/notification_rules'] });
     },
     onError: form.take,
@@ -479,6 +490,17 @@ function Rules() {
             <FormSelectOption value="notice" label="Notice" />
             <FormSelectOption value="warning" label="Warning" />
             <FormSelectOption value="alert" label="Alert" />
+          </FormSelect>
+        </Field>
+        <Field
+          label="Alert"
+          id="rule-alert-per"
+          error={form.errors.alertPer}
+          helper="Once per lockdown: one summary when it ends (who asked, why, the counts, a link), whatever its size. Once per user: one alert per locked user."
+        >
+          <FormSelect id="rule-alert-per" value={draft.alertPer} onChange={(_event, value) => setDraft({ ...draft, alertPer: value as AlertPer })}>
+            <FormSelectOption value="lockdown" label="Once per lockdown (summary)" />
+            <FormSelectOption value="user" label="Once per user" />
           </FormSelect>
         </Field>
         <Field label="Destination group" id="rule-group" error={form.errors.destinationGroupId} helper="Its active members receive the notifications.">
@@ -516,11 +538,12 @@ function Rules() {
       </CreateCard>
       <SimpleTable
         label="Notification rules"
-        columns={['Name', 'Severity', 'Group', 'Transports', 'Policies']}
+        columns={['Name', 'Severity', 'Alert', 'Group', 'Transports', 'Policies']}
         rows={(rules.data?.items ?? []).map((rule) => [
           rule.id,
           rule.name,
           rule.severity,
+          rule.alertPer === 'user' ? 'per user' : 'per lockdown',
           rule.destinationGroupId ? nameOf(groups.data?.items, rule.destinationGroupId) : '—',
           rule.transportIds.map((id) => nameOf(transports.data?.items, id)).join(', ') || '—',
           rule.policyIds.map((id) => nameOf(policies.data?.items, id)).join(', ') || '—',

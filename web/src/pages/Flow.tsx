@@ -1,17 +1,19 @@
 import { Alert, Button, Card, CardBody, CardFooter, CardTitle, Flex, PageSection, Stack, StackItem, Title } from '@patternfly/react-core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
-import { isFinished } from '../../../domain/lockdown-status';
 import { api, ApiError, forgetCsrfToken } from '../api';
 import { ApprovalBanner } from '../components/Approval';
+import { CancelLockdown } from '../components/CancelLockdown';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { describeTargets } from '../components/Labels';
 import { LockdownProgress } from '../components/LockdownProgress';
+import { LockdownSummary } from '../components/LockdownSummary';
 import { PromptForm } from '../components/PromptForm';
-import { ResultsTable } from '../components/ResultsTable';
+import { ResultsTable, useResultsView } from '../components/ResultsTable';
 import { SafeHtml } from '../components/SafeHtml';
-import { Loading } from '../session';
-import type { FlowExecutor, Lockdown } from '../types';
+import { Loading, useMe } from '../session';
+import type { FlowExecutor, Lockdown, RenderedStage } from '../types';
 
 /** `/flows/<slug>`: a lockdown run through its flow (with `?lockdown=`), or the flow's own page (the completion page). */
 export function FlowPage() {
@@ -23,11 +25,12 @@ export function FlowPage() {
 function LockdownFlow({ id }: { id: string }) {
   const client = useQueryClient();
   const navigate = useNavigate();
+  const me = useMe().data;
   const lockdown = useQuery({
     queryKey: ['lockdown', id],
     queryFn: () => api.get<Lockdown>(`/lockdowns/${id}`),
     // Live progress: poll while the run is underway.
-    refetchInterval: (q) => (q.state.data && !isFinished(q.state.data.status) && q.state.data.status !== 'awaiting_input' ? 1000 : false),
+    refetchInterval: (q) => (q.state.data && !q.state.data.finished && q.state.data.status !== 'awaiting_input' ? 1000 : false),
   });
   const view = lockdown.data;
 
@@ -45,36 +48,36 @@ function LockdownFlow({ id }: { id: string }) {
 
   async function submit(values: Record<string, string>) {
     const next = await api.post<Lockdown>(`/lockdowns/${id}/stage`, values);
-    if (next.selfService && (next.completion || isFinished(next.status))) return finishSelfService(next);
+    if (next.selfService && (next.completion || next.finished)) return finishSelfService(next);
     client.setQueryData(['lockdown', id], next);
-    void client.invalidateQueries({ queryKey: ['lockdown-results', id] });
   }
 
-  async function cancel() {
+  /** Leaving the prompt: nobody was touched, so no confirmation; back to where the lockdown was started. */
+  async function leavePrompt() {
     const next = await api.post<Lockdown>(`/lockdowns/${id}/cancel`).catch((err: unknown) => {
       if (err instanceof ApiError && err.status === 409) return null;
       throw err;
     });
     if (next) client.setQueryData(['lockdown', id], next);
-    if (next?.status === 'cancelled' && view?.status === 'awaiting_input') navigate(-1);
+    void client.invalidateQueries({ queryKey: ['lockdowns'] });
+    if (next?.status === 'cancelled') navigate(-1);
   }
 
   const title = view?.flow.title ?? 'Account lockdown';
-  const targets = view ? (view.selfService ? 'your account' : `${view.progress.total} user${view.progress.total === 1 ? '' : 's'}`) : '';
   return (
     <>
       <PageSection>
         <Title headingLevel="h1">{title}</Title>
         {view && (
           <p>
-            Lockdown of {targets} · <Link to={`/lockdowns/${view.id}`}>details</Link>
+            Lockdown of {describeTargets(view, me?.id)} · <Link to={`/lockdowns/${view.id}`}>details</Link>
           </p>
         )}
       </PageSection>
       <PageSection>
         {lockdown.isPending && <Loading />}
         <ErrorAlert error={lockdown.error} title="This lockdown cannot be shown" />
-        {view && <LockdownStage view={view} onSubmit={submit} onCancel={cancel} onSelfServiceDone={finishSelfService} />}
+        {view && <LockdownStage view={view} onSubmit={submit} onLeavePrompt={leavePrompt} onSelfServiceDone={finishSelfService} />}
       </PageSection>
     </>
   );
@@ -83,26 +86,39 @@ function LockdownFlow({ id }: { id: string }) {
 function LockdownStage({
   view,
   onSubmit,
-  onCancel,
+  onLeavePrompt,
   onSelfServiceDone,
 }: {
   view: Lockdown;
   onSubmit: (values: Record<string, string>) => Promise<unknown>;
-  onCancel: () => Promise<void>;
+  onLeavePrompt: () => Promise<void>;
   onSelfServiceDone: (view: Lockdown) => void;
 }) {
-  const finished = isFinished(view.status);
+  const results = useResultsView();
+  const { finished } = view;
+  // The result takes the focus only when this page saw the run end (not when it is opened afterwards).
+  const sawItRun = useRef(!finished);
   useEffect(() => {
     if (view.selfService && finished) onSelfServiceDone(view);
   }, [view, finished, onSelfServiceDone]);
 
   if (view.status === 'awaiting_input' && view.stage) {
     return (
-      <Card>
-        <CardBody>
-          <PromptForm key={view.stage.name} stage={view.stage} onSubmit={onSubmit} onCancel={() => void onCancel()} />
-        </CardBody>
-      </Card>
+      <Stack hasGutter>
+        <Card>
+          <CardBody>
+            <PromptForm key={view.stage.name} stage={view.stage} onSubmit={onSubmit} onCancel={view.viewerMayAnswer ? () => void onLeavePrompt() : undefined} />
+          </CardBody>
+        </Card>
+        {view.targetCount > 1 && (
+          <Card>
+            <CardTitle component="h2">Who will be locked: {view.targetCount} users</CardTitle>
+            <CardBody>
+              <ResultsTable lockdown={view} live={false} view={results} />
+            </CardBody>
+          </Card>
+        )}
+      </Stack>
     );
   }
   if (view.status === 'awaiting_approval') {
@@ -110,9 +126,7 @@ function LockdownStage({
       <Stack hasGutter>
         <ApprovalBanner lockdown={view} />
         <Flex>
-          <Button variant="secondary" onClick={() => void onCancel()}>
-            Cancel the request
-          </Button>
+          <CancelLockdown lockdown={view} label="Cancel the request" />
         </Flex>
       </Stack>
     );
@@ -123,69 +137,57 @@ function LockdownStage({
         <Card>
           <CardTitle component="h2">Locking {view.progress.total === 1 ? 'the account' : `${view.progress.total} accounts`}…</CardTitle>
           <CardBody>
+            {view.containment?.finishedAt && view.containment.contained === view.targetCount && view.targetCount > 1 && (
+              <Alert variant="success" isInline isPlain title={`Contained ${view.containment.contained}/${view.targetCount}: every account is inactive, none of their credentials works.`} className="containment-note">
+                Each user’s password, sessions and tokens are being dealt with now, {view.progress.pending} to go.
+              </Alert>
+            )}
             <LockdownProgress lockdown={view} />
           </CardBody>
           {view.progress.total > 1 && (
             <CardFooter>
-              <Button variant="secondary" onClick={() => void onCancel()}>
-                Cancel
-              </Button>
+              <CancelLockdown lockdown={view} />
             </CardFooter>
           )}
         </Card>
         <Card>
-          <CardTitle component="h2">Results</CardTitle>
+          <CardTitle component="h2">Results per user</CardTitle>
           <CardBody>
-            <ResultsTable lockdown={view} live />
+            <ResultsTable lockdown={view} live view={results} />
           </CardBody>
         </Card>
       </Stack>
     );
   }
-  // Rejected and expired approvals locked nobody: the approval banner says so and by whom.
-  // A prompt nobody answered also ends `expired`: the summary says so, `error` says why.
-  const summary =
-    view.approval && (view.status === 'rejected' || view.status === 'expired')
-      ? null
-      : view.status === 'expired'
-        ? { variant: 'warning' as const, title: 'Lockdown expired: nobody was locked' }
-        : view.status === 'completed' && view.progress.failed === 0
-          ? { variant: 'success' as const, title: `Lockdown completed: ${view.progress.locked} of ${view.progress.total} locked` }
-          : view.status === 'cancelled'
-            ? { variant: 'warning' as const, title: `Lockdown cancelled: ${view.progress.locked} locked, ${view.progress.cancelled} not started` }
-            : { variant: 'danger' as const, title: `Lockdown finished with failures: ${view.progress.failed} of ${view.progress.total} failed` };
+  // One user: the results prompt's line belongs in the summary; for a bulk run it is only a summary again, shown after the table.
+  const single = view.targetCount === 1;
   return (
     <Stack hasGutter>
-      {summary && (
-        <StackItem>
-          <Alert variant={summary.variant} isInline title={summary.title} data-testid="lockdown-summary">
-            {view.error}
-          </Alert>
-        </StackItem>
-      )}
       {view.approval && (
         <StackItem>
           <ApprovalBanner lockdown={view} />
         </StackItem>
       )}
-      {view.stage && (
+      <StackItem>
+        <LockdownSummary lockdown={view} view={results} focusOnMount={sawItRun.current} message={single && view.stage ? <ResultsPrompt stage={view.stage} /> : undefined} />
+      </StackItem>
+      <StackItem>
+        <Card isCompact>
+          <CardTitle component="h2">Results per user</CardTitle>
+          <CardBody>
+            <ResultsTable lockdown={view} live={false} view={results} />
+          </CardBody>
+        </Card>
+      </StackItem>
+      {!single && view.stage && (
         <StackItem>
-          <Card>
+          <Card isCompact>
             <CardBody>
-              <PromptForm stage={view.stage} />
+              <ResultsPrompt stage={view.stage} />
             </CardBody>
           </Card>
         </StackItem>
       )}
-      <StackItem>
-        <Card>
-          <CardTitle component="h2">Results</CardTitle>
-          <CardBody>
-            <LockdownProgress lockdown={view} />
-            <ResultsTable lockdown={view} live={false} />
-          </CardBody>
-        </Card>
-      </StackItem>
       <StackItem>
         <Flex>
           <Link to="/users">
@@ -201,6 +203,19 @@ function LockdownStage({
         </Flex>
       </StackItem>
     </Stack>
+  );
+}
+
+/** The flow's results prompt as the API rendered it: display only, its messages without an alert of their own. */
+function ResultsPrompt({ stage }: { stage: RenderedStage }) {
+  return (
+    <div className="results-prompt" data-testid="results-prompt">
+      {stage.fields
+        .filter((field) => field.type.startsWith('alert_'))
+        .map((field) => (
+          <SafeHtml key={field.fieldKey} html={field.initialValue} className="prompt-html" />
+        ))}
+    </div>
   );
 }
 

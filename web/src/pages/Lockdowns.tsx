@@ -6,13 +6,29 @@ import { Link } from 'react-router';
 import { api, query } from '../api';
 import { CursorPager, useCursorPages } from '../components/CursorPager';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { formatTime, LockdownStatusLabel } from '../components/Labels';
-import { Loading } from '../session';
+import { describeTargets, formatTime, lockdownKind, LockdownStatusLabel, statusText } from '../components/Labels';
+import { Loading, useMe } from '../session';
 import type { Lockdown, LockdownStatus, Page } from '../types';
 
 const STATUSES: LockdownStatus[] = ['awaiting_input', 'awaiting_approval', 'pending', 'running', 'completed', 'failed', 'cancelled', 'rejected', 'expired'];
 
+/** What it did, in a few words: the counts once it ran, or why nobody was locked. */
+function outcome(lockdown: Lockdown): string {
+  const { locked, failed, cancelled, total } = lockdown.progress;
+  if (!lockdown.finished) {
+    if (lockdown.status === 'running') return `${locked + failed} of ${total} done${lockdown.containment ? `, contained ${lockdown.containment.contained}/${total}` : ''}`;
+    return lockdown.status === 'awaiting_input' ? 'waiting at its prompt' : 'nobody touched yet';
+  }
+  if (locked + failed === 0 && !lockdown.containment) {
+    if (lockdown.status === 'cancelled') return lockdown.approval ? 'cancelled while awaiting approval: nobody locked' : 'cancelled at its prompt: nobody locked';
+    return `${statusText(lockdown.status)}: nobody locked`;
+  }
+  const parts = [`${locked} locked`, ...(failed ? [`${failed} failed`] : []), ...(cancelled ? [`${cancelled} not started${lockdown.cancellation.leftDeactivated ? ' (stay deactivated)' : ''}`] : [])];
+  return parts.join(', ');
+}
+
 export function LockdownsPage() {
+  const me = useMe().data;
   const [status, setStatus] = useState('');
   const pages = useCursorPages();
   const lockdowns = useQuery({
@@ -40,7 +56,7 @@ export function LockdownsPage() {
               >
                 <FormSelectOption value="" label="Any status" />
                 {STATUSES.map((value) => (
-                  <FormSelectOption key={value} value={value} label={value.replace('_', ' ')} />
+                  <FormSelectOption key={value} value={value} label={statusText(value)} />
                 ))}
               </FormSelect>
             </ToolbarItem>
@@ -60,7 +76,7 @@ export function LockdownsPage() {
                 <Th modifier="wrap">Status</Th>
                 <Th modifier="wrap">Requested by</Th>
                 <Th modifier="wrap">Users</Th>
-                <Th modifier="wrap">Locked / failed</Th>
+                <Th modifier="wrap">Outcome</Th>
                 <Th modifier="wrap">Reason</Th>
               </Tr>
             </Thead>
@@ -73,14 +89,12 @@ export function LockdownsPage() {
                   <Td dataLabel="Status">
                     <LockdownStatusLabel status={lockdown.status} />
                   </Td>
-                  <Td dataLabel="Requested by">
-                    {lockdown.actor.username}
-                    {lockdown.selfService ? ' (self-service)' : ''}
+                  <Td dataLabel="Requested by">{lockdown.actor.username}</Td>
+                  <Td dataLabel="Users">
+                    {describeTargets(lockdown, me?.id)}
+                    <div className="secondary-text">{lockdownKind(lockdown)}</div>
                   </Td>
-                  <Td dataLabel="Users">{lockdown.results.length === 1 ? lockdown.results[0].username : lockdown.progress.total}</Td>
-                  <Td dataLabel="Locked / failed">
-                    {lockdown.progress.locked} / {lockdown.progress.failed}
-                  </Td>
+                  <Td dataLabel="Outcome">{outcome(lockdown)}</Td>
                   <Td dataLabel="Reason" modifier="breakWord">
                     {lockdown.reason ?? '—'}
                   </Td>

@@ -1,80 +1,169 @@
-import { Button, ExpandableSection, DataList, DataListCell, DataListItem, DataListItemCells, DataListItemRow, Flex, Label, PageSection, Title } from '@patternfly/react-core';
+import {
+  Button,
+  DataList,
+  DataListCell,
+  DataListContent,
+  DataListItem,
+  DataListItemCells,
+  DataListItemRow,
+  DataListToggle,
+  ExpandableSection,
+  Flex,
+  Label,
+  PageSection,
+  Title,
+  Toolbar,
+  ToolbarContent,
+  ToolbarItem,
+} from '@patternfly/react-core';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'react-router';
 import { api, query } from '../api';
 import { CursorPager, useCursorPages } from '../components/CursorPager';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { formatTime } from '../components/Labels';
 import { Loading } from '../session';
-import type { Notification, Page } from '../types';
+import type { Notification, NotificationGroup, Page } from '../types';
 
 const SEVERITY_COLORS = { notice: 'blue', warning: 'orange', alert: 'red' } as const;
 
-/** The signed-in user's inbox (the `local` notification transport). */
+/**
+ * The signed-in user's inbox (the `local` notification transport), grouped by lockdown: a
+ * rule alerting per lockdown sends one summary, and one alerting per user still makes one
+ * group of its 300 notifications. "Mark all seen" clears the inbox at once.
+ */
 export function NotificationsPage() {
   const client = useQueryClient();
   const pages = useCursorPages();
-  const notifications = useQuery({
-    queryKey: ['my-notifications', pages.cursor],
-    queryFn: () => api.get<Page<Notification>>(`/me/notifications${query({ limit: 25, cursor: pages.cursor })}`),
+  const groups = useQuery({
+    queryKey: ['my-notifications', 'groups', pages.cursor],
+    queryFn: () => api.get<Page<NotificationGroup>>(`/me/notifications/groups${query({ limit: 25, cursor: pages.cursor })}`),
     placeholderData: keepPreviousData,
     refetchInterval: 5000,
   });
-  const seen = useMutation({
-    mutationFn: (id: string) => api.post<Notification>(`/me/notifications/${id}/seen`),
+  const markSeen = useMutation({
+    mutationFn: (group: NotificationGroup | null) =>
+      group && group.lockdownId === null ? api.post(`/me/notifications/${group.latest.id}/seen`) : api.post('/me/notifications/seen', group ? { lockdownId: group.lockdownId } : {}),
     onSuccess: () => client.invalidateQueries({ queryKey: ['my-notifications'] }),
   });
-  const items = notifications.data?.items ?? [];
+  const items = groups.data?.items ?? [];
+  const unseen = items.reduce((sum, group) => sum + group.unseen, 0);
   return (
     <>
       <PageSection>
         <Title headingLevel="h1">Notifications</Title>
       </PageSection>
       <PageSection>
-        <ErrorAlert error={notifications.error ?? seen.error} title="Notifications cannot be shown" />
-        {notifications.isPending ? (
+        <Toolbar inset={{ default: 'insetNone' }}>
+          <ToolbarContent>
+            <ToolbarItem>
+              <Button variant="secondary" onClick={() => markSeen.mutate(null)} isDisabled={unseen === 0 || markSeen.isPending} isLoading={markSeen.isPending && markSeen.variables === null}>
+                Mark all seen
+              </Button>
+            </ToolbarItem>
+            <ToolbarItem align={{ default: 'alignEnd' }}>
+              <CursorPager pages={pages} nextCursor={groups.data?.nextCursor} label="Notifications" />
+            </ToolbarItem>
+          </ToolbarContent>
+        </Toolbar>
+        <ErrorAlert error={groups.error ?? markSeen.error} title="Notifications cannot be shown" />
+        {groups.isPending ? (
           <Loading />
         ) : items.length === 0 ? (
           <p>No notifications.</p>
         ) : (
-          <DataList aria-label="Notifications">
-            {items.map((notification) => (
-              <DataListItem key={notification.id} aria-labelledby={`notification-${notification.id}`}>
-                <DataListItemRow>
-                  <DataListItemCells
-                    dataListCells={[
-                      <DataListCell key="main" width={4}>
-                        <Flex spaceItems={{ default: 'spaceItemsSm' }} alignItems={{ default: 'alignItemsCenter' }}>
-                          <Label color={SEVERITY_COLORS[notification.severity]} isCompact>
-                            {notification.severity}
-                          </Label>
-                          <strong id={`notification-${notification.id}`}>{notification.title}</strong>
-                          {!notification.seen && (
-                            <Label color="purple" isCompact>
-                              New
-                            </Label>
-                          )}
-                        </Flex>
-                        <NotificationBody body={notification.body} />
-                      </DataListCell>,
-                      <DataListCell key="time" width={1}>
-                        {formatTime(notification.createdAt)}
-                      </DataListCell>,
-                      <DataListCell key="action" width={1}>
-                        {!notification.seen && (
-                          <Button variant="link" isInline onClick={() => seen.mutate(notification.id)}>
-                            Mark as seen
-                          </Button>
-                        )}
-                      </DataListCell>,
-                    ]}
-                  />
-                </DataListItemRow>
-              </DataListItem>
+          <DataList aria-label="Notifications by lockdown">
+            {items.map((group) => (
+              <GroupItem key={group.lockdownId ?? group.latest.id} group={group} onSeen={() => markSeen.mutate(group)} />
             ))}
           </DataList>
         )}
-        <CursorPager pages={pages} nextCursor={notifications.data?.nextCursor} label="Notifications" />
       </PageSection>
+    </>
+  );
+}
+
+function GroupItem({ group, onSeen }: { group: NotificationGroup; onSeen: () => void }) {
+  const [expanded, setExpanded] = useState(false);
+  const { latest } = group;
+  const id = `notification-${latest.id}`;
+  return (
+    <DataListItem aria-labelledby={id} isExpanded={expanded}>
+      <DataListItemRow>
+        {group.count > 1 && (
+          <DataListToggle
+            id={`${id}-toggle`}
+            aria-controls={`${id}-all`}
+            isExpanded={expanded}
+            onClick={() => setExpanded(!expanded)}
+            aria-label={`All ${group.count} notifications of this lockdown`}
+          />
+        )}
+        <DataListItemCells
+          dataListCells={[
+            <DataListCell key="main" width={4}>
+              <Flex spaceItems={{ default: 'spaceItemsSm' }} alignItems={{ default: 'alignItemsCenter' }}>
+                <Label color={SEVERITY_COLORS[latest.severity]} isCompact>
+                  {latest.severity}
+                </Label>
+                <strong id={id}>{latest.title}</strong>
+                {group.count > 1 && <Label isCompact>{group.count} notifications</Label>}
+                {group.unseen > 0 && (
+                  <Label color="purple" isCompact>
+                    {group.count > 1 ? `${group.unseen} new` : 'New'}
+                  </Label>
+                )}
+              </Flex>
+              <NotificationBody body={latest.body} />
+              {group.lockdownId && (
+                <Link to={`/lockdowns/${group.lockdownId}`} className="notification-link">
+                  Open the lockdown
+                </Link>
+              )}
+            </DataListCell>,
+            <DataListCell key="time" width={1}>
+              {formatTime(latest.createdAt)}
+            </DataListCell>,
+            <DataListCell key="action" width={1}>
+              {group.unseen > 0 && (
+                <Button variant="link" isInline onClick={onSeen}>
+                  {group.count > 1 ? 'Mark these seen' : 'Mark as seen'}
+                </Button>
+              )}
+            </DataListCell>,
+          ]}
+        />
+      </DataListItemRow>
+      {group.count > 1 && (
+        <DataListContent id={`${id}-all`} aria-label={`Notifications of lockdown ${group.lockdownId}`} isHidden={!expanded}>
+          {expanded && group.lockdownId && <GroupNotifications lockdownId={group.lockdownId} />}
+        </DataListContent>
+      )}
+    </DataListItem>
+  );
+}
+
+/** Every notification of one lockdown, paged: e.g. the per-user alerts of a rule that asks for them. */
+function GroupNotifications({ lockdownId }: { lockdownId: string }) {
+  const pages = useCursorPages();
+  const notifications = useQuery({
+    queryKey: ['my-notifications', lockdownId, pages.cursor],
+    queryFn: () => api.get<Page<Notification>>(`/me/notifications${query({ lockdownId, limit: 20, cursor: pages.cursor })}`),
+    placeholderData: keepPreviousData,
+  });
+  return (
+    <>
+      <ErrorAlert error={notifications.error} title="These notifications cannot be shown" />
+      <ul className="notification-group">
+        {notifications.data?.items.map((notification) => (
+          <li key={notification.id}>
+            {formatTime(notification.createdAt)} — {notification.title}
+            {!notification.seen && ' (new)'}
+          </li>
+        ))}
+      </ul>
+      <CursorPager pages={pages} nextCursor={notifications.data?.nextCursor} label="Notifications of this lockdown" />
     </>
   );
 }

@@ -7,8 +7,14 @@ export function OverviewPage() {
   const me = useMe().data;
   const can = useCapabilities().data;
   const cards = [
-    can?.changeUser && { to: '/users', title: 'Directory › Users', body: 'Find users, lock one or many compromised accounts, and restore access afterwards.' },
-    (can?.changeUser || can?.viewAudit) && { to: '/lockdowns', title: 'Lockdowns', body: 'Every lockdown with its status, reason, progress, per-user results and workflow history.' },
+    can?.listUsers && {
+      to: '/users',
+      title: 'Directory › Users',
+      body: can.changeUser
+        ? 'Find users, lock one or many compromised accounts, and restore access afterwards.'
+        : 'The users you manage: lock one or several of them, and restore access afterwards.',
+    },
+    can?.listLockdowns && { to: '/lockdowns', title: 'Lockdowns', body: 'Every lockdown with its status, reason, progress, per-user results and workflow history.' },
     can?.viewAudit && { to: '/events', title: 'Events', body: 'The audit log: who locked whom, when, from where and why.' },
     { to: '/notifications', title: 'Notifications', body: 'Alerts sent to you, e.g. when an account is locked.' },
     can?.configure && { to: '/configuration', title: 'Configuration', body: 'The brand’s lockdown flow, the stage’s actions, prompts and notification rules.' },

@@ -22,6 +22,7 @@ import {
   ModalFooter,
   ModalHeader,
   PageSection,
+  Stack,
   TextInput,
   Title,
 } from '@patternfly/react-core';
@@ -29,27 +30,31 @@ import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { isProtectedAccount } from '../../../domain/accounts';
 import { api, ApiError } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Field } from '../components/FormField';
-import { ActiveLabel, formatTime } from '../components/Labels';
+import { formatTime } from '../components/Labels';
+import { LastLockdownCard } from '../components/LastLockdownCard';
+import { PasswordLockedLabel, PasswordLockPanel } from '../components/PasswordLock';
 import { StartLockdownError, useStartLockdown } from '../components/StartLockdown';
 import { DeactivateUserModal, DeleteUserModal, EditUserModal, type ActionNotice } from '../components/UserActions';
+import { DownstreamRestore } from '../components/DownstreamRestore';
+import { UserStatusLabel } from '../components/UserStatusLabel';
 import { Loading, useCapabilities, useMe } from '../session';
-import type { Page, RecoveryLink, Session, Token, User } from '../types';
+import type { Page, RecoveryLink, Session, Token, User, UserDetail } from '../types';
 
 /** A user: who they are, their credentials, Account Lockdown, and restoring access after one. */
 export function UserDetailPage() {
   const { id = '' } = useParams();
   const client = useQueryClient();
   const me = useMe().data;
-  const can = useCapabilities(id).data;
-  const user = useQuery({ queryKey: ['user', id], queryFn: () => api.get<User>(`/users/${id}`) });
+  // What the viewer may do to this user, as the API decides it: the page derives no rule of its own.
+  const can = useCapabilities(id).data?.user;
+  const user = useQuery({ queryKey: ['user', id], queryFn: () => api.get<UserDetail>(`/users/${id}`) });
   const sessions = useQuery({ queryKey: ['user', id, 'sessions'], queryFn: () => api.get<Page<Session>>(`/users/${id}/sessions`) });
   const tokens = useQuery({ queryKey: ['user', id, 'tokens'], queryFn: () => api.get<Page<Token>>(`/users/${id}/tokens`) });
   const start = useStartLockdown();
-  const refresh = () => client.invalidateQueries({ queryKey: ['user', id] });
+  const refresh = () => Promise.all([client.invalidateQueries({ queryKey: ['user', id] }), client.invalidateQueries({ queryKey: ['capabilities', id] })]);
   const activate = useMutation({ mutationFn: () => api.post<User>(`/users/${id}/activate`), onSuccess: refresh });
   const [passwordOpen, setPasswordOpen] = useState(false);
   const [accountModal, setAccountModal] = useState<'edit' | 'deactivate' | 'delete' | null>(null);
@@ -58,15 +63,13 @@ export function UserDetailPage() {
   const recoveryLink = useMutation({ mutationFn: () => api.post<RecoveryLink>(`/users/${id}/recovery_link`), onSuccess: (link) => setRecovery(link) });
 
   const data = user.data;
-  const protectedAccount = data ? isProtectedAccount(data) : false;
+  // Your own page has "Lock my account" in Settings, and nobody deactivates themself here.
   const isSelf = data?.id === me?.id;
-  // Absent on your own page (Settings has "Lock my account"), on protected accounts and without permission.
-  const canLock = Boolean(data && can?.changeUser && !isSelf && !protectedAccount);
-  // PATCH/DELETE need change_user on the user, and a superuser's account changes only by a
-  // superuser (canChangeAccount in domain/permissions.ts). Not on your own page: Settings has
-  // "Lock my account", and nobody deletes themself.
-  const canChangeAccount = Boolean(data && can?.changeUser && (!data.isSuperuser || me?.isSuperuser));
-  const canDeactivateOrDelete = canChangeAccount && !isSelf && !protectedAccount;
+  const canLock = Boolean(data && can?.lockdown && !isSelf);
+  const canDeactivate = Boolean(data?.isActive && can?.deactivate && !isSelf);
+  const canDelete = Boolean(can?.delete);
+  const canActivate = Boolean(data && !data.isActive && can?.activate);
+  const canRestore = canActivate || Boolean(can?.setPassword || can?.recoveryLink);
   const liveSessions = sessions.data?.items.filter((session) => !session.expired) ?? [];
   const liveTokens = tokens.data?.items.filter((token) => !token.expired) ?? [];
 
@@ -75,9 +78,10 @@ export function UserDetailPage() {
       <PageSection>
         <Flex alignItems={{ default: 'alignItemsCenter' }} spaceItems={{ default: 'spaceItemsSm' }}>
           <Title headingLevel="h1">{data?.username ?? 'User'}</Title>
-          {data && <ActiveLabel user={data} />}
+          {data && <UserStatusLabel user={data} />}
+          {data && <PasswordLockedLabel user={data} />}
           {data?.isSuperuser && <Label color="purple">Superuser</Label>}
-          {protectedAccount && <Label>Protected account</Label>}
+          {data?.isProtected && <Label>Protected account</Label>}
         </Flex>
         <p>
           <Link to="/users">Directory › Users</Link>
@@ -86,6 +90,7 @@ export function UserDetailPage() {
       <PageSection>
         {user.isPending && <Loading />}
         <ErrorAlert error={user.error} title="This user cannot be shown" />
+        {data && <PasswordLockPanel userId={data.id} />}
         {notice && (
           <Alert
             variant={notice.variant}
@@ -101,38 +106,47 @@ export function UserDetailPage() {
         {data && (
           <Grid hasGutter>
             <GridItem md={7}>
-              <Card isFullHeight>
-                <CardHeader
-                  actions={
-                    canChangeAccount
-                      ? {
-                          actions: (
-                            <Button variant="secondary" onClick={() => setAccountModal('edit')}>
-                              Edit details
-                            </Button>
-                          ),
-                          hasNoOffset: true,
-                        }
-                      : undefined
-                  }
-                >
-                  <CardTitle component="h2">Details</CardTitle>
-                </CardHeader>
-                <CardBody>
-                  <DescriptionList isHorizontal>
-                    <Term label="Name">{data.name || '—'}</Term>
-                    <Term label="Email">{data.email || '—'}</Term>
-                    <Term label="Type">{data.type.replaceAll('_', ' ')}</Term>
-                    <Term label="Status">{data.isActive ? 'Active' : 'Inactive — cannot log in'}</Term>
-                    <Term label="Active sessions">
-                      <span data-testid="sessions-count">{sessions.data ? liveSessions.length : '…'}</span>
-                    </Term>
-                    <Term label="Active tokens">
-                      <span data-testid="tokens-count">{tokens.data ? liveTokens.length : '…'}</span>
-                    </Term>
-                  </DescriptionList>
-                </CardBody>
-              </Card>
+              <Stack hasGutter>
+                {data.lastLockdown && <LastLockdownCard last={data.lastLockdown} />}
+                <Card isFullHeight={!data.lastLockdown}>
+                  <CardHeader
+                    actions={
+                      can?.edit
+                        ? {
+                            actions: (
+                              <Button variant="secondary" onClick={() => setAccountModal('edit')}>
+                                Edit details
+                              </Button>
+                            ),
+                            hasNoOffset: true,
+                          }
+                        : undefined
+                    }
+                  >
+                    <CardTitle component="h2">Details</CardTitle>
+                  </CardHeader>
+                  <CardBody>
+                    <DescriptionList isHorizontal isCompact>
+                      <Term label="Name">{data.name || '—'}</Term>
+                      <Term label="Email">{data.email || '—'}</Term>
+                      <Term label="Type">{data.type.replaceAll('_', ' ')}</Term>
+                      <Term label="Status">
+                        {data.isLockedDown
+                          ? 'Locked — inactive, password unusable, no session or token'
+                          : data.isActive
+                            ? 'Active'
+                            : 'Inactive — cannot log in (password kept)'}
+                      </Term>
+                      <Term label="Active sessions">
+                        <span data-testid="sessions-count">{sessions.data ? liveSessions.length : '…'}</span>
+                      </Term>
+                      <Term label="Active tokens">
+                        <span data-testid="tokens-count">{tokens.data ? liveTokens.length : '…'}</span>
+                      </Term>
+                    </DescriptionList>
+                  </CardBody>
+                </Card>
+              </Stack>
             </GridItem>
             <GridItem md={5}>
               <Card isFullHeight>
@@ -146,51 +160,71 @@ export function UserDetailPage() {
                           Account Lockdown
                         </Button>
                       </ActionGroup>
-                      <StartLockdownError error={start.error} />
                     </>
                   )}
-                  {isSelf && <p>To lock your own account, use <Link to="/settings">Settings › Account Lockdown</Link>.</p>}
-                  {protectedAccount && <p>Account Lockdown cannot be triggered on the anonymous user or internal service accounts.</p>}
-                  {canDeactivateOrDelete && (
+                  <StartLockdownError error={start.error} />
+                  {isSelf && (
+                    <p>
+                      To lock your own account, use <Link to="/settings">Settings › Account Lockdown</Link>.
+                    </p>
+                  )}
+                  {data.isProtected && <p>Protected from lockdown: the anonymous user and internal service accounts are never locked.</p>}
+                  {data.isLockedDown && !isSelf && (
+                    <p data-testid="already-locked">
+                      Already locked: inactive, password unusable, no session and no token — a lockdown would change nothing.
+                      {canRestore && ' To give access back, activate the account, then set a password or send a recovery link.'}
+                    </p>
+                  )}
+                  {(canDeactivate || canDelete) && (
                     <>
                       <Title headingLevel="h3" size="md" style={{ marginTop: '1rem' }}>
-                        Deactivate or delete
+                        {canDeactivate && canDelete ? 'Deactivate or delete' : canDeactivate ? 'Deactivate' : 'Delete'}
                       </Title>
-                      <p>For an account that should stop working, e.g. someone who left: every session is ended and every token revoked.</p>
+                      <p>
+                        {canDeactivate
+                          ? 'For an account that should stop working, e.g. someone who left: every session is ended and every token revoked.'
+                          : 'Every session is ended and every token revoked first; the audit events stay.'}
+                      </p>
                       <Flex spaceItems={{ default: 'spaceItemsSm' }} style={{ marginTop: '.5rem' }}>
-                        {data.isActive && (
+                        {canDeactivate && (
                           <Button variant="secondary" isDanger onClick={() => setAccountModal('deactivate')}>
                             Deactivate
                           </Button>
                         )}
-                        <Button variant="secondary" isDanger onClick={() => setAccountModal('delete')}>
-                          Delete user
-                        </Button>
+                        {canDelete && (
+                          <Button variant="secondary" isDanger onClick={() => setAccountModal('delete')}>
+                            Delete user
+                          </Button>
+                        )}
                       </Flex>
                     </>
                   )}
-                  {can?.changeUser && (
+                  {canRestore && (
                     <>
                       <Title headingLevel="h3" size="md" style={{ marginTop: '1rem' }}>
                         Restore access
                       </Title>
                       <Flex spaceItems={{ default: 'spaceItemsSm' }} style={{ marginTop: '.5rem' }}>
-                        {!data.isActive && (
+                        {canActivate && (
                           <Button variant="primary" onClick={() => activate.mutate()} isLoading={activate.isPending}>
                             Activate
                           </Button>
                         )}
-                        <Button variant="secondary" onClick={() => setPasswordOpen(true)}>
-                          Set password
-                        </Button>
-                        <Button variant="secondary" onClick={() => recoveryLink.mutate()} isLoading={recoveryLink.isPending}>
-                          Create recovery link
-                        </Button>
+                        {can?.setPassword && (
+                          <Button variant="secondary" onClick={() => setPasswordOpen(true)}>
+                            Set password
+                          </Button>
+                        )}
+                        {can?.recoveryLink && (
+                          <Button variant="secondary" onClick={() => recoveryLink.mutate()} isLoading={recoveryLink.isPending}>
+                            Create recovery link
+                          </Button>
+                        )}
                       </Flex>
-                      <ErrorAlert error={activate.error ?? recoveryLink.error} title="The action failed" />
-                      {activate.isSuccess && data.isActive && <Alert variant="success" isInline isPlain title="The account is active again." />}
                     </>
                   )}
+                  <ErrorAlert error={activate.error ?? recoveryLink.error} title="The action failed" />
+                  {activate.isSuccess && data.isActive && <Alert variant="success" isInline isPlain title="The account is active again." />}
                 </CardBody>
               </Card>
             </GridItem>
@@ -254,6 +288,7 @@ export function UserDetailPage() {
                 </CardBody>
               </Card>
             </GridItem>
+            <DownstreamRestore userId={data.id} />
           </Grid>
         )}
       </PageSection>
