@@ -57,10 +57,10 @@ const program = new Command('npm run bench --')
   .option('--memory', 'bench: first, what an idle worker process holds, piece by piece (bench/worker-memory.ts)')
   .option('--label <name>', 'name of the results file (bench/results/<label>.json)', 'latest')
   .addHelpText('after', `
-Issue 20's documented run (README § Performance):
-  npm run bench -- --singles 200 --bulk 2000,10000 --label issue-20                         # ~50 min
-  npm run bench -- --on dev --singles 200 --bulk 0 --label issue-20-dev                      # ~10 min
-  npm run bench -- --on cluster --workers 1,2 --singles 200 --bulk 2000 --label issue-20-cluster   # ~40 min
+Issue 20's documented run (README § Performance), as run on 2026-12-04:
+  npm run bench -- --on dev --singles 100 --bulk 0 --label issue-20-dev                            # ~3 min
+  npm run bench -- --on cluster --workers 1,2 --singles 100 --bulk 2000 --label issue-20-cluster   # ~22 min
+  npm run bench -- --singles 100 --bulk 2000,10000 --memory --label issue-20                       # ~30 min
 A small run on a busy machine: npm run bench -- --singles 50 --bulk 500 --ceiling-users 500 --baseline-users 500
 The bench target uses TEMPORAL_ADDRESS / BENCH_DATABASE_URL when set; otherwise it starts a dev server and a private PostgreSQL.`)
   .parse();
