@@ -80,19 +80,9 @@ export const CreateConnectorBody = z
       '`actions` default to every action of the kind but `delete`.',
   });
 
-export const UpdateConnectorBody = z
-  .object({
-    name: name.optional(),
-    baseUrl: outboundUrl.optional(),
-    realm: realm.optional(),
-    clientId: clientId.optional(),
-    clientSecret: credential.optional(),
-    token: credential.optional(),
-    mapping: AccountMapping.optional(),
-    mappingAttribute: mappingAttribute.nullable().optional(),
-    actions: actions.optional(),
-    enabled: z.boolean().optional(),
-  })
+// The create body less the kind (which never changes), every field optional.
+export const UpdateConnectorBody = CreateConnectorBody.omit({ kind: true })
+  .partial()
   .strict()
   .openapi('UpdateConnectorRequest', { description: 'Only the fields given change (the kind never does); a new credential replaces the stored one.' });
 
