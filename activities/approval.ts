@@ -1,5 +1,6 @@
 import { APPROVAL_EVENT_ACTIONS, APPROVAL_REQUESTED, type ApprovalOutcome, type ApprovalRecord } from '../domain/approval';
 import type { Db } from '../lib/db';
+import { writeEventOnce } from './event-once';
 import type { Logger } from '../lib/logger';
 import type { AuditEventWritten } from './audit';
 import { anyRuleTriggered } from './notifications';
@@ -19,27 +20,22 @@ export function createApprovalActivities(db: Db, logger: Logger) {
   async function writeEvent(lockdownId: string, action: string, dedupKey: string, actor: { id: string; username: string } | null, context: Record<string, unknown>) {
     const lockdown = await db.lockdown.findUniqueOrThrow({ where: { id: lockdownId } });
     const targetCount = await db.lockdownTarget.count({ where: { lockdownId } });
-    await db.event.createMany({
-      skipDuplicates: true,
-      data: {
-        action,
-        actorId: actor?.id ?? null,
-        // An expiry has no person behind it: the timer (recorded as the system).
-        actorSnapshot: actor ?? { id: null, username: 'system' },
-        clientIp: lockdown.clientIp,
-        lockdownId,
-        workflowId: lockdown.workflowId,
-        dedupKey,
-        context: {
-          lockdown_id: lockdownId,
-          reason: lockdown.reason,
-          requested_by: { id: lockdown.actorId, username: lockdown.actorUsername },
-          target_count: targetCount,
-          ...context,
-        },
+    const event = await writeEventOnce(db, {
+      action,
+      // An expiry has no person behind it: the timer (recorded as the system).
+      actor,
+      clientIp: lockdown.clientIp,
+      lockdownId,
+      workflowId: lockdown.workflowId,
+      dedupKey,
+      context: {
+        lockdown_id: lockdownId,
+        reason: lockdown.reason,
+        requested_by: { id: lockdown.actorId, username: lockdown.actorUsername },
+        target_count: targetCount,
+        ...context,
       },
     });
-    const event = await db.event.findUniqueOrThrow({ where: { dedupKey }, select: { id: true } });
     let notify = true;
     try {
       notify = await anyRuleTriggered(db, { action, clientIp: lockdown.clientIp });

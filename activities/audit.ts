@@ -2,6 +2,7 @@ import { ACCOUNT_LOCKDOWN_FAILED, ACCOUNT_LOCKDOWN_TRIGGERED, lockdownEventDedup
 import type { DeactivationCause } from '../domain/deactivation';
 import { countsContext, type LockdownActionKey } from '../domain/lockdown-actions';
 import type { Db } from '../lib/db';
+import { writeEventOnce } from './event-once';
 import type { Logger } from '../lib/logger';
 import type { ActorRef } from '../domain/stages';
 import type { LockdownActions } from '../domain/lockdown-actions';
@@ -39,35 +40,29 @@ export function createAuditActivities(db: Db, logger: Logger) {
     const target = await db.lockdownTarget.findUniqueOrThrow({
       where: { lockdownId_userId: { lockdownId: input.lockdownId, userId: input.userId } },
     });
-    const dedupKey = lockdownEventDedupKey(input.lockdownId, input.userId);
-    const { count } = await db.event.createMany({
-      skipDuplicates: true,
-      data: {
-        action,
-        actorId: input.actor.id,
-        actorSnapshot: { id: input.actor.id, username: input.actor.username },
-        clientIp: input.clientIp,
-        lockdownId: input.lockdownId,
-        workflowId: input.workflowId,
-        dedupKey,
-        context: {
-          reason: input.reason,
-          affected_user: target.username,
-          affected_user_id: input.userId,
-          lockdown_id: input.lockdownId,
-          workflow_id: input.workflowId,
-          run_id: input.runId,
-          parent_workflow_id: input.parentWorkflowId,
-          self_service: input.selfService,
-          actions: { ...input.actions },
-          ...countsContext(target),
-          ...(input.cause ? { cause: input.cause } : {}),
-          ...extra,
-        },
+    const event = await writeEventOnce(db, {
+      action,
+      actor: input.actor,
+      clientIp: input.clientIp,
+      lockdownId: input.lockdownId,
+      workflowId: input.workflowId,
+      dedupKey: lockdownEventDedupKey(input.lockdownId, input.userId),
+      context: {
+        reason: input.reason,
+        affected_user: target.username,
+        affected_user_id: input.userId,
+        lockdown_id: input.lockdownId,
+        workflow_id: input.workflowId,
+        run_id: input.runId,
+        parent_workflow_id: input.parentWorkflowId,
+        self_service: input.selfService,
+        actions: { ...input.actions },
+        ...countsContext(target),
+        ...(input.cause ? { cause: input.cause } : {}),
+        ...extra,
       },
     });
-    const event = await db.event.findUniqueOrThrow({ where: { dedupKey }, select: { id: true, action: true } });
-    logger.info({ lockdownId: input.lockdownId, userId: input.userId, eventId: event.id, action: event.action, written: count === 1 }, 'lockdown audit event');
+    logger.info({ lockdownId: input.lockdownId, userId: input.userId, eventId: event.id, action: event.action, written: event.created }, 'lockdown audit event');
     return { eventId: event.id, notify: await notifies(event.id, event.action, input.clientIp, input.lockdownId) };
   }
 

@@ -15,6 +15,7 @@ import {
 import { DOWNSTREAM_EVENT_ACTIONS, downstreamEventDedupKey } from '../domain/events';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
+import { writeEventOnce } from './event-once';
 import type { Logger } from '../lib/logger';
 import type { ConnectorMetrics } from '../lib/metrics';
 import { outboundPolicy } from '../lib/outbound-address';
@@ -86,37 +87,32 @@ export function createDownstreamActivities(db: Db, config: Config, logger: Logge
         where: { ...resultKey(input), run: input.run },
         data: { status: final.outcome, error: final.error, actions: final.actions, remoteAccountId: final.remoteAccountId, attempts, completedAt: new Date() },
       });
-      await tx.event.createMany({
-        skipDuplicates: true,
-        data: {
-          action,
-          actorId: input.actor.id,
-          actorSnapshot: { id: input.actor.id, username: input.actor.username },
-          clientIp: input.clientIp,
-          lockdownId: input.lockdownId,
-          workflowId: input.workflowId,
-          dedupKey,
-          context: {
-            reason: input.reason,
-            affected_user: user?.username ?? null,
-            affected_user_id: input.userId,
-            lockdown_id: input.lockdownId,
-            connector: input.connector.name,
-            connector_id: input.connector.id,
-            connector_kind: input.connector.kind,
-            outcome: final.outcome,
-            actions: final.actions,
-            remote_account_id: final.remoteAccountId,
-            ...(final.error ? { error: final.error } : {}),
-            attempts,
-            run: input.run,
-            workflow_id: input.workflowId,
-            run_id: input.runId,
-            ...(input.parentWorkflowId ? { parent_workflow_id: input.parentWorkflowId } : {}),
-          },
+      return writeEventOnce(tx, {
+        action,
+        actor: input.actor,
+        clientIp: input.clientIp,
+        lockdownId: input.lockdownId,
+        workflowId: input.workflowId,
+        dedupKey,
+        context: {
+          reason: input.reason,
+          affected_user: user?.username ?? null,
+          affected_user_id: input.userId,
+          lockdown_id: input.lockdownId,
+          connector: input.connector.name,
+          connector_id: input.connector.id,
+          connector_kind: input.connector.kind,
+          outcome: final.outcome,
+          actions: final.actions,
+          remote_account_id: final.remoteAccountId,
+          ...(final.error ? { error: final.error } : {}),
+          attempts,
+          run: input.run,
+          workflow_id: input.workflowId,
+          run_id: input.runId,
+          ...(input.parentWorkflowId ? { parent_workflow_id: input.parentWorkflowId } : {}),
         },
       });
-      return tx.event.findUniqueOrThrow({ where: { dedupKey }, select: { id: true, action: true } });
     });
     metrics?.outcomes.inc({ connector: input.connector.name, kind: input.connector.kind, outcome: final.outcome });
     logger.info({ lockdownId: input.lockdownId, userId: input.userId, connectorId: input.connector.id, run: input.run, outcome: final.outcome, eventId: event.id }, 'downstream lockdown finished');

@@ -1,6 +1,7 @@
 import { ACCOUNT_LOCKDOWN_FINISHED, lockdownSummaryDedupKey } from '../domain/events';
 import { PER_USER_LOCKDOWN_ACTIONS, type LockdownSummaryContext } from '../domain/notifications';
 import type { Db } from '../lib/db';
+import { writeEventOnce } from './event-once';
 import type { Logger } from '../lib/logger';
 import type { AuditEventWritten } from './audit';
 import { anyRuleTriggered } from './notifications';
@@ -45,22 +46,16 @@ export function createLockdownSummaryActivities(db: Db, logger: Logger) {
         failures,
         per_user_events: Object.fromEntries(perUser.map((group) => [group.action, group._count._all])),
       };
-      const dedupKey = lockdownSummaryDedupKey(lockdownId);
-      await db.event.createMany({
-        skipDuplicates: true,
-        data: {
-          action: ACCOUNT_LOCKDOWN_FINISHED,
-          actorId: lockdown.actorId,
-          actorSnapshot: { id: lockdown.actorId, username: lockdown.actorUsername },
-          clientIp: lockdown.clientIp,
-          lockdownId,
-          workflowId: lockdown.workflowId,
-          dedupKey,
-          context: { ...context },
-        },
-      });
       // A retry finds the event written first: its context (and so its alerts) stays the first one's.
-      const event = await db.event.findUniqueOrThrow({ where: { dedupKey }, select: { id: true, action: true, context: true } });
+      const event = await writeEventOnce(db, {
+        action: ACCOUNT_LOCKDOWN_FINISHED,
+        actor: { id: lockdown.actorId, username: lockdown.actorUsername },
+        clientIp: lockdown.clientIp,
+        lockdownId,
+        workflowId: lockdown.workflowId,
+        dedupKey: lockdownSummaryDedupKey(lockdownId),
+        context: { ...context },
+      });
       let notify = true;
       try {
         notify = await anyRuleTriggered(db, { action: event.action, clientIp: lockdown.clientIp, lockdownId, context: event.context });
