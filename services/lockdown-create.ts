@@ -85,7 +85,7 @@ export function createLockdownRequests({ db, config, logger }: { db: Db; config:
       db.$transaction(async (tx) => {
         const approval = lockdownStage.requireApproval === true && !resolved.selfService ? await approvalFor(tx, actor, targets) : null;
         const fields = { id: randomUUID(), actor, reason: request.reason ?? null, selfService: resolved.selfService, flow, clientIp: meta.clientIp, idempotencyKey: meta.idempotencyKey, requestHash, approval, trigger: meta.trigger };
-        return recordLockdown(tx, fields, targets);
+        return recordLockdown(tx, fields, targets, config);
       }),
     );
     if ('view' in lockdown) return lockdown;
