@@ -45,28 +45,34 @@ export function createContainmentActivities(db: Db, logger: Logger) {
           take: CONTAINMENT_BATCH,
           select: { userId: true, position: true, containedOnRecord: true },
         });
-      // Reads that do not depend on each other run at once: this is on the path to revocation.
-      const [actor, firstBatch] = await Promise.all([db.user.findUnique({ where: { id: input.actorId } }), batchAfter(-1)]);
+      // Read once, and only for targets the lockdown's own transaction left to check.
+      const readActor = () => db.user.findUnique({ where: { id: input.actorId } });
+      let actorRead: ReturnType<typeof readActor> | undefined;
       let deactivated = 0;
       let contained = 0;
       const uncontained: string[] = [];
-      for (let targets = firstBatch; targets.length > 0; targets = await batchAfter(targets[targets.length - 1].position)) {
-        const ids = targets.map((target) => target.userId);
-        const [users, refusedIds] = await Promise.all([
-          db.user.findMany({ where: { id: { in: ids } }, select: { id: true, username: true, type: true, isActive: true } }),
-          actor ? targetsActorMayNotLock(db, actor, ids, input.bulk) : ids,
-        ]);
-        const refused = new Set(refusedIds);
-        const lockable = new Set(users.filter((user) => !isProtectedAccount(user) && !refused.has(user.id)).map((user) => user.id));
+      for (let after = -1; ; ) {
+        const targets = await batchAfter(after);
         // Deactivated by the lockdown's own transaction (services/lockdown-record.ts): contained, even if refused now.
-        const containedOnRecord = new Set(targets.filter((target) => target.containedOnRecord).map((target) => target.userId));
-        uncontained.push(...ids.filter((id) => !lockable.has(id) && !containedOnRecord.has(id)));
-        // Usually none left active: the lockdown's own transaction deactivated them (no statement then).
-        const active = users.filter((user) => user.isActive && lockable.has(user.id)).map((user) => user.id);
-        if (active.length > 0) deactivated += (await db.user.updateMany({ where: { id: { in: active }, isActive: true }, data: { isActive: false } })).count;
-        contained += ids.filter((id) => lockable.has(id) || containedOnRecord.has(id)).length;
-        // A full batch may have more after it: show the progress. The last one is written with containedAt below.
-        if (targets.length === CONTAINMENT_BATCH) await db.lockdown.update({ where: { id: input.lockdownId }, data: { containedCount: contained } });
+        contained += targets.filter((target) => target.containedOnRecord).length;
+        const ids = targets.filter((target) => !target.containedOnRecord).map((target) => target.userId);
+        if (ids.length > 0) {
+          // Reads that do not depend on each other run at once: this is on the path to revocation.
+          const [users, refusedIds] = await Promise.all([
+            db.user.findMany({ where: { id: { in: ids } }, select: { id: true, username: true, type: true, isActive: true } }),
+            (actorRead ??= readActor()).then((actor) => (actor ? targetsActorMayNotLock(db, actor, ids, input.bulk) : ids)),
+          ]);
+          const refused = new Set(refusedIds);
+          const lockable = new Set(users.filter((user) => !isProtectedAccount(user) && !refused.has(user.id)).map((user) => user.id));
+          uncontained.push(...ids.filter((id) => !lockable.has(id)));
+          const active = users.filter((user) => user.isActive && lockable.has(user.id)).map((user) => user.id);
+          if (active.length > 0) deactivated += (await db.user.updateMany({ where: { id: { in: active }, isActive: true }, data: { isActive: false } })).count;
+          contained += lockable.size;
+        }
+        // A short batch is the last one; a full one may have more after it: show the progress. The last one is written with containedAt below.
+        if (targets.length < CONTAINMENT_BATCH) break;
+        after = targets[targets.length - 1].position;
+        await db.lockdown.update({ where: { id: input.lockdownId }, data: { containedCount: contained } });
       }
       await db.lockdown.update({ where: { id: input.lockdownId }, data: { containedCount: contained, containedAt: new Date() } });
       logger.info({ lockdownId: input.lockdownId, deactivated, contained, uncontained: uncontained.length }, 'lockdown targets contained');
