@@ -123,6 +123,8 @@ describe('containment on record', () => {
       running = worker.worker.run();
       const finished = await waitForLockdown(idle, session, lockdown.id, 120_000);
       expect(finished.progress).toMatchObject({ total: 2, locked: 1, failed: 1 });
+      // The summary event is written after the record reads completed: wait for the workflow's end.
+      await idle.temporal.workflow.getHandle(lockdown.workflowId).result();
       const events = await idle.db.event.findMany({ where: { lockdownId: lockdown.id }, orderBy: { action: 'asc' } });
       expect(events.map((event) => [event.action, (event.context as { affected_user: string }).affected_user])).toEqual([
         ['account_lockdown_failed', revoked.username],
