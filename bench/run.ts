@@ -53,7 +53,7 @@ const program = new Command('npm run bench --')
   .option('--before <env>', 'env of the "before" phase, run first on the same machine (KEY=VALUE,…; "none" skips the phase)', '')
   .option('--before-ref <commit>', 'code of the "before" phase: a git archive of this commit, run with this checkout\'s node_modules ("none": this checkout)', BEFORE_REF)
   .option('--after <env>', 'env of the "after" phase (KEY=VALUE,…), this checkout', '')
-  .option('--profile <dir>', 'bench: write a worker --cpu-prof profile and a heap snapshot (5 s into the first bulk run) into <dir>')
+  .option('--profile <dir>', 'bench: write a worker --cpu-prof profile and a heap snapshot (5 s into the first bulk run) into <dir>; summarize them with `npx tsx bench/profile-summary.ts <dir>`')
   .option('--memory', 'bench: first, what an idle worker process holds, piece by piece (bench/worker-memory.ts)')
   .option('--label <name>', 'name of the results file (bench/results/<label>.json)', 'latest')
   .addHelpText('after', `
