@@ -36,8 +36,11 @@ import { ADMIN_PASSWORD, benchProcesses, clusterTarget, devTarget, type Target }
 const ROOT = path.resolve(__dirname, '..');
 /** The code the "before" phase runs: main as it was before issue 20 (no eager start, no containment on record). */
 const BEFORE_REF = '51d62bd';
-/** Local activities per lockdownUser child (check, 4 actions, verify, audit, record). */
-const STEPS_PER_USER = 8;
+/**
+ * Local activities per lockdownUser child: check, 4 actions, verify, audit, record, plan the
+ * security events, plan downstream (workflows/lockdown-user.ts; 9 before the connectors).
+ */
+const STEPS_PER_USER = 10;
 
 const program = new Command('npm run bench --')
   .description('Benchmark time-to-revocation, bulk containment and throughput against the no-op ceiling and a direct loop; writes bench/results/<label>.json and prints a markdown table.')
@@ -57,10 +60,10 @@ const program = new Command('npm run bench --')
   .option('--memory', 'bench: first, what an idle worker process holds, piece by piece (bench/worker-memory.ts)')
   .option('--label <name>', 'name of the results file (bench/results/<label>.json)', 'latest')
   .addHelpText('after', `
-Issue 20's documented run (README § Performance), as run on 2026-12-04:
-  npm run bench -- --on dev --singles 100 --bulk 0 --label issue-20-dev                            # ~3 min
-  npm run bench -- --on cluster --workers 1,2 --singles 100 --bulk 2000 --label issue-20-cluster   # ~22 min
-  npm run bench -- --singles 100 --bulk 2000,10000 --memory --label issue-20                       # ~30 min
+Issue 20's documented run (README § Performance), as run on 2026-12-05:
+  npm run bench -- --on dev --singles 200 --bulk 0 --label issue-20-dev                            # ~3 min
+  npm run bench -- --on cluster --workers 1,2 --singles 200 --bulk 2000 --label issue-20-cluster   # ~20 min
+  npm run bench -- --singles 200 --bulk 2000,10000 --memory --label issue-20                       # ~19 min
 A small run on a busy machine: npm run bench -- --singles 50 --bulk 500 --ceiling-users 500 --baseline-users 500
 The bench target uses TEMPORAL_ADDRESS / BENCH_DATABASE_URL when set; otherwise it starts a dev server and a private PostgreSQL.`)
   .parse();
