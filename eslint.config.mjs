@@ -105,8 +105,8 @@ const LAYERS = [
   },
   {
     from: 'bench',
-    message: 'bench/ may import scripts/, lib/, domain/, activities/ and the workflow contract only.',
-    allow: [{ to: layer('scripts', 'lib', 'domain', 'activities', 'generated') }, { to: { file: { categories: 'workflow-contract' } } }],
+    message: 'bench/ may import scripts/, lib/, domain/, activities/, worker/ and the workflow contract only.',
+    allow: [{ to: layer('scripts', 'lib', 'domain', 'activities', 'worker', 'generated') }, { to: { file: { categories: 'workflow-contract' } } }],
   },
   {
     // Tests reach every server layer on purpose: they start the real stack and call activities directly.
@@ -133,6 +133,8 @@ const POLICIES = [
   },
   // The API's composition root: api/main.ts builds the client, api/app.ts passes it to createServices.
   { from: { file: { path: 'api/main.ts' } }, allow: { to: { file: { categories: 'database', path: 'lib/db.ts' } } } },
+  // The API process runs a small worker of its own for eager workflow starts (worker/api-worker.ts).
+  { from: { file: { path: 'api/main.ts' } }, allow: { to: { file: { path: 'worker/api-worker.ts' } } } },
   { from: { file: { path: 'api/app.ts' } }, allow: { to: { file: { categories: 'database', path: 'lib/db.ts' } }, dependency: TYPE_ONLY } },
   {
     from: layer('connectors'),

@@ -15,7 +15,10 @@ export interface ContainmentInput {
 export interface ContainmentResult {
   /** Targets deactivated now (already inactive ones are not counted). */
   deactivated: number;
-  /** Targets left untouched because their per-user check will refuse them (protected, not permitted, gone). */
+  /**
+   * Targets left untouched because their per-user check will refuse them (protected, not
+   * permitted, gone) — except those the lockdown's own transaction deactivated, which are contained.
+   */
   uncontained: string[];
 }
 
@@ -35,27 +38,40 @@ export interface ContainmentResult {
 export function createContainmentActivities(db: Db, logger: Logger) {
   return {
     async containTargets(input: ContainmentInput): Promise<ContainmentResult> {
-      const actor = await db.user.findUnique({ where: { id: input.actorId } });
+      const batchAfter = (after: number) =>
+        db.lockdownTarget.findMany({
+          where: { lockdownId: input.lockdownId, position: { gt: after } },
+          orderBy: { position: 'asc' },
+          take: CONTAINMENT_BATCH,
+          select: { userId: true, position: true, containedOnRecord: true },
+        });
+      // Read once, and only for targets the lockdown's own transaction left to check.
+      const readActor = () => db.user.findUnique({ where: { id: input.actorId } });
+      let actorRead: ReturnType<typeof readActor> | undefined;
       let deactivated = 0;
       let contained = 0;
       const uncontained: string[] = [];
       for (let after = -1; ; ) {
-        const targets = await db.lockdownTarget.findMany({
-          where: { lockdownId: input.lockdownId, position: { gt: after } },
-          orderBy: { position: 'asc' },
-          take: CONTAINMENT_BATCH,
-          select: { userId: true, position: true },
-        });
-        if (targets.length === 0) break;
+        const targets = await batchAfter(after);
+        // Deactivated by the lockdown's own transaction (services/lockdown-record.ts): contained, even if refused now.
+        contained += targets.filter((target) => target.containedOnRecord).length;
+        const ids = targets.filter((target) => !target.containedOnRecord).map((target) => target.userId);
+        if (ids.length > 0) {
+          // Reads that do not depend on each other run at once: this is on the path to revocation.
+          const [users, refusedIds] = await Promise.all([
+            db.user.findMany({ where: { id: { in: ids } }, select: { id: true, username: true, type: true, isActive: true } }),
+            (actorRead ??= readActor()).then((actor) => (actor ? targetsActorMayNotLock(db, actor, ids, input.bulk) : ids)),
+          ]);
+          const refused = new Set(refusedIds);
+          const lockable = new Set(users.filter((user) => !isProtectedAccount(user) && !refused.has(user.id)).map((user) => user.id));
+          uncontained.push(...ids.filter((id) => !lockable.has(id)));
+          const active = users.filter((user) => user.isActive && lockable.has(user.id)).map((user) => user.id);
+          if (active.length > 0) deactivated += (await db.user.updateMany({ where: { id: { in: active }, isActive: true }, data: { isActive: false } })).count;
+          contained += lockable.size;
+        }
+        // A short batch is the last one; a full one may have more after it: show the progress. The last one is written with containedAt below.
+        if (targets.length < CONTAINMENT_BATCH) break;
         after = targets[targets.length - 1].position;
-        const ids = targets.map((target) => target.userId);
-        const users = await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, username: true, type: true } });
-        const refused = new Set(actor ? await targetsActorMayNotLock(db, actor, ids, input.bulk) : ids);
-        const lockable = new Set(users.filter((user) => !isProtectedAccount(user) && !refused.has(user.id)).map((user) => user.id));
-        uncontained.push(...ids.filter((id) => !lockable.has(id)));
-        const { count } = await db.user.updateMany({ where: { id: { in: [...lockable] }, isActive: true }, data: { isActive: false } });
-        deactivated += count;
-        contained += lockable.size;
         await db.lockdown.update({ where: { id: input.lockdownId }, data: { containedCount: contained } });
       }
       await db.lockdown.update({ where: { id: input.lockdownId }, data: { containedCount: contained, containedAt: new Date() } });

@@ -9,7 +9,7 @@ import { type Config, publicUrl } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { createMetrics, type Metrics } from '../lib/metrics';
-import { createServices, type Services } from '../services';
+import { createServices, type ServiceDeps, type Services } from '../services';
 import { createAuthenticator } from './authentication';
 import { serveConsole } from './console';
 import { errorHandler, HttpError, unknownRoute } from './http/errors';
@@ -45,8 +45,17 @@ export type Route = ReturnType<typeof createRouteBuilder>;
 
 const MAX_URL_LENGTH = 8_192;
 
-export function createApp({ config, db, temporal, logger, services: given, metrics = createMetrics() }: Pick<ApiDeps, 'config' | 'db' | 'temporal' | 'logger'> & { services?: Services; metrics?: Metrics }) {
-  const services = given ?? createServices({ config, db, temporal, logger, connectorMetrics: metrics.connectors });
+export function createApp({
+  config,
+  db,
+  temporal,
+  logger,
+  eagerWorkflowStart,
+  recordNotices,
+  services: given,
+  metrics = createMetrics(),
+}: Pick<ApiDeps, 'config' | 'db' | 'temporal' | 'logger'> & Pick<ServiceDeps, 'eagerWorkflowStart' | 'recordNotices'> & { services?: Services; metrics?: Metrics }) {
+  const services = given ?? createServices({ config, db, temporal, logger, eagerWorkflowStart, recordNotices, connectorMetrics: metrics.connectors });
   const deps: ApiDeps = { config, db, temporal, logger, metrics, services };
   const app = express();
   app.disable('x-powered-by');

@@ -3,9 +3,9 @@ import { loadConfig, publicUrl } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
-import { createTemporalClient } from '../lib/temporal';
 import { parseServiceArgs } from '../lib/usage';
 import { createServices } from '../services';
+import { connectApiToTemporal } from '../worker/api-worker';
 import { createApp } from './app';
 import { answerClientErrorsInEnvelope } from './http/errors';
 
@@ -14,9 +14,9 @@ export async function startApi() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'api');
   const db = createDb(config.DATABASE_URL);
-  const temporal = await createTemporalClient(config);
+  const { temporal, eagerWorkflowStart, recordNotices, stop: stopTemporal } = await connectApiToTemporal({ config, db, logger });
   const metrics = createMetrics();
-  const services = createServices({ config, db, temporal, logger, connectorMetrics: metrics.connectors });
+  const services = createServices({ config, db, temporal, logger, eagerWorkflowStart, recordNotices, connectorMetrics: metrics.connectors });
   const app = createApp({ config, db, temporal, logger, services, metrics });
   let draining = false;
   const server = createServer((req, res) => {
@@ -52,7 +52,7 @@ export async function startApi() {
     }, config.API_SHUTDOWN_GRACE_MS);
     await closed;
     clearTimeout(timer);
-    await temporal.connection.close();
+    await stopTemporal();
     await db.$disconnect();
   };
   return { server, stop, logger };

@@ -98,6 +98,12 @@ export const configSchema = z.object({
   LOCKDOWN_CONTAINMENT_FIRST: z.stringbool().default(true),
   /** How long an API call waits for a workflow before answering 503. */
   API_WORKFLOW_DEADLINE_MS: positiveInt(10_000),
+  /**
+   * The API runs a small worker of its own on its client's connection, so a lockdown's start
+   * hands its first workflow task straight to it (eager workflow start: no wait for the server
+   * to match the task to a polling worker). `false`: the API runs no workflow code.
+   */
+  API_EAGER_START: z.stringbool().default(true),
   /** How long a self-service request waits for its run to finish. */
   SELF_SERVICE_WAIT_MS: positiveInt(30_000),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(50),

@@ -86,7 +86,10 @@ async function main() {
     log('Applying migrations and seeding…');
     const seeded = await prepareDatabase(databaseUrl, { adminPassword: process.env.LOCKDOWN_ADMIN_PASSWORD, quiet: true });
 
-    const env = { LOG_FORMAT: 'pretty', ...process.env, ...payloadKeys, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_UI_URL: temporalUi };
+    // One workflow bundle for the worker and the API's own worker (eager starts), built once in a child process.
+    const workflowBundle = await bundleWorkflows(path.join(dataDir, 'workflow-bundle.js'));
+
+    const env = { LOG_FORMAT: 'pretty', ...process.env, ...payloadKeys, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_UI_URL: temporalUi, WORKFLOW_BUNDLE_PATH: workflowBundle };
     const children: ChildProcess[] = [];
     for (const entry of ['worker/main.ts', 'api/main.ts']) {
       const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, entry)], { env, stdio: 'inherit' });
@@ -122,6 +125,15 @@ async function main() {
     log(err instanceof Error ? err.message : String(err));
     await shutdown(1);
   }
+}
+
+/** Writes the workflow bundle with scripts/bundle-workflows.ts in a child process (webpack stays out of this one). */
+async function bundleWorkflows(file: string): Promise<string> {
+  log('Bundling the workflows…');
+  const bundler = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, 'scripts', 'bundle-workflows.ts'), file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const code = await new Promise<number | null>((resolve, reject) => bundler.once('error', reject).once('exit', resolve));
+  if (code !== 0) throw new Error(`Bundling the workflows failed (exit code ${code}).`);
+  return file;
 }
 
 void main();

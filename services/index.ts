@@ -3,6 +3,7 @@ import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import type { ConnectorMetrics } from '../lib/metrics';
+import type { RecordNotices } from '../lib/record-notices';
 import { createAccountAccess } from './account-access';
 import { createAlerting } from './alerting';
 import { createAuditEvents } from './audit-events';
@@ -36,6 +37,10 @@ export interface ServiceDeps {
   temporal: Client;
   config: Config;
   logger: Logger;
+  /** A worker in this process shares the client's native connection: lockdowns start eagerly (services/lockdown-start.ts). */
+  eagerWorkflowStart?: boolean;
+  /** Where this process's own worker tells waiting requests that it recorded a lockdown's status (lib/record-notices.ts). */
+  recordNotices?: RecordNotices;
   /** Where the requests of connector health checks and restores are counted (the API's /metrics). */
   connectorMetrics?: ConnectorMetrics;
 }

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { isProtectedAccount } from '../domain/accounts';
 import { approvalRecord, needsApproval, type ApprovalRecord } from '../domain/approval';
-import { conflictError, denied, invalid, unavailableError } from '../domain/errors';
+import { conflictError, denied, DomainError, invalid, unavailableError } from '../domain/errors';
 import { refuseLockedDown } from './account-lockdown-state';
 import { flowAccess, targetsActorMayNotLock } from './authorization';
 import { unrecordableText } from '../domain/prompt';
@@ -79,15 +79,15 @@ export function createLockdownRequests({ db, config, logger }: { db: Db; config:
     if (!lockdownStage) throw invalid(`The lockdown flow "${flow.slug}" has no Account Lockdown stage.`, undefined, 'no_lockdown_flow');
 
     const targets = lockableTargets(resolved.targetIds, settledValue(users));
-    // One user already locked: 409 naming the lockdown. A bulk list runs them too (nothing left to change).
-    if (!resolved.bulk) await refuseLockedDown(db, actor, targets[0]);
-    const lockdown = await recordOnce(actor, meta, requestHash, () =>
-      db.$transaction(async (tx) => {
+    const lockdown = await recordOnce(actor, meta, requestHash, async () => {
+      // One user already locked: 409 naming the lockdown. A bulk list runs them too (nothing left to change).
+      if (!resolved.bulk) await refuseLockedDown(db, actor, targets[0]);
+      return db.$transaction(async (tx) => {
         const approval = lockdownStage.requireApproval === true && !resolved.selfService ? await approvalFor(tx, actor, targets) : null;
         const fields = { id: randomUUID(), actor, reason: request.reason ?? null, selfService: resolved.selfService, flow, clientIp: meta.clientIp, idempotencyKey: meta.idempotencyKey, requestHash, approval, trigger: meta.trigger };
-        return recordLockdown(tx, fields, targets);
-      }),
-    );
+        return recordLockdown(tx, fields, targets, config);
+      });
+    });
     if ('view' in lockdown) return lockdown;
 
     const started = await starter.start(lockdown, targets.map((target) => target.id));
@@ -99,12 +99,16 @@ export function createLockdownRequests({ db, config, logger }: { db: Db; config:
     return { created: true, view: await viewOf(settled, actor) };
   }
 
-  /** Records the lockdown; the same Idempotency-Key sent concurrently: the request that recorded first wins, this one answers with it. */
+  /**
+   * Records the lockdown; the same Idempotency-Key sent concurrently: the request that recorded
+   * first wins, this one answers with it — also when that lockdown has already locked the user
+   * (its transaction deactivates at once), which would otherwise be refused as already locked.
+   */
   async function recordOnce<T>(actor: Requester, meta: CreateLockdownMeta, requestHash: string, record: () => Promise<T>) {
     try {
       return await record();
     } catch (err) {
-      if (meta.idempotencyKey && isUniqueViolation(err)) {
+      if (meta.idempotencyKey && (isUniqueViolation(err) || isAlreadyLocked(err))) {
         const earlier = await sameRequestEarlier(actor, meta.idempotencyKey, requestHash);
         if (earlier) return earlier;
       }
@@ -178,6 +182,10 @@ function lockableTargets(targetIds: string[], users: { id: string; username: str
     throw invalid(`These users cannot be locked: ${names.join(', ')}.`, refused, 'invalid_users');
   }
   return targetIds.map((id) => byId.get(id)!);
+}
+
+function isAlreadyLocked(err: unknown): boolean {
+  return err instanceof DomainError && err.code === 'already_locked';
 }
 
 function hashRequest(request: CreateLockdownRequest): string {

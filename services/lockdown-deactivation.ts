@@ -25,7 +25,7 @@ const DEACTIVATION_FLOW: FlowSnapshot = {
 export function createUserDeactivation({ db, config, logger }: { db: Db; config: Config; logger: Logger }, starter: LockdownStarter) {
   return async function deactivate(actor: Requester, user: { id: string; username: string }, cause: DeactivationCause, meta: { clientIp: string | null; reason?: string }) {
     const lockdown = await db.$transaction((tx) =>
-      recordLockdown(tx, { id: randomUUID(), actor, reason: meta.reason || DEACTIVATION_REASONS[cause], selfService: false, cause, flow: DEACTIVATION_FLOW, clientIp: meta.clientIp }, [user]),
+      recordLockdown(tx, { id: randomUUID(), actor, reason: meta.reason || DEACTIVATION_REASONS[cause], selfService: false, cause, flow: DEACTIVATION_FLOW, clientIp: meta.clientIp }, [user], config),
     );
     // Not started (503): the record stays and the resumer runs it; the caller is told so.
     const started = await starter.start(lockdown, [user.id]);
@@ -34,7 +34,7 @@ export function createUserDeactivation({ db, config, logger }: { db: Db; config:
     if (settled.status === 'completed') return settled;
     if (!isFinished(settled.status)) {
       throw unavailableError(
-        `The deactivation is recorded as lockdown ${lockdown.id} and will finish when a worker runs it; the user's credentials are revoked then.`,
+        `The deactivation is recorded as lockdown ${lockdown.id}: the user is inactive (every credential refused) and the run deletes their sessions and tokens when a worker takes it.`,
         'worker_unavailable',
       );
     }

@@ -1,4 +1,5 @@
 import type { ApprovalRecord } from '../domain/approval';
+import { containedOnRecord } from '../domain/containment';
 import type { DeactivationCause } from '../domain/deactivation';
 import type { LockdownTrigger } from '../domain/lockdown-trigger';
 import type { FlowSnapshot } from '../domain/stages';
@@ -33,8 +34,30 @@ export interface NewLockdown {
   trigger?: LockdownTrigger;
 }
 
-/** Writes the record and its targets (in request order) in the caller's transaction. */
-export async function recordLockdown(tx: Prisma.TransactionClient, lockdown: NewLockdown, targets: { id: string; username: string }[]): Promise<LockdownRow> {
+/**
+ * Writes the record and its targets (in request order) in the caller's transaction. When the run
+ * would start by containment with nothing to wait for (domain/containment.ts), the same
+ * transaction deactivates the targets first: their credentials are refused from the moment the
+ * lockdown exists, and each target deactivated here is marked, so the run's containment counts
+ * it contained (a later refusal of its per-user run is then audited).
+ */
+export async function recordLockdown(
+  tx: Prisma.TransactionClient,
+  lockdown: NewLockdown,
+  targets: { id: string; username: string }[],
+  settings: Pick<Config, 'LOCKDOWN_CONTAINMENT_FIRST'>,
+): Promise<LockdownRow> {
+  const contained = new Set<string>();
+  const containsNow = containedOnRecord(lockdown.flow, initialValuesOf(lockdown.reason), {
+    targetCount: targets.length,
+    needsApproval: Boolean(lockdown.approval),
+    containmentFirst: settings.LOCKDOWN_CONTAINMENT_FIRST,
+  });
+  if (containsNow) {
+    const ids = targets.map((target) => target.id);
+    const deactivated = await tx.user.updateManyAndReturn({ where: { id: { in: ids }, isActive: true }, data: { isActive: false }, select: { id: true } });
+    for (const user of deactivated) contained.add(user.id);
+  }
   const row = await tx.lockdown.create({
     data: {
       id: lockdown.id,
@@ -54,11 +77,16 @@ export async function recordLockdown(tx: Prisma.TransactionClient, lockdown: New
       ...(lockdown.trigger ? { trigger: { ...lockdown.trigger } } : {}),
     },
   });
-  const rows = targets.map((target, position) => ({ lockdownId: lockdown.id, userId: target.id, username: target.username, position }));
+  const rows = targets.map((target, position) => ({ lockdownId: lockdown.id, userId: target.id, username: target.username, position, containedOnRecord: contained.has(target.id) }));
   for (let start = 0; start < rows.length; start += TARGET_ROWS_PER_INSERT) {
     await tx.lockdownTarget.createMany({ data: rows.slice(start, start + TARGET_ROWS_PER_INSERT) });
   }
   return row;
+}
+
+/** The prompt values a lockdown starts with: its reason, when the request gave one. */
+function initialValuesOf(reason: string | null): Record<string, string> {
+  return reason ? { reason } : {};
 }
 
 /** Recorded, and no workflow run known for it: a start may still be owed (or under way). */
@@ -78,7 +106,7 @@ export async function inputFromRecord(db: Db, config: Config, lockdown: Lockdown
     selfService: lockdown.selfService,
     bulk: userIds.length > 1,
     flow: lockdown.flowSnapshot as unknown as FlowSnapshot,
-    initialValues: lockdown.reason ? { reason: lockdown.reason } : {},
+    initialValues: initialValuesOf(lockdown.reason),
     clientIp: lockdown.clientIp,
     settings: {
       window: config.LOCKDOWN_BULK_WINDOW,

@@ -1,13 +1,15 @@
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, type Client, type WorkflowStartOptions } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { unavailableError } from '../domain/errors';
 import type { LockdownStatus } from '../domain/lockdown-status';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
+import type { RecordNotices } from '../lib/record-notices';
 import { isDeadlineExceeded } from '../lib/temporal';
 import { lockdownSearchAttributes } from '../workflows/search-attributes';
 import type { lockdownFlow } from '../workflows/lockdown-flow';
+import type { LockdownFlowInput } from '../workflows/types';
 import { lockdownStartedUpdate } from '../workflows/messages';
 import type { Lockdown as LockdownRow } from '../generated/prisma/client';
 import { inputFromRecord } from './lockdown-record';
@@ -17,6 +19,14 @@ export interface LockdownStartDeps {
   temporal: Client;
   config: Config;
   logger: Logger;
+  /**
+   * A worker in this process shares the client's native connection (the API's own worker,
+   * worker/api-worker.ts): starts ask Temporal to hand the first workflow task to it in the
+   * start's answer (eager workflow start), skipping the server's matching.
+   */
+  eagerWorkflowStart?: boolean;
+  /** That worker tells this process when it recorded a lockdown's status: `waitFor` reads the record again at once. */
+  recordNotices?: RecordNotices;
 }
 
 export const NO_WORKER_MESSAGE =
@@ -37,33 +47,28 @@ const RESUME_EVERY_MS = 30_000;
  * its record would lock users with no audit trail. An unstarted record is started later by a
  * replay of its request or by the resumer, so a lockdown promised is a lockdown done.
  */
-export function createLockdownStarter({ db, temporal, config, logger }: LockdownStartDeps) {
+export function createLockdownStarter({ db, temporal, config, logger, eagerWorkflowStart = false, recordNotices }: LockdownStartDeps) {
   const withDeadline = <T>(fn: () => Promise<T>) => temporal.withDeadline(Date.now() + config.API_WORKFLOW_DEADLINE_MS, fn);
 
   /**
-   * Starts (or joins) the workflow together with its `lockdownStarted` update: Temporal answers
+   * Starts (or joins) the workflow and waits for its `lockdownStarted` update: Temporal answers
    * once the workflow has recorded its first status, so the caller reads the record without
    * polling. 'no_worker': Temporal holds the workflow but no worker answered in time (it runs as
    * soon as one polls). Throws 503 `temporal_unavailable` when Temporal does not hold it.
    */
   async function start(lockdown: LockdownRow, targetUserIds?: string[]): Promise<'started' | 'no_worker'> {
     const input = await inputFromRecord(db, config, lockdown, targetUserIds);
-    const operation = new WithStartWorkflowOperation<typeof lockdownFlow>('lockdownFlow', {
+    const options = {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       workflowId: lockdown.workflowId,
-      args: [input],
+      args: [input] as [LockdownFlowInput],
       typedSearchAttributes: lockdownSearchAttributes({ lockdownId: lockdown.id, actorId: lockdown.actorId, selfService: lockdown.selfService, targetCount: input.targetUserIds.length }),
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
+      workflowIdConflictPolicy: 'USE_EXISTING' as const,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    };
     try {
-      const update = await withDeadline(async () => {
-        const handle = await temporal.workflow.startUpdateWithStart(lockdownStartedUpdate, { startWorkflowOperation: operation, waitForStage: 'ACCEPTED' });
-        await handle.result();
-        return handle;
-      });
-      // The run the update reached: the first, since the workflow records its first status before it could continue as new.
-      if (update.workflowRunId) await recordRun(lockdown.id, update.workflowRunId);
+      if (eagerWorkflowStart) return await startEagerly(lockdown.id, options);
+      await withDeadline(() => startWithUpdate(lockdown.id, options));
       return 'started';
     } catch (err) {
       // The answer does not say whether Temporal holds the workflow (a timeout, a closed run
@@ -81,6 +86,43 @@ export function createLockdownStarter({ db, temporal, config, logger }: Lockdown
     }
   }
 
+  type StartOptions = WorkflowStartOptions<typeof lockdownFlow> & { workflowIdConflictPolicy: 'USE_EXISTING' };
+
+  /** One call: the start carries the update (update-with-start), which Temporal cannot combine with an eager start. */
+  async function startWithUpdate(lockdownId: string, options: StartOptions): Promise<void> {
+    const operation = new WithStartWorkflowOperation<typeof lockdownFlow>('lockdownFlow', options);
+    const update = await temporal.workflow.startUpdateWithStart(lockdownStartedUpdate, { startWorkflowOperation: operation, waitForStage: 'ACCEPTED' });
+    await update.result();
+    // The run the update reached: the first, since the workflow records its first status before it could continue as new.
+    if (update.workflowRunId) await recordRun(lockdownId, update.workflowRunId);
+  }
+
+  /**
+   * Eager workflow start: the start asks Temporal for the workflow's first task in its answer,
+   * and this process's worker runs it at once — containment, a local activity of that task,
+   * included. That worker records the first status itself and says so (`recordNotices`), so the
+   * answer waits for the record, with no update: Temporal cannot carry an update with an eager
+   * start, and a separate one would cost a second workflow task. A start that joins a running
+   * workflow, or that Temporal or the worker did not take eagerly, waits for the update as
+   * `startWithUpdate` does.
+   */
+  async function startEagerly(lockdownId: string, options: StartOptions): Promise<'started' | 'no_worker'> {
+    const handle = await withDeadline(() => temporal.workflow.start<typeof lockdownFlow>('lockdownFlow', { ...options, requestEagerStart: true }));
+    if (handle.eagerlyStarted) {
+      // This start made the workflow: its run is the first.
+      await recordRun(lockdownId, handle.firstExecutionRunId);
+      const record = await waitFor(lockdownId, (status) => status !== 'pending', config.API_WORKFLOW_DEADLINE_MS);
+      return record.status === 'pending' ? 'no_worker' : 'started';
+    }
+    const update = await withDeadline(async () => {
+      const accepted = await handle.startUpdate(lockdownStartedUpdate, { waitForStage: 'ACCEPTED' });
+      await accepted.result();
+      return accepted;
+    });
+    if (update.workflowRunId) await recordRun(lockdownId, update.workflowRunId);
+    return 'started';
+  }
+
   /** The first run Temporal holds for this workflow id, or null when it has none (or cannot say). */
   async function firstRunId(workflowId: string): Promise<string | null> {
     try {
@@ -96,13 +138,20 @@ export function createLockdownStarter({ db, temporal, config, logger }: Lockdown
     await db.lockdown.updateMany({ where: { id: lockdownId, runId: null }, data: { runId } });
   }
 
-  /** The record once `done(status)`, or as it is at the deadline. */
+  /** The record once `done(status)`, or as it is at the deadline; read again at each notice of this process's worker, else polled. */
   async function waitFor(lockdownId: string, done: (status: LockdownStatus) => boolean, timeoutMs: number): Promise<LockdownRow> {
     const deadline = Date.now() + timeoutMs;
     for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
-      const lockdown = await db.lockdown.findUniqueOrThrow({ where: { id: lockdownId } });
-      if (done(lockdown.status) || Date.now() >= deadline) return lockdown;
-      await sleep(delay);
+      const notice = recordNotices?.next(lockdownId, delay);
+      const lockdown = await db.lockdown.findUniqueOrThrow({ where: { id: lockdownId } }).catch((err: unknown) => {
+        notice?.cancel();
+        throw err;
+      });
+      if (done(lockdown.status) || Date.now() >= deadline) {
+        notice?.cancel();
+        return lockdown;
+      }
+      await (notice?.changed ?? sleep(delay));
     }
   }
 

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
+import type { RecordNotices } from '../lib/record-notices';
 import { createLockdownCommands } from './lockdown-commands';
 import { createLockdownRequests } from './lockdown-create';
 import { createUserDeactivation } from './lockdown-deactivation';
@@ -17,6 +18,10 @@ export interface LockdownServiceDeps {
   temporal: Client;
   config: Config;
   logger: Logger;
+  /** See LockdownStartDeps: a worker in this process shares the client's native connection. */
+  eagerWorkflowStart?: boolean;
+  /** Where this process's own worker tells waiting requests that it recorded a lockdown's status (lib/record-notices.ts). */
+  recordNotices?: RecordNotices;
 }
 
 /**

@@ -6,7 +6,11 @@ import type { Db } from '../lib/db';
 const RECENT_POLL_MS = 90_000;
 const TEMPORAL_DEADLINE_MS = 2_000;
 
-/** Whether this API can serve lockdowns: PostgreSQL answers, Temporal answers, and a worker polls the task queue. */
+/**
+ * Whether this API can serve lockdowns: PostgreSQL answers, Temporal answers, and a worker polls
+ * the task queue for activities — the API's own worker (worker/api-worker.ts) polls workflow
+ * tasks only, so it never passes for the worker processes that run the lockdowns' activities.
+ */
 export function createReadiness(db: Db, temporal: Client, config: Config) {
   return {
     async check() {
@@ -16,7 +20,7 @@ export function createReadiness(db: Db, temporal: Client, config: Config) {
           temporal.workflowService.describeTaskQueue({
             namespace: config.TEMPORAL_NAMESPACE,
             taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
-            taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+            taskQueueType: 2, // TASK_QUEUE_TYPE_ACTIVITY
           }),
         )
         .then((answer) => answer.pollers ?? [], () => null);

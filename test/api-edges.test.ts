@@ -45,8 +45,8 @@ describe('Idempotency-Key under concurrency (item 4)', () => {
   it('when the first request is held between recording and starting while nine replays arrive, then all ten get the one lockdown, it completes once, and nothing is deleted', async () => {
     // The first request's start waits at a gate (a real Temporal client behind it) until
     // every replay has answered: the interleaving that lost lockdowns, made certain.
-    const gate = holdFirstUpdateWithStart(stack.temporal);
-    const app = createApp({ config: { ...stack.config, API_WORKFLOW_DEADLINE_MS: 60_000 }, db: stack.db, temporal: gate.client, logger: createLogger('silent') });
+    const gate = holdFirstStart(stack.temporal);
+    const app = createApp({ config: { ...stack.config, API_WORKFLOW_DEADLINE_MS: 60_000 }, db: stack.db, temporal: gate.client, logger: createLogger('silent'), eagerWorkflowStart: true });
     const http = supertest(app);
     const victim = await createUser(stack.db);
     const key = uniqueName('held');
@@ -93,10 +93,10 @@ describe('Idempotency-Key under concurrency (item 4)', () => {
 });
 
 /**
- * A Temporal client whose first update-with-start (a new lockdown's start) waits until
- * `release()`; every other call goes straight to the real client.
+ * A Temporal client whose first start of a workflow (a new lockdown's: eager, or update-with-start)
+ * waits until `release()`; every other call goes straight to the real client.
  */
-function holdFirstUpdateWithStart(client: Client) {
+function holdFirstStart(client: Client) {
   let release!: () => void;
   let reached!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
@@ -108,7 +108,7 @@ function holdFirstUpdateWithStart(client: Client) {
   };
   const workflow = new Proxy(client.workflow, {
     get(target, prop) {
-      if (prop !== 'executeUpdateWithStart' && prop !== 'startUpdateWithStart') return bind(target, prop);
+      if (prop !== 'start' && prop !== 'executeUpdateWithStart' && prop !== 'startUpdateWithStart') return bind(target, prop);
       const call = bind(target, prop) as (...args: unknown[]) => Promise<unknown>;
       return async (...args: unknown[]) => {
         if (holding) {

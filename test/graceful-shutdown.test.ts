@@ -77,8 +77,8 @@ it('when the worker gets SIGTERM during a bulk run, then it drains and exits 0, 
 
 it('when the API gets SIGTERM with a request in flight, then it refuses new connections, answers that request, and exits 0', async () => {
   const port = await freePort();
-  // No worker polls this queue, so a self-service request waits its full SELF_SERVICE_WAIT_MS: a request in flight.
-  const api = startService('api/main.ts', { PORT: String(port), TEMPORAL_TASK_QUEUE: `no-worker-${port}`, SELF_SERVICE_WAIT_MS: '3000' });
+  // No worker polls this queue (nor the API's own: API_EAGER_START=false), so a self-service request waits its full SELF_SERVICE_WAIT_MS: a request in flight.
+  const api = startService('api/main.ts', { PORT: String(port), TEMPORAL_TASK_QUEUE: `no-worker-${port}`, SELF_SERVICE_WAIT_MS: '3000', API_EAGER_START: 'false' });
   const base = `http://127.0.0.1:${port}`;
   await waitForOutput(api, /api listening/);
 

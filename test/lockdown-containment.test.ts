@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { createContainmentActivities } from '../activities/containment';
 import { createLogger } from '../lib/logger';
+import { createLockdownWorker } from '../worker/create-worker';
 import { createBrand } from './support/flows';
 import { adminSession, bearer, createManyUsers, createUser, login, startStack, waitForLockdown, type Stack } from './support/stack';
 import { startLockdown } from './support/lockdowns';
@@ -91,5 +92,62 @@ describe('containment first', () => {
     expect(again).toEqual({ deactivated: 0, uncontained: [] });
     expect(await stack.db.user.count({ where: { id: { in: ids }, isActive: true } })).toBe(0);
     expect(await stack.db.event.count({ where: { lockdownId: started.body.id, action: { not: 'account_lockdown_finished' } } })).toBe(ids.length);
+  });
+});
+
+describe('containment on record', () => {
+  it('when a lockdown has nothing to wait for, then its targets are inactive once it is recorded, before any worker runs it; a target refused by the time it runs is still audited', async () => {
+    // No worker polls this stack's task queue until the test starts one.
+    const idle = await startStack({ API_WORKFLOW_DEADLINE_MS: '1500' }, { worker: false });
+    let worker: Awaited<ReturnType<typeof createLockdownWorker>> | null = null;
+    let running: Promise<void> | undefined;
+    try {
+      const { host: idleHost } = await createBrand(idle.db);
+      const helpdesk = await createUser(idle.db, { password: 'helpdesk-password' });
+      const [kept, revoked] = [await createUser(idle.db), await createUser(idle.db)];
+      for (const target of [kept, revoked]) await idle.db.permission.create({ data: { userId: helpdesk.id, permission: 'change_user', targetUserId: target.id } });
+      const session = await login(idle, helpdesk.username, 'helpdesk-password');
+      const response = await startLockdown(idle, session, { users: [kept.id, revoked.id], reason: 'contained on record' }, idleHost);
+      expect(response.status).toBe(503);
+      expect(response.body.error.code).toBe('worker_unavailable');
+      const [lockdown] = await idle.db.lockdown.findMany({ where: { actorId: helpdesk.id } });
+      expect(lockdown.status).toBe('pending');
+      const users = await idle.db.user.findMany({ where: { id: { in: [kept.id, revoked.id] } }, select: { isActive: true } });
+      expect(users.map((user) => user.isActive)).toEqual([false, false]);
+      const targets = await idle.db.lockdownTarget.findMany({ where: { lockdownId: lockdown.id }, select: { containedOnRecord: true } });
+      expect(targets.map((target) => target.containedOnRecord)).toEqual([true, true]);
+
+      // The permission on one target goes before a worker runs the lockdown: its run is refused, and audited since the account changed.
+      await idle.db.permission.deleteMany({ where: { userId: helpdesk.id, targetUserId: revoked.id } });
+      worker = await createLockdownWorker({ config: idle.config, db: idle.db, logger: createLogger('silent', 'test'), workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH });
+      running = worker.worker.run();
+      const finished = await waitForLockdown(idle, session, lockdown.id, 120_000);
+      expect(finished.progress).toMatchObject({ total: 2, locked: 1, failed: 1 });
+      // The summary event is written after the record reads completed: wait for the workflow's end.
+      await idle.temporal.workflow.getHandle(lockdown.workflowId).result();
+      const events = await idle.db.event.findMany({ where: { lockdownId: lockdown.id }, orderBy: { action: 'asc' } });
+      expect(events.map((event) => [event.action, (event.context as { affected_user: string }).affected_user])).toEqual([
+        ['account_lockdown_failed', revoked.username],
+        ['account_lockdown_finished', undefined], // the lockdown's summary, about no one user
+        ['account_lockdown_triggered', kept.username],
+      ]);
+    } finally {
+      if (worker) {
+        worker.worker.shutdown();
+        await running;
+        await worker.connection.close();
+      }
+      await idle.stop();
+    }
+  }, 180_000);
+
+  it('when a lockdown waits for an answer first, then nobody is deactivated on record', async () => {
+    const victim = await createUser(stack.db);
+    const started = await lock(admin, { user: victim.id });
+    expect(started.body.status).toBe('awaiting_input');
+    expect((await stack.db.user.findUniqueOrThrow({ where: { id: victim.id } })).isActive).toBe(true);
+    expect((await stack.db.lockdownTarget.findFirstOrThrow({ where: { lockdownId: started.body.id } })).containedOnRecord).toBe(false);
+    await stack.http.post(`/api/v1/lockdowns/${started.body.id}/cancel`).set('Host', host).set(bearer(admin));
+    expect((await stack.db.user.findUniqueOrThrow({ where: { id: victim.id } })).isActive).toBe(true);
   });
 });

@@ -37,7 +37,8 @@ BEGIN
   IF NEW.username LIKE '${PREFIX.refusePassword}%' AND NEW.password_hash IS DISTINCT FROM OLD.password_hash THEN
     RAISE EXCEPTION 'edge test: password change refused';
   END IF;
-  IF NEW.username LIKE '${PREFIX.slow}%' AND NEW.is_active IS DISTINCT FROM OLD.is_active THEN
+  -- A slow step inside each user's run (deactivation may already be done by the recording transaction).
+  IF NEW.username LIKE '${PREFIX.slow}%' AND NEW.password_hash IS DISTINCT FROM OLD.password_hash THEN
     PERFORM pg_sleep(3);
   END IF;
   RETURN NEW;

@@ -17,7 +17,8 @@ async function main() {
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
-    workflowsPath: require.resolve('./workflows'),
+    // Prebuilt by the bench (CEILING_BUNDLE_PATH), as the lockdown worker's bundle is: no webpack in this process.
+    ...(process.env.CEILING_BUNDLE_PATH ? { workflowBundle: { codePath: process.env.CEILING_BUNDLE_PATH } } : { workflowsPath: require.resolve('./workflows') }),
     activities: ceilingActivities,
   });
   await worker.run();

@@ -155,7 +155,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         ? 'admin / LOCKDOWN_ADMIN_PASSWORD'
         : 'admin / unchanged (set when the database was created)';
 
-    // One bundle for every worker: each would otherwise spend seconds of CPU making its own.
+    // One bundle for every worker and API (their own worker runs first tasks): each would otherwise spend seconds of CPU making its own.
     const bundlePath = path.join(options.dataDir, 'workflow-bundle.js');
     const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger });
     writeFileSync(bundlePath, code);
@@ -218,7 +218,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     options.signal?.throwIfAborted();
     log(`Starting ${options.workers} workers and ${options.apis} API instances…`);
     for (let i = 0; i < options.apis; i++) {
-      apis.push(spawnService(`api-${i + 1}`, 'api/main.ts', { ...baseEnv, PORT: String(options.apiPort + i) }, `http://127.0.0.1:${options.apiPort + i}`));
+      apis.push(spawnService(`api-${i + 1}`, 'api/main.ts', { ...baseEnv, WORKFLOW_BUNDLE_PATH: bundlePath, PORT: String(options.apiPort + i) }, `http://127.0.0.1:${options.apiPort + i}`));
     }
     await Promise.all([...Array.from({ length: options.workers }, () => addWorker()), ...apis.map((api) => waitForHttp(`${api.url}/healthz`, api, options.signal))]);
 

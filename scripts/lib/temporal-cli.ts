@@ -52,7 +52,22 @@ export interface DevServerOptions {
   codecEndpoint?: string;
   /** Where that UI's configuration is written (default: a temporary directory). */
   uiDir?: string;
+  /** SQLite's `synchronous` setting (default NORMAL: see SQLITE_SYNCHRONOUS). */
+  synchronous?: SqliteSynchronous;
 }
+
+export type SqliteSynchronous = 'OFF' | 'NORMAL' | 'FULL';
+
+/**
+ * The dev server's SQLite file runs in WAL mode with `synchronous=NORMAL`: a commit appends to
+ * the WAL without waiting for the disk (only checkpoints sync), which keeps it close to `OFF`
+ * (bench/sqlite-pragmas.ts, README § Performance) where `FULL`, a sync per commit, is slower.
+ * A crash or kill of the server process loses nothing: committed data is in the operating
+ * system's cache. An operating system crash or power cut can roll back the transactions
+ * committed since the WAL was last synced (a checkpoint); the file stays consistent. With `OFF`
+ * the same crash could leave the file corrupt.
+ */
+const SQLITE_SYNCHRONOUS: SqliteSynchronous = 'NORMAL';
 
 export interface DevServer {
   address: string;
@@ -71,9 +86,8 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     '--port', String(options.port),
     '--db-filename', options.dbFile,
     '--log-level', 'warn',
-    // What Temporal's own stress runs use: the dev server's SQLite is the throughput ceiling.
     '--sqlite-pragma', 'journal_mode=WAL',
-    '--sqlite-pragma', 'synchronous=OFF',
+    '--sqlite-pragma', `synchronous=${options.synchronous ?? SQLITE_SYNCHRONOUS}`,
     // The lockdown search attributes (ids only), so `temporal workflow list --query` finds lockdowns.
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
     ...(options.codecEndpoint ? ['--headless'] : ['--ui-port', String(options.uiPort)]),

@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -9,6 +9,8 @@ import { loadConfig, type Config } from '../../lib/config';
 import { generateKey, hashKey, hashPassword } from '../../lib/credentials';
 import { createDb, type Db } from '../../lib/db';
 import { createLogger } from '../../lib/logger';
+import { createDataConverter } from '../../lib/data-converter';
+import { createRecordNotices } from '../../lib/record-notices';
 import { createTemporalClient } from '../../lib/temporal';
 import { createLockdownWorker } from '../../worker/create-worker';
 import { waitFor } from './wait';
@@ -42,11 +44,15 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
   });
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 'test');
   const db = createDb(config.DATABASE_URL);
-  const temporal = await createTemporalClient(config);
   // Without an in-process worker the test runs its own (e.g. as a process it can kill).
-  const inProcess = options.worker === false ? null : await createLockdownWorker({ config, db, logger, workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH });
+  const recordNotices = createRecordNotices();
+  const inProcess = options.worker === false ? null : await createLockdownWorker({ config, db, logger, workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH, recordNotices });
   const running = inProcess?.worker.run();
-  const server: Server = createApp({ config, db, temporal, logger }).listen(0, '127.0.0.1');
+  // With one, the client shares its connection as in the API process: lockdowns start eagerly on it.
+  const temporal = inProcess
+    ? new Client({ connection: inProcess.connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: createDataConverter(config) })
+    : await createTemporalClient(config);
+  const server: Server = createApp({ config, db, temporal, logger, eagerWorkflowStart: inProcess !== null, recordNotices: inProcess ? recordNotices : undefined }).listen(0, '127.0.0.1');
   answerClientErrorsInEnvelope(server);
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as { port: number };
@@ -64,8 +70,9 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
         inProcess.worker.shutdown();
         await running;
         await inProcess.connection.close();
+      } else {
+        await temporal.connection.close();
       }
-      await temporal.connection.close();
       await db.$disconnect();
     },
   };
