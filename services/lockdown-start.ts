@@ -6,7 +6,6 @@ import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import type { RecordNotices } from '../lib/record-notices';
-import { isDeadlineExceeded } from '../lib/temporal';
 import { lockdownSearchAttributes } from '../workflows/search-attributes';
 import type { lockdownFlow } from '../workflows/lockdown-flow';
 import type { LockdownFlowInput } from '../workflows/types';
@@ -76,7 +75,10 @@ export function createLockdownStarter({ db, temporal, config, logger, eagerWorkf
       const runId = await firstRunId(lockdown.workflowId);
       if (runId) {
         await recordRun(lockdown.id, runId);
-        return isDeadlineExceeded(err) ? 'no_worker' : 'started';
+        // Nor whether a worker ran it: the error's kind varies with where the wait ran out
+        // (the client's deadline, the server's), the record does not — a worker left pending.
+        const { status } = await db.lockdown.findUniqueOrThrow({ where: { id: lockdown.id }, select: { status: true } });
+        return status === 'pending' ? 'no_worker' : 'started';
       }
       logger.error({ err, lockdownId: lockdown.id }, 'could not start lockdown workflow; the record stays for a retry or the resumer');
       throw unavailableError(
