@@ -31,6 +31,9 @@ export interface LockdownStartDeps {
 export const NO_WORKER_MESSAGE =
   'No lockdown worker answered in time. The lockdown is recorded and will run as soon as a worker is available; check the worker process.';
 
+/** A worker's first task moves the record off `pending`: one still pending was run by no worker. */
+const startOutcome = (status: LockdownStatus): 'started' | 'no_worker' => (status === 'pending' ? 'no_worker' : 'started');
+
 /** Records left unstarted this long are the resumer's (younger ones are being started by their request). */
 const RESUME_AFTER_MS = 30_000;
 const RESUME_EVERY_MS = 30_000;
@@ -78,7 +81,7 @@ export function createLockdownStarter({ db, temporal, config, logger, eagerWorkf
         // Nor whether a worker ran it: the error's kind varies with where the wait ran out
         // (the client's deadline, the server's), the record does not — a worker left pending.
         const { status } = await db.lockdown.findUniqueOrThrow({ where: { id: lockdown.id }, select: { status: true } });
-        return status === 'pending' ? 'no_worker' : 'started';
+        return startOutcome(status);
       }
       logger.error({ err, lockdownId: lockdown.id }, 'could not start lockdown workflow; the record stays for a retry or the resumer');
       throw unavailableError(
@@ -114,7 +117,7 @@ export function createLockdownStarter({ db, temporal, config, logger, eagerWorkf
       // This start made the workflow: its run is the first.
       await recordRun(lockdownId, handle.firstExecutionRunId);
       const record = await waitFor(lockdownId, (status) => status !== 'pending', config.API_WORKFLOW_DEADLINE_MS);
-      return record.status === 'pending' ? 'no_worker' : 'started';
+      return startOutcome(record.status);
     }
     const update = await withDeadline(async () => {
       const accepted = await handle.startUpdate(lockdownStartedUpdate, { waitForStage: 'ACCEPTED' });
